@@ -1,0 +1,1 @@
+"""The data layer: catalogue and listening-event schemas, validation, importers, the demo catalogue."""
