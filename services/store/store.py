@@ -1,0 +1,342 @@
+"""The Store: typed operations over Redis for events, history, ranked-list cache, DJ sessions and jobs.
+
+One class, one client, no hidden globals: the CLI opens it per command, the API once in its lifespan.
+Every Redis failure surfaces as :class:`StoreUnavailableError` (503) with the operation named.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+import redis
+
+from services.data.errors import NotFoundError
+from services.data.schema import EVENT_SCHEMA, empty_events, validate_events
+from services.settings import Settings, get_settings
+from services.store.connection import connect
+from services.store.errors import StoreUnavailableError
+from services.store.keys import EVENTS_GROUP, Keys
+
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamEvent:
+    """One event read from the stream through the consumer group, with the id to acknowledge."""
+
+    id: str
+    user_id: str
+    track_id: str
+    ts: str | None
+    reason: str
+    plays: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStatus:
+    job_id: str
+    kind: str
+    state: str
+    progress: float
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: float
+    updated_at: float
+
+
+def _encode(row: dict[str, Any]) -> dict[str, str]:
+    """Stream fields are strings; a null becomes the empty string."""
+    out: dict[str, str] = {}
+    for name in EVENT_SCHEMA:
+        value = row[name]
+        if value is None:
+            out[name] = ""
+        elif isinstance(value, datetime):
+            out[name] = value.isoformat()
+        else:
+            out[name] = str(value)
+    return out
+
+
+def _decode_frame(fields: list[dict[str, str]]) -> pl.DataFrame:
+    if not fields:
+        return empty_events()
+    raw = pl.DataFrame(
+        {name: [f.get(name) or None for f in fields] for name in EVENT_SCHEMA},
+        schema_overrides={name: pl.String for name in EVENT_SCHEMA},
+    )
+    return validate_events(raw)
+
+
+class Store:
+    """Typed access to Selecta's Redis state. Build with :func:`open_store`, or from a client in tests."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        namespace: str = "selecta",
+        history_length: int = 500,
+        ranked_ttl_s: int = 900,
+    ) -> None:
+        self.client = client
+        self.keys = Keys(namespace)
+        self.history_length = history_length
+        self.ranked_ttl_s = ranked_ttl_s
+
+    @contextmanager
+    def _guard(self, operation: str) -> Iterator[None]:
+        try:
+            yield
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise StoreUnavailableError(f"Redis went away during {operation}: {exc}") from exc
+
+    def ping(self) -> bool:
+        with self._guard("ping"):
+            return bool(self.client.ping())
+
+    # -- listening events -------------------------------------------------------------------------
+
+    def append_events(self, events: pl.DataFrame, *, batch_size: int = 5000) -> int:
+        """Validate, then append to the stream and each user's recent history, one transaction per batch.
+
+        Returns the number of events written. With the embedded server (``appendfsync always``) an event
+        counted here is on disk.
+        """
+        events = validate_events(events)
+        if events.is_empty():
+            return 0
+        ordered = events.sort("ts", nulls_last=False, maintain_order=True)
+        written = 0
+        with self._guard("append_events"):
+            for start in range(0, ordered.height, batch_size):
+                batch = ordered.slice(start, batch_size)
+                pipe = self.client.pipeline(transaction=True)
+                users = set()
+                for row in batch.iter_rows(named=True):
+                    fields = _encode(row)
+                    pipe.xadd(self.keys.events, fields)
+                    pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
+                    users.add(row["user_id"])
+                for user in users:
+                    pipe.ltrim(self.keys.recent(user), 0, self.history_length - 1)
+                pipe.execute()
+                for user in users:
+                    self.invalidate_ranked(user)
+                written += batch.height
+        return written
+
+    def count_events(self) -> int:
+        with self._guard("count_events"):
+            return int(self.client.xlen(self.keys.events))
+
+    def events_frame(self, *, page: int = 10_000) -> pl.DataFrame:
+        """Every event in the stream, oldest first, in the event schema."""
+        fields: list[dict[str, str]] = []
+        with self._guard("events_frame"):
+            last = "-"
+            while True:
+                chunk = self.client.xrange(self.keys.events, min=last, max="+", count=page)
+                if last != "-" and chunk and chunk[0][0] == last:
+                    chunk = chunk[1:]
+                if not chunk:
+                    break
+                fields.extend(entry for _, entry in chunk)
+                last = chunk[-1][0]
+        return _decode_frame(fields)
+
+    def ensure_group(self) -> None:
+        """Create the model updater's consumer group (from the start of the stream) if missing."""
+        with self._guard("ensure_group"):
+            try:
+                self.client.xgroup_create(self.keys.events, EVENTS_GROUP, id="0", mkstream=True)
+            except redis.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    def read_new_events(
+        self, consumer: str, *, count: int = 1000, block_ms: int | None = None
+    ) -> list[StreamEvent]:
+        """Events not yet delivered to the group; they stay pending until :meth:`ack_events`."""
+        self.ensure_group()
+        with self._guard("read_new_events"):
+            reply = self.client.xreadgroup(
+                EVENTS_GROUP, consumer, {self.keys.events: ">"}, count=count, block=block_ms
+            )
+        return [
+            StreamEvent(
+                id=entry_id,
+                user_id=f["user_id"],
+                track_id=f["track_id"],
+                ts=f.get("ts") or None,
+                reason=f.get("reason") or "played",
+                plays=int(f.get("plays") or 1),
+            )
+            for _, entries in reply or []
+            for entry_id, f in entries
+        ]
+
+    def ack_events(self, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        with self._guard("ack_events"):
+            return int(self.client.xack(self.keys.events, EVENTS_GROUP, *ids))
+
+    def pending_events(self) -> int:
+        self.ensure_group()
+        with self._guard("pending_events"):
+            return int(self.client.xpending(self.keys.events, EVENTS_GROUP)["pending"])
+
+    def recent_history(self, user_id: str, n: int = 50) -> pl.DataFrame:
+        """The user's last ``n`` events, newest first (empty for an unknown user)."""
+        with self._guard("recent_history"):
+            raw = self.client.lrange(self.keys.recent(user_id), 0, n - 1)
+        return _decode_frame([json.loads(item) for item in raw])
+
+    def known_users(self) -> list[str]:
+        """Users with a recent history, sorted."""
+        suffix = ":recent"
+        with self._guard("known_users"):
+            found = {
+                key[len(self.keys.ns) + len(":user:") : -len(suffix)]
+                for key in self.client.scan_iter(match=f"{self.keys.ns}:user:*{suffix}", count=1000)
+            }
+        return sorted(found)
+
+    # -- ranked-list cache ------------------------------------------------------------------------
+
+    def cache_ranked(
+        self, user_id: str, context: str, items: list[dict[str, Any]], *, ttl_s: int | None = None
+    ) -> None:
+        with self._guard("cache_ranked"):
+            self.client.set(
+                self.keys.ranked(user_id, context), json.dumps(items), ex=ttl_s or self.ranked_ttl_s
+            )
+
+    def get_ranked(self, user_id: str, context: str) -> list[dict[str, Any]] | None:
+        with self._guard("get_ranked"):
+            raw = self.client.get(self.keys.ranked(user_id, context))
+        return None if raw is None else json.loads(raw)
+
+    def invalidate_ranked(self, user_id: str) -> int:
+        """Drop every cached list of the user: new events must show in the next ranking."""
+        with self._guard("invalidate_ranked"):
+            keys = list(self.client.scan_iter(match=self.keys.ranked_pattern(user_id), count=500))
+            return int(self.client.delete(*keys)) if keys else 0
+
+    # -- DJ sessions ------------------------------------------------------------------------------
+
+    def save_session(self, session_id: str, payload: dict[str, Any]) -> None:
+        with self._guard("save_session"):
+            self.client.set(self.keys.session(session_id), json.dumps(payload))
+
+    def load_session(self, session_id: str) -> dict[str, Any]:
+        with self._guard("load_session"):
+            raw = self.client.get(self.keys.session(session_id))
+        if raw is None:
+            raise NotFoundError(f"no DJ session {session_id!r}")
+        return json.loads(raw)
+
+    def delete_session(self, session_id: str) -> bool:
+        with self._guard("delete_session"):
+            return bool(self.client.delete(self.keys.session(session_id)))
+
+    # -- jobs -------------------------------------------------------------------------------------
+
+    def enqueue_job(self, kind: str, payload: dict[str, Any]) -> str:
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        with self._guard("enqueue_job"):
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hset(
+                self.keys.job(job_id),
+                mapping={
+                    "kind": kind,
+                    "payload": json.dumps(payload),
+                    "state": "queued",
+                    "progress": "0",
+                    "created_at": str(now),
+                    "updated_at": str(now),
+                },
+            )
+            pipe.lpush(self.keys.job_queue, job_id)
+            pipe.execute()
+        return job_id
+
+    def claim_job(self, *, timeout_s: float = 0) -> JobStatus | None:
+        """Move the oldest queued job to processing and mark it running; ``None`` if the queue is empty."""
+        with self._guard("claim_job"):
+            if timeout_s > 0:
+                job_id = self.client.blmove(
+                    self.keys.job_queue, self.keys.jobs_processing, timeout_s, "RIGHT", "LEFT"
+                )
+            else:
+                job_id = self.client.lmove(self.keys.job_queue, self.keys.jobs_processing, "RIGHT", "LEFT")
+        if job_id is None:
+            return None
+        self.update_job(job_id, state="running")
+        return self.job_status(job_id)
+
+    def update_job(
+        self,
+        job_id: str,
+        *,
+        state: str | None = None,
+        progress: float | None = None,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        if state is not None and state not in JOB_STATES:
+            raise ValueError(f"job state must be one of {JOB_STATES}, not {state!r}")
+        fields: dict[str, str] = {"updated_at": str(time.time())}
+        if state is not None:
+            fields["state"] = state
+        if progress is not None:
+            fields["progress"] = f"{max(0.0, min(1.0, progress)):.4f}"
+        if result is not None:
+            fields["result"] = json.dumps(result)
+        if error is not None:
+            fields["error"] = error
+        with self._guard("update_job"):
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hset(self.keys.job(job_id), mapping=fields)
+            if state in ("done", "failed"):
+                pipe.lrem(self.keys.jobs_processing, 0, job_id)
+            pipe.execute()
+
+    def job_status(self, job_id: str) -> JobStatus:
+        with self._guard("job_status"):
+            raw = self.client.hgetall(self.keys.job(job_id))
+        if not raw:
+            raise NotFoundError(f"no job {job_id!r}")
+        return JobStatus(
+            job_id=job_id,
+            kind=raw["kind"],
+            state=raw["state"],
+            progress=float(raw.get("progress", 0)),
+            payload=json.loads(raw.get("payload", "{}")),
+            result=json.loads(raw["result"]) if raw.get("result") else None,
+            error=raw.get("error"),
+            created_at=float(raw["created_at"]),
+            updated_at=float(raw["updated_at"]),
+        )
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """A Store on the configured Redis (embedded by default), with the configured limits."""
+    settings = settings or get_settings()
+    return Store(
+        connect(settings),
+        namespace=settings.redis_namespace,
+        history_length=settings.history_length,
+        ranked_ttl_s=settings.ranked_list_ttl_s,
+    )
