@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     @classmethod
     def _namespace_is_simple(cls, value: str) -> str:
         if not value or any(ch in value for ch in " :*?[]"):
-            raise ValueError("redis namespace must be a non-empty word without spaces, ':' or glob characters")
+            raise ValueError(
+                "redis namespace must be a non-empty word without spaces, ':' or glob characters"
+            )
         return value
 
     @property

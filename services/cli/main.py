@@ -35,6 +35,6 @@ def main() -> None:
     """Entry point used by the console script: known errors become one line on stderr and exit 1."""
     try:
         app(standalone_mode=True)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a clear message, no traceback
+    except Exception as exc:
         fail(exc)
         sys.exit(1)

@@ -82,8 +82,14 @@ def load_hetrec(path: str | Path) -> HetrecData:
     tags = _read(root / "tags.dat", {"tagID": pl.Int64, "tagValue": pl.String}, encoding="latin-1")
     tagged = _read(
         root / "user_taggedartists.dat",
-        {"userID": pl.Int64, "artistID": pl.Int64, "tagID": pl.Int64, "day": pl.Int64, "month": pl.Int64,
-         "year": pl.Int64},
+        {
+            "userID": pl.Int64,
+            "artistID": pl.Int64,
+            "tagID": pl.Int64,
+            "day": pl.Int64,
+            "month": pl.Int64,
+            "year": pl.Int64,
+        },
     )
     friends = _read(root / "user_friends.dat", {"userID": pl.Int64, "friendID": pl.Int64})
 
@@ -97,14 +103,11 @@ def load_hetrec(path: str | Path) -> HetrecData:
         .group_by("artistID", maintain_order=True)
         .agg(pl.col("tagValue").alias("tags"))
     )
-    catalog = (
-        artists.join(top_tags, left_on="id", right_on="artistID", how="left")
-        .select(
-            pl.col("id").map_elements(track_id, return_dtype=pl.String).alias("track_id"),
-            pl.col("name").alias("title"),
-            pl.col("name").alias("artist"),
-            pl.col("tags").fill_null([]),
-        )
+    catalog = artists.join(top_tags, left_on="id", right_on="artistID", how="left").select(
+        pl.col("id").map_elements(track_id, return_dtype=pl.String).alias("track_id"),
+        pl.col("name").alias("title"),
+        pl.col("name").alias("artist"),
+        pl.col("tags").fill_null([]),
     )
     events = plays.select(
         pl.col("userID").map_elements(user_id, return_dtype=pl.String).alias("user_id"),

@@ -92,8 +92,9 @@ def _tags_column(df: pl.DataFrame, file: str | Path | None) -> pl.Series:
     if tags.dtype == pl.String:
         tags = tags.fill_null("").str.replace_all(r"[|;]", ",").str.split(",")
     elif not isinstance(tags.dtype, pl.List):
-        raise ValidationError(f"must be a list of strings or a separated string, not {tags.dtype}", file=file,
-                              column="tags")
+        raise ValidationError(
+            f"must be a list of strings or a separated string, not {tags.dtype}", file=file, column="tags"
+        )
     return (
         tags.cast(pl.List(pl.String()))
         .list.eval(pl.element().str.strip_chars().str.to_lowercase().filter(pl.element() != ""))
@@ -102,7 +103,9 @@ def _tags_column(df: pl.DataFrame, file: str | Path | None) -> pl.Series:
     )
 
 
-def validate_catalog(df: pl.DataFrame, *, file: str | Path | None = None, source: str = "import") -> pl.DataFrame:
+def validate_catalog(
+    df: pl.DataFrame, *, file: str | Path | None = None, source: str = "import"
+) -> pl.DataFrame:
     """Normalise a catalogue table to :data:`CATALOG_SCHEMA`, or raise naming the first bad row."""
     _require(df, _CATALOG_REQUIRED, file)
     columns: dict[str, pl.Series] = {}
@@ -114,8 +117,9 @@ def validate_catalog(df: pl.DataFrame, *, file: str | Path | None = None, source
     duplicated = checked["track_id"].is_duplicated()
     if duplicated.any():
         row = _first_bad_row(duplicated & ~checked["track_id"].is_first_distinct())
-        raise ValidationError(f"duplicate track id {checked['track_id'][row - 1]!r}", file=file, row=row,
-                              column="track_id")
+        raise ValidationError(
+            f"duplicate track id {checked['track_id'][row - 1]!r}", file=file, row=row, column="track_id"
+        )
     out = {**columns, "tags": _tags_column(df, file)}
     for name in ("album", "duration_s", "year", "path", "source", "synthetic"):
         dtype = CATALOG_SCHEMA[name]
@@ -127,8 +131,9 @@ def validate_catalog(df: pl.DataFrame, *, file: str | Path | None = None, source
     result = pl.DataFrame(out).select(list(CATALOG_SCHEMA))
     negative = result["duration_s"].fill_null(0) < 0
     if negative.any():
-        raise ValidationError("duration must not be negative", file=file, row=_first_bad_row(negative),
-                              column="duration_s")
+        raise ValidationError(
+            "duration must not be negative", file=file, row=_first_bad_row(negative), column="duration_s"
+        )
     return result
 
 
@@ -153,12 +158,17 @@ def validate_events(df: pl.DataFrame, *, file: str | Path | None = None) -> pl.D
             bad = parsed.is_null() & ts.is_not_null()
             if bad.any():
                 row = _first_bad_row(bad)
-                raise ValidationError(f"timestamp {ts[row - 1]!r} is not ISO 8601", file=file, row=row, column="ts")
+                raise ValidationError(
+                    f"timestamp {ts[row - 1]!r} is not ISO 8601", file=file, row=row, column="ts"
+                )
             ts = parsed
         elif ts.dtype.is_integer():
             ts = pl.from_epoch(ts, time_unit="s")
-        ts = ts.cast(pl.Datetime("us")).dt.replace_time_zone(None).dt.replace_time_zone("UTC") \
-            if getattr(ts.dtype, "time_zone", None) is None else ts.dt.convert_time_zone("UTC")
+        ts = (
+            ts.cast(pl.Datetime("us")).dt.replace_time_zone(None).dt.replace_time_zone("UTC")
+            if getattr(ts.dtype, "time_zone", None) is None
+            else ts.dt.convert_time_zone("UTC")
+        )
         out["ts"] = ts.cast(pl.Datetime("us", "UTC")).alias("ts")
     else:
         out["ts"] = pl.Series("ts", [None] * df.height, dtype=pl.Datetime("us", "UTC"))
@@ -168,12 +178,16 @@ def validate_events(df: pl.DataFrame, *, file: str | Path | None = None) -> pl.D
         else pl.Series("ms_played", [None] * df.height, dtype=pl.Int64())
     )
     if "reason" in df.columns:
-        reason = _cast(df, "reason", pl.String(), file).fill_null("played").str.strip_chars().str.to_lowercase()
+        reason = (
+            _cast(df, "reason", pl.String(), file).fill_null("played").str.strip_chars().str.to_lowercase()
+        )
         bad = ~reason.is_in(list(EVENT_REASONS))
         if bad.any():
             row = _first_bad_row(bad)
             raise ValidationError(
-                f"reason {reason[row - 1]!r} is not one of {', '.join(EVENT_REASONS)}", file=file, row=row,
+                f"reason {reason[row - 1]!r} is not one of {', '.join(EVENT_REASONS)}",
+                file=file,
+                row=row,
                 column="reason",
             )
         out["reason"] = reason
@@ -189,6 +203,7 @@ def validate_events(df: pl.DataFrame, *, file: str | Path | None = None) -> pl.D
     result = pl.DataFrame(out).select(list(EVENT_SCHEMA))
     negative = result["ms_played"].fill_null(0) < 0
     if negative.any():
-        raise ValidationError("ms_played must not be negative", file=file, row=_first_bad_row(negative),
-                              column="ms_played")
+        raise ValidationError(
+            "ms_played must not be negative", file=file, row=_first_bad_row(negative), column="ms_played"
+        )
     return result

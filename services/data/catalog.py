@@ -1,0 +1,46 @@
+"""The persisted catalogue: one Parquet file under the data directory, replaced atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from services.data.errors import NotFoundError
+from services.data.schema import CATALOG_SCHEMA, empty_catalog, validate_catalog
+
+
+def load_catalog(path: Path) -> pl.DataFrame:
+    """The catalogue at ``path``; an empty one if nothing was imported yet."""
+    if not path.exists():
+        return empty_catalog()
+    return pl.read_parquet(path).select(list(CATALOG_SCHEMA))
+
+
+def save_catalog(catalog: pl.DataFrame, path: Path) -> None:
+    """Write to a temporary file beside ``path`` and rename it over: readers never see half a file."""
+    catalog = validate_catalog(catalog)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".parquet", dir=path.parent)
+    os.close(fd)
+    try:
+        catalog.write_parquet(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def merge_catalog(existing: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Upsert by ``track_id``: rows of ``new`` replace rows of ``existing`` with the same id."""
+    kept = existing.filter(~pl.col("track_id").is_in(new["track_id"].implode()))
+    return pl.concat([kept, new.select(list(CATALOG_SCHEMA))], how="vertical")
+
+
+def get_track(catalog: pl.DataFrame, track_id: str) -> dict[str, object]:
+    rows = catalog.filter(pl.col("track_id") == track_id)
+    if rows.is_empty():
+        raise NotFoundError(f"no track {track_id!r} in the catalogue")
+    return rows.row(0, named=True)
