@@ -1,0 +1,294 @@
+"""Words the request parser knows: moods and their catalogue tags, genres, decades, filler.
+
+Kept apart from the grammar so the vocabulary can grow without touching the rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+MOODS: dict[str, tuple[str, ...]] = {
+    # canonical mood -> words a listener uses for it (also the catalogue tags the mood stands for)
+    "calm": (
+        "calm",
+        "relaxing",
+        "relaxed",
+        "peaceful",
+        "soothing",
+        "mellow",
+        "chill",
+        "chilled",
+        "chillout",
+        "laid back",
+        "laid-back",
+        "gentle",
+        "soft",
+        "quiet",
+        "easy listening",
+    ),
+    "happy": ("happy", "cheerful", "joyful", "feel good", "feel-good", "sunny", "uplifting", "fun"),
+    "sad": ("sad", "melancholic", "melancholy", "gloomy", "heartbreak", "depressing", "blue"),
+    "energetic": ("energetic", "upbeat", "lively", "high energy", "pumped", "hype", "party", "workout"),
+    "romantic": ("romantic", "sexy", "love songs", "sensual"),
+    "dark": ("dark", "moody", "brooding", "eerie"),
+    "tender": ("tender", "sweet", "intimate"),
+    "nostalgic": ("nostalgic", "nostalgia", "throwback", "retro"),
+    "dreamy": ("dreamy", "ethereal", "atmospheric"),
+    "angry": ("angry", "aggressive", "furious"),
+    "focus": ("focus", "study", "concentration", "background"),
+}
+
+MOOD_WORDS: dict[str, str] = {word: mood for mood, words in MOODS.items() for word in words}
+
+GENRES: frozenset[str] = frozenset(
+    [
+        "rock",
+        "pop",
+        "jazz",
+        "blues",
+        "hip-hop",
+        "rap",
+        "r&b",
+        "rnb",
+        "soul",
+        "funk",
+        "disco",
+        "house",
+        "techno",
+        "trance",
+        "dnb",
+        "dubstep",
+        "classical",
+        "country",
+        "folk",
+        "metal",
+        "punk",
+        "indie",
+        "electronic",
+        "electronica",
+        "electro",
+        "synthpop",
+        "synth-pop",
+        "reggae",
+        "latin",
+        "k-pop",
+        "kpop",
+        "edm",
+        "lo-fi",
+        "lofi",
+        "grunge",
+        "acoustic",
+        "piano",
+        "instrumental",
+        "soundtrack",
+        "alternative",
+        "emo",
+        "gospel",
+        "opera",
+        "ska",
+        "trip-hop",
+        "lounge",
+        "salsa",
+        "afrobeat",
+        "singer-songwriter",
+        "dance",
+        "garage",
+        "grime",
+        "britpop",
+        "shoegaze",
+        "post-rock",
+        "psychedelic",
+        "industrial",
+        "goth",
+        "gothic",
+        "eurodance",
+        "vaporwave",
+        "synthwave",
+        "trap",
+        "drill",
+        "chillwave",
+        "downtempo",
+        "breakbeat",
+        "jungle",
+        "hardcore",
+        "post-punk",
+        "j-pop",
+        "j-rock",
+        "motown",
+        "swing",
+        "bebop",
+        "fusion",
+        "electropop",
+        "europop",
+        "bluegrass",
+        "americana",
+        "ambient",
+    ]
+)
+"""Single-word genres; multi-word genres are in GENRE_PHRASES (a token list would split them)."""
+
+GENRE_PHRASES: frozenset[str] = frozenset(
+    {
+        "hip hop",
+        "drum and bass",
+        "synth pop",
+        "new wave",
+        "trip hop",
+        "bossa nova",
+        "progressive rock",
+        "hard rock",
+        "heavy metal",
+        "death metal",
+        "new age",
+        "italo disco",
+        "french house",
+        "indie rock",
+        "indie pop",
+        "classic rock",
+        "alternative rock",
+        "punk rock",
+        "pop punk",
+        "soft rock",
+        "dream pop",
+        "deep house",
+        "big beat",
+        "black metal",
+        "thrash metal",
+        "nu metal",
+        "symphonic metal",
+        "power metal",
+        "visual kei",
+        "doo wop",
+        "big band",
+        "smooth jazz",
+        "dance pop",
+        "teen pop",
+        "easy listening",
+        "singer songwriter",
+        "post rock",
+        "post punk",
+        "electro pop",
+        "lo fi",
+        "k pop",
+        "j pop",
+        "r and b",
+        "rhythm and blues",
+        "film score",
+        "video game music",
+    }
+)
+
+DECADE_WORDS: dict[str, str] = {
+    "fifties": "1950s",
+    "sixties": "1960s",
+    "seventies": "1970s",
+    "eighties": "1980s",
+    "nineties": "1990s",
+    "noughties": "2000s",
+    "two thousands": "2000s",
+    "twenty tens": "2010s",
+    "tens": "2010s",
+    "twenties": "2020s",
+}
+
+DECADE_RE = re.compile(r"(?<![\w])(?:(?:the|from the|in the)\s+)?'?((?:19|20)?[0-9]0)(?:'?s)?(?![\w])")
+YEAR_RE = re.compile(r"(?:from|in|of)\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s+(?:songs|music|hits|tracks)\b")
+
+FILLER = frozenset(
+    [
+        "some",
+        "a",
+        "an",
+        "any",
+        "of",
+        "bit",
+        "little",
+        "more",
+        "music",
+        "songs",
+        "song",
+        "tracks",
+        "track",
+        "stuff",
+        "tunes",
+        "tune",
+        "something",
+        "anything",
+        "me",
+        "us",
+        "for",
+        "with",
+        "vibes",
+        "vibe",
+        "hits",
+        "jams",
+        "bangers",
+        "kind",
+        "sort",
+        "type",
+        "style",
+        "genre",
+        "please",
+        "now",
+        "tonight",
+        "today",
+        "instead",
+        "maybe",
+        "just",
+        "really",
+        "good",
+        "great",
+        "nice",
+        "few",
+        "couple",
+        "bunch",
+        "lot",
+        "lots",
+    ]
+)
+"""Words that carry no slot value in "play me some good music"."""
+
+GENERIC_OBJECTS = frozenset(
+    [
+        "something",
+        "anything",
+        "stuff",
+        "music",
+        "songs",
+        "song",
+        "tracks",
+        "track",
+        "tunes",
+        "hits",
+        "some",
+        "a",
+        "few",
+        "a",
+        "song",
+        "a",
+        "track",
+        "everything",
+        "whatever",
+    ]
+)
+
+
+def decade_value(number: str) -> str | None:
+    """'80' -> '1980s', '1990' -> '1990s', '20' -> '2020s', '2010' -> '2010s'."""
+    n = int(number)
+    if n >= 1900:
+        return f"{n}s" if n % 10 == 0 else None
+    if n in (50, 60, 70, 80, 90):
+        return f"19{n}s"
+    if n in (0, 10, 20):
+        return f"20{n:02d}s"
+    return None
+
+
+def era_range(value: str) -> tuple[int, int]:
+    """'1980s' -> (1980, 1989); '2007' -> (2007, 2007)."""
+    if value.endswith("s"):
+        start = int(value[:-1])
+        return start, start + 9
+    year = int(value)
+    return year, year
