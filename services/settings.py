@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Where Selecta keeps its state and which Redis it talks to."""
 
-    model_config = SettingsConfigDict(env_prefix="SELECTA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SELECTA_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path(".selecta"), description="Catalogue, models, caches, embedded Redis.")
     redis_url: str | None = Field(

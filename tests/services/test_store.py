@@ -1,0 +1,150 @@
+"""The Redis store against a real redis-server: events, history, cache, sessions, jobs, durability."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from services.data.errors import NotFoundError, ValidationError
+from services.settings import Settings
+from services.store import Store, StoreUnavailableError, open_store
+from tests.conftest import RedisServer, free_port
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def events(user: str, tracks: list[str], *, start: datetime = T0, reason: str = "played") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "user_id": [user] * len(tracks),
+            "track_id": tracks,
+            "ts": [start + timedelta(minutes=i) for i in range(len(tracks))],
+            "ms_played": [30_000] * len(tracks),
+            "reason": [reason] * len(tracks),
+        }
+    )
+
+
+def test_events_round_trip_through_the_stream(store: Store) -> None:
+    written = store.append_events(events("u1", ["a", "b", "c"]))
+    assert written == 3
+    frame = store.events_frame()
+    assert frame["track_id"].to_list() == ["a", "b", "c"]
+    assert frame["ts"][0] == T0
+    assert frame["plays"].to_list() == [1, 1, 1]
+
+
+def test_events_frame_pages_through_long_streams(store: Store) -> None:
+    store.append_events(events("u1", [f"t{i}" for i in range(25)]))
+    assert store.events_frame(page=4)["track_id"].to_list() == [f"t{i}" for i in range(25)]
+
+
+def test_invalid_events_write_nothing(store: Store) -> None:
+    bad = events("u1", ["a", "b"]).with_columns(pl.Series("reason", ["played", "zapped"]))
+    with pytest.raises(ValidationError, match="row 2.*reason"):
+        store.append_events(bad)
+    assert store.count_events() == 0
+
+
+def test_recent_history_is_newest_first_and_capped(store: Store) -> None:
+    capped = Store(store.client, namespace=store.keys.ns, history_length=3)
+    capped.append_events(events("u1", ["a", "b", "c", "d", "e"]))
+    assert capped.recent_history("u1", 10)["track_id"].to_list() == ["e", "d", "c"]
+    assert capped.recent_history("nobody", 10).is_empty()
+    assert capped.known_users() == ["u1"]
+
+
+def test_new_events_invalidate_cached_rankings(store: Store) -> None:
+    store.cache_ranked("u1", "ctx", [{"track_id": "a", "score": 1.0}])
+    assert store.get_ranked("u1", "ctx") == [{"track_id": "a", "score": 1.0}]
+    store.append_events(events("u1", ["b"]))
+    assert store.get_ranked("u1", "ctx") is None
+
+
+def test_cached_rankings_expire(store: Store) -> None:
+    store.cache_ranked("u1", "ctx", [{"track_id": "a"}], ttl_s=1)
+    assert store.client.ttl(store.keys.ranked("u1", "ctx")) in (0, 1)
+    time.sleep(1.1)
+    assert store.get_ranked("u1", "ctx") is None
+
+
+def test_consumer_group_delivers_once_until_acknowledged(store: Store) -> None:
+    store.append_events(events("u1", ["a", "b"]))
+    first = store.read_new_events("updater-1")
+    assert [e.track_id for e in first] == ["a", "b"]
+    assert store.read_new_events("updater-1") == []
+    assert store.pending_events() == 2
+    assert store.ack_events([e.id for e in first]) == 2
+    assert store.pending_events() == 0
+
+
+def test_sessions_round_trip_and_unknown_session_is_404(store: Store) -> None:
+    store.save_session("s1", {"user_id": "u1", "tracks": ["a", "b"]})
+    assert store.load_session("s1")["tracks"] == ["a", "b"]
+    with pytest.raises(NotFoundError) as info:
+        store.load_session("missing")
+    assert info.value.status == 404
+
+
+def test_job_queue_is_fifo_with_status(store: Store) -> None:
+    first = store.enqueue_job("playlists", {"users": 2})
+    second = store.enqueue_job("playlists", {"users": 3})
+    claimed = store.claim_job()
+    assert claimed is not None and claimed.job_id == first and claimed.state == "running"
+    store.update_job(first, progress=0.5)
+    assert store.job_status(first).progress == 0.5
+    store.update_job(first, state="done", result={"written": 2})
+    assert store.job_status(first).result == {"written": 2}
+    assert store.claim_job().job_id == second  # type: ignore[union-attr]
+    assert store.claim_job() is None
+    with pytest.raises(ValueError, match="job state"):
+        store.update_job(second, state="exploded")
+
+
+def test_acknowledged_events_survive_a_killed_server(tmp_path: Path) -> None:
+    """Write, SIGKILL the server (no shutdown save), start it again on the same directory, read back."""
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    try:
+        store = Store(server.client(), namespace="restart")
+        store.append_events(events("u1", ["a", "b", "c"]))
+        store.save_session("s1", {"tracks": ["a"]})
+        server.kill()
+        server.start()
+        again = Store(server.client(), namespace="restart")
+        assert again.events_frame()["track_id"].to_list() == ["a", "b", "c"]
+        assert again.recent_history("u1")["track_id"].to_list() == ["c", "b", "a"]
+        assert again.load_session("s1") == {"tracks": ["a"]}
+    finally:
+        server.kill()
+
+
+def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    store = open_store(settings)
+    store.append_events(events("u1", ["a", "b"]))
+    store.client.shutdown(nosave=True)  # like a crash: only the append-only file remains
+    reopened = open_store(settings)
+    assert reopened.events_frame()["track_id"].to_list() == ["a", "b"]
+    assert (tmp_path / "redis").is_dir()
+    reopened.client.shutdown(nosave=True)
+
+
+def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    store = Store(server.client(), namespace="gone")
+    store.append_events(events("u1", ["a"]))
+    server.kill()
+    with pytest.raises(StoreUnavailableError, match="append_events") as info:
+        store.append_events(events("u1", ["b"]))
+    assert info.value.status == 503
+
+
+def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailableError, match="cannot reach Redis"):
+        open_store(Settings(data_dir=tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
