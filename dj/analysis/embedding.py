@@ -17,6 +17,8 @@ by the square root of its share, then the whole vector is L2-normalised.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.fft
 
@@ -44,7 +46,7 @@ def _timbre(frontend: Frontend) -> np.ndarray:
 def _contrast(frontend: Frontend) -> np.ndarray:
     edges = [30, 120, 250, 500, 1000, 2000, 4000, 11025]
     out = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+    for lo, hi in itertools.pairwise(edges):
         band = frontend.mel[(frontend.mel_freqs >= lo) & (frontend.mel_freqs < hi)]
         if band.shape[0] < 2:
             out.append(0.0)
@@ -57,12 +59,12 @@ def _rhythm(frontend: Frontend, *, bpm: float, bpm_confidence: float, onset_rate
     fps = frontend.fps
     lag = 60.0 * fps / bpm
     ac = autocorrelation(frontend.onset_full, max_lag=min(len(frontend.onset_full) - 2, int(2.2 * lag)))
-    clarity = float(ac[int(round(lag))]) if int(round(lag)) < len(ac) else 0.0
+    clarity = float(ac[round(lag)]) if round(lag) < len(ac) else 0.0
     perc = np.expm1(frontend.percussive.astype(np.float64)).sum()
     harm = np.expm1(frontend.harmonic.astype(np.float64)).sum()
     shares = np.array([frontend.onset_low.mean(), frontend.onset_mid.mean(), frontend.onset_high.mean()])
     shares = shares / (shares.sum() + 1e-9)
-    half = int(round(lag / 2))
+    half = round(lag / 2)
     offbeat = float(ac[half]) if half < len(ac) else 0.0
     return np.array(
         [

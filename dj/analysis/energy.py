@@ -45,7 +45,7 @@ def _scale(value: float, bounds: tuple[float, float]) -> float:
 
 def energy_profile(frontend: Frontend, *, lufs: float, bpm: float) -> EnergyProfile:
     """The energy curve and overall energy of a track from its front end and loudness."""
-    per_window = max(1, int(round(CURVE_HOP_S * frontend.fps)))
+    per_window = max(1, round(CURVE_HOP_S * frontend.fps))
     power = frontend.rms.astype(np.float64) ** 2
     n_win = max(1, int(np.ceil(len(power) / per_window)))
     padded = np.zeros(n_win * per_window)

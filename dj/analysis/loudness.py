@@ -51,7 +51,7 @@ def _k_weighted(y: np.ndarray, sr: int) -> np.ndarray:
 def integrated_loudness(*, y: np.ndarray, sr: int) -> float:
     """Gated integrated loudness in LUFS of ``y`` (n,) or (channels, n); SILENCE_LUFS when unmeasurable."""
     y2 = np.atleast_2d(np.asarray(y, dtype=np.float64))
-    block, step = int(round(_BLOCK_S * sr)), int(round(_STEP_S * sr))
+    block, step = round(_BLOCK_S * sr), round(_STEP_S * sr)
     if y2.shape[1] < block:
         return SILENCE_LUFS
     weighted = _k_weighted(y2, sr)
@@ -83,12 +83,17 @@ def true_peak_dbtp(*, y: np.ndarray, sr: int, oversample: int = 4) -> float:
     best = sample_peak
     for ch in y2:
         n_win = int(np.ceil(len(ch) / width))
-        padded = np.zeros(n_win * width)
-        padded[: len(ch)] = np.abs(ch)
-        loud = np.flatnonzero(padded.reshape(n_win, width).max(axis=1) >= sample_peak * 0.5)
-        for w in loud:
-            lo, hi = max(0, w * width - pad), min(len(ch), (w + 1) * width + pad)
-            up = scipy.signal.resample_poly(ch[lo:hi], oversample, 1)
-            centre = up[(w * width - lo) * oversample : (min(len(ch), (w + 1) * width) - lo) * oversample]
-            best = max(best, float(np.abs(centre).max(initial=0.0)))
+        padded = np.zeros((n_win + 2) * width)
+        padded[width : width + len(ch)] = ch
+        frames = padded.reshape(n_win + 2, width)
+        loud = 1 + np.flatnonzero(np.abs(frames[1:-1]).max(axis=1) >= sample_peak * 0.5)
+        if len(loud) == 0:
+            continue
+        # Each loud window with `pad` neighbours either side, oversampled in one call.
+        segments = np.concatenate(
+            [frames[loud - 1][:, -pad:], frames[loud], frames[loud + 1][:, :pad]], axis=1
+        )
+        up = scipy.signal.resample_poly(segments, oversample, 1, axis=1)
+        centre = up[:, pad * oversample : (pad + width) * oversample]
+        best = max(best, float(np.abs(centre).max()))
     return float(20 * np.log10(best))

@@ -75,7 +75,7 @@ def _flux(spec: np.ndarray, *, lag: int = 1) -> np.ndarray:
 
 def _normalise(env: np.ndarray, *, fps: float) -> np.ndarray:
     """Remove the slow trend (a ~1 s moving mean) and scale to unit std: periodicity, not loudness."""
-    width = max(3, int(round(fps * 1.0)))
+    width = max(3, round(fps * 1.0))
     trend = scipy.ndimage.uniform_filter1d(env, size=width, mode="nearest")
     out = np.maximum(env - trend, 0.0)
     std = float(out.std())
@@ -90,7 +90,7 @@ def compute_frontend(*, y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH) ->
     mel_freqs = librosa.mel_frequencies(n_mels=N_MELS, fmin=30.0, fmax=sr / 2)
     # Median-filter HPSS on the (small) mel spectrogram: time-smooth = harmonic, frequency-smooth = percussive.
     fps = sr / hop_length
-    h_len = int(round(0.2 * fps)) | 1
+    h_len = round(0.2 * fps) | 1
     harm = scipy.ndimage.median_filter(mel_lin, size=(1, h_len), mode="nearest")
     perc = scipy.ndimage.median_filter(mel_lin, size=(7, 1), mode="nearest")
     total = harm**2 + perc**2 + 1e-12

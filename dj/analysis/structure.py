@@ -9,6 +9,7 @@ sections start on phrase boundaries). Intro and outro are the first and last phr
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,10 +44,7 @@ def _beat_features(frontend: Frontend, beat_frames: np.ndarray) -> dict[str, np.
     mid = np.array([frontend.onset_mid[a:b].max(initial=0.0) for a, b in zip(lo, hi, strict=True)])
     bounds = np.concatenate([beat_frames, [n]])
     seg = np.stack(
-        [
-            frontend.harmonic[:, a : max(b, a + 1)].mean(axis=1)
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
+        [frontend.harmonic[:, a : max(b, a + 1)].mean(axis=1) for a, b in itertools.pairwise(bounds)]
     )
     seg = seg / (np.linalg.norm(seg, axis=1, keepdims=True) + 1e-9)
     change = np.concatenate([[0.0], 1.0 - np.sum(seg[1:] * seg[:-1], axis=1)])
@@ -74,12 +72,7 @@ def _phrase_offset(frontend: Frontend, bar_frames: np.ndarray) -> int:
     if len(bar_frames) < BARS_PER_PHRASE + 2:
         return 0
     bounds = np.concatenate([bar_frames, [frontend.n_frames]])
-    feats = np.stack(
-        [
-            frontend.mel[:, a : max(b, a + 1)].mean(axis=1)
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
-    )
+    feats = np.stack([frontend.mel[:, a : max(b, a + 1)].mean(axis=1) for a, b in itertools.pairwise(bounds)])
     novelty = np.zeros(len(bar_frames))
     for b in range(1, len(bar_frames)):
         before = feats[max(0, b - 2) : b].mean(axis=0)

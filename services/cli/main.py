@@ -25,6 +25,7 @@ _MODULES = [
     "services.cli.imports",
     "services.cli.catalog",
     "services.cli.events",
+    "services.cli.analyze",
 ]
 
 for _name in _MODULES:
