@@ -39,3 +39,7 @@ def main() -> None:
     except Exception as exc:
         fail(exc)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
