@@ -105,7 +105,7 @@ class _Names:
         for _, score, i in process.extract(sound, self.sounds, scorer=fuzz.ratio, limit=limit):
             # Sound-alike keys are short and collide easily: require the spelling to agree in part too.
             spelled = fuzz.ratio(norm, self.norms[i]) / 100
-            if score == 100 and spelled >= 0.6:
+            if score == 100 and spelled >= 0.6 and len(norm) >= 4:
                 keep(i, 0.88 + 0.1 * spelled, "phonetic")
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], len(self.entities[kv[0]].track_ids) * -1))
         return [(self.entities[i], round(score, 4), method) for i, (score, method) in ranked[:limit]]

@@ -92,7 +92,7 @@ _LEAD = re.compile(
     r"|^(?:(?:can|could|would|will) (?:you|we|i)(?: please)?|let's|let us|i want to|i wanna|i'd like to|"
     r"i would like to|i'd love to|i would love to|i need to|go ahead and|why don't you|time to)\s+"
 )
-_TRAIL = re.compile(r"\s+(?:please|for me|now|thanks|thank you|dj|right now|next|okay|ok)$")
+_TRAIL = re.compile(r"\s+(?:please|now|thanks|thank you|dj|right now|next|okay|ok)$")
 
 _THIS = r"(?:this|that|it|the current one|this one|that one|the current song|this song|this track|the song)"
 _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
@@ -120,14 +120,14 @@ _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
         (
             "tempo_down",
             r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
-            r"\b(?:lower|less|decrease the|drop the|reduce the) (?:bpm|tempo)\b|\btoo fast\b",
+            r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
         ),
         (
             "energy_down",
             r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
             r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
             r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
-            r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything )?down\b|"
+            r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
             r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
             r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
         ),
@@ -138,7 +138,7 @@ _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
             r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
             r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
             r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
-            r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy\b|\benergy up\b",
+            r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
         ),
         (
             "dislike",
@@ -168,13 +168,13 @@ _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
 )
 _PLAY = re.compile(
     r"^(?:play(?: me| us)?|put on|hold on|throw on|queue(?: up)?|spin|give me|gimme|let me hear|let's hear|"
-    r"i want to hear|i want|i need|i'd like|how about|what about|start|bring on|bring me|hit me with|"
+    r"i want to hear|hear|i want|i need|i'd like|how about|what about|start|bring on|bring me|hit me with|"
     r"can i get|can i have|can i hear|i'm in the mood for|i am in the mood for|in the mood for|"
     r"i feel like(?: listening to| hearing)?|got any|do you have|you got|listen to|switch to|change to|"
     r"go with|try|shuffle|some)\b\s*"
 )
 _NOVELTY = re.compile(
-    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we) (?:haven't|have not|"
+    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've) (?:haven't|have not|"
     r"havent|have never|never|didn't|did not|don't) (?:heard|hear|listened to|know)(?: before| yet| of)?\b"
     r"|\bsomething (?:new|fresh|different)(?: to me)?\b|\bnew (?:music|stuff|songs|artists|tracks)\b"
     r"|\b(?:discover|discovery|fresh finds|surprise me|deep cuts?)\b"
@@ -222,10 +222,12 @@ class IntentParser:
             raise RequestTextError(f"the request is {len(text)} characters; at most {MAX_REQUEST_CHARS}")
         said = " ".join(text.split())
         cleaned = clean(said)
+        verb = _PLAY.match(cleaned)
         for kind, pattern in _RULES:
+            if kind == "why" and verb is not None:
+                continue  # "play Don't Know Why" names a song
             if pattern.search(cleaned):
                 return Intent(kind=kind, text=said, confidence=0.95)
-        verb = _PLAY.match(cleaned)
         obj = cleaned[verb.end() :] if verb else cleaned
         similar = _SIMILAR.match(obj)
         if similar:
@@ -248,12 +250,6 @@ class IntentParser:
             slots.append(Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest"))
             slots.extend(self._entity_slot(artist, kind="artist"))
             return slots
-        obj, found = _take_novelty(obj)
-        slots.extend(found)
-        obj, found = _take_era(obj)
-        slots.extend(found)
-        obj, found = _take_moods(obj)
-        slots.extend(found)
         album = _ALBUM.match(obj)
         if album:
             slots.extend(self._entity_slot(album.group("album"), kind="album", artist=album.group("artist")))
@@ -261,12 +257,27 @@ class IntentParser:
                 slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
             return slots
         by = _BY.match(obj)
-        if by:
+        if by and not _strip_filler(_take_era(by.group("artist"))[0]):
+            by = None  # "rock from the 70s": an era, not an artist
+        if by and by.group("what").split()[0] not in GENERIC_OBJECTS:
             what, artist = by.group("what").strip(), by.group("artist").strip()
-            if _strip_filler(what):
-                slots.extend(self._entity_slot(_strip_filler(what), kind="track", artist=artist))
+            slots.extend(self._entity_slot(_strip_filler(what), kind="track", artist=artist))
             slots.extend(self._entity_slot(artist, kind="artist"))
             return slots
+        whole = _strip_filler(obj)
+        for take in (_take_novelty, _take_era, _take_moods):
+            obj, found = take(obj)
+            slots.extend(found)
+        if by:  # "something sad by Adele": the modifiers are taken, the artist remains
+            slots.extend(
+                self._entity_slot(_BY.match(obj).group("artist") if _BY.match(obj) else "", kind="artist")
+            )
+            return slots
+        if slots and _strip_filler(obj) and self.index is not None:
+            # A title with a mood word in it ("Sweet Dreams"): the whole name wins when the catalogue has it.
+            named = self.index.resolve_any(whole)
+            if named.available and named.confidence >= 0.9:
+                return self._entity_slot(whole, kind=named.kind)
         rest = _strip_filler(obj)
         if not rest:
             return slots
@@ -356,11 +367,14 @@ def _cut(text: str, start: int, end: int) -> str:
     return re.sub(r"\s+", " ", f"{text[:start]} {text[end:]}").strip()
 
 
+_DANGLING = frozenset({"from", "in", "of", "by", "the", "and", "with", "to"})
+
+
 def _strip_filler(phrase: str) -> str:
     """Drop filler words at both ends ("some good music" -> "", "some daft punk" -> "daft punk")."""
     words = phrase.split()
     while words and words[0] in FILLER:
         words.pop(0)
-    while words and (words[-1] in FILLER or words[-1] in GENERIC_OBJECTS):
+    while words and (words[-1] in FILLER or words[-1] in GENERIC_OBJECTS or words[-1] in _DANGLING):
         words.pop()
     return " ".join(words).strip(" '")

@@ -27,7 +27,7 @@ MOODS: dict[str, tuple[str, ...]] = {
         "easy listening",
     ),
     "happy": ("happy", "cheerful", "joyful", "feel good", "feel-good", "sunny", "uplifting", "fun"),
-    "sad": ("sad", "melancholic", "melancholy", "gloomy", "heartbreak", "depressing", "blue"),
+    "sad": ("sad", "melancholic", "melancholy", "gloomy", "heartbreak", "depressing"),
     "energetic": ("energetic", "upbeat", "lively", "high energy", "pumped", "hype", "party", "workout"),
     "romantic": ("romantic", "sexy", "love songs", "sensual"),
     "dark": ("dark", "moody", "brooding", "eerie"),
@@ -191,7 +191,7 @@ DECADE_WORDS: dict[str, str] = {
     "twenties": "2020s",
 }
 
-DECADE_RE = re.compile(r"(?<![\w])(?:(?:the|from the|in the)\s+)?'?((?:19|20)?[0-9]0)(?:'?s)?(?![\w])")
+DECADE_RE = re.compile(r"(?<![\w])(?:(?:from|in|of)\s+)?(?:the\s+)?'?((?:19|20)?[0-9]0)(?:'?s)?(?![\w])")
 YEAR_RE = re.compile(r"(?:from|in|of)\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s+(?:songs|music|hits|tracks)\b")
 
 FILLER = frozenset(
