@@ -25,6 +25,7 @@ _MODULES = [
     "services.cli.imports",
     "services.cli.catalog",
     "services.cli.events",
+    "services.cli.demo",
     "services.cli.analyze",
 ]
 

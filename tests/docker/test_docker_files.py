@@ -1,0 +1,33 @@
+"""No Docker engine runs here, so the compose file is checked with a YAML parser and the Dockerfile as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+DOCKER = Path(__file__).resolve().parents[2] / "docker"
+
+
+def test_compose_has_redis_api_and_worker_with_healthchecks_and_volumes() -> None:
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "api", "worker"}
+    for name, service in services.items():
+        assert "test" in service["healthcheck"], name
+    for name in ("api", "worker"):
+        assert services[name]["environment"]["REDIS_URL"].startswith("redis://redis:")
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert any(v.endswith(":/data") for v in services[name]["volumes"])
+        assert (DOCKER / services[name]["build"]["context"] / services[name]["build"]["dockerfile"]).is_file()
+    assert set(compose["volumes"]) >= {"redis-data", "selecta-data"}
+    assert "--appendonly" in services["redis"]["command"]
+
+
+def test_dockerfile_is_slim_and_runs_as_non_root() -> None:
+    lines = [line.strip() for line in (DOCKER / "Dockerfile").read_text().splitlines()]
+    froms = [line for line in lines if line.startswith("FROM ")]
+    assert froms and all("slim" in line for line in froms)
+    users = [line for line in lines if line.startswith("USER ")]
+    assert users and users[-1] != "USER root"
+    assert any(line.startswith("HEALTHCHECK") for line in lines)
