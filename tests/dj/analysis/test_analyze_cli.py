@@ -1,0 +1,48 @@
+"""``selecta analyze`` on a file and a folder: a table, or one JSON object per file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from typer.testing import CliRunner
+
+from dj.synth import render_track
+from services.cli.main import app
+from services.settings import get_settings
+
+
+@pytest.fixture
+def music_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SELECTA_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    folder = tmp_path / "music"
+    folder.mkdir()
+    for bpm, tonic in ((96, 0), (128, 9)):
+        track = render_track(bpm=bpm, tonic=tonic, mode="major" if tonic == 0 else "minor", duration_s=6.0)
+        sf.write(folder / f"t{bpm}.flac", track.y, track.sr)
+    (folder / "readme.txt").write_text("not audio")
+    yield folder
+    get_settings.cache_clear()
+
+
+def test_json_output_has_one_object_per_file(music_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(music_dir), "--json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [Path(r["path"]).name for r in rows] == ["t128.flac", "t96.flac"]
+    assert [round(r["bpm"]) for r in rows] == [128, 96]
+    assert [(r["key"], r["camelot"]) for r in rows] == [("A minor", "8A"), ("C major", "8B")]
+    for r in rows:
+        assert {"beats", "downbeats", "energy", "lufs"} <= r.keys() and len(r["beats"]) > 8
+    assert list((music_dir.parent / "data" / "cache" / "analysis").rglob("*.json"))
+
+
+def test_table_output_and_bad_path(music_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(music_dir / "t96.flac"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "96.0" in result.stdout and "8B" in result.stdout
+    missing = CliRunner().invoke(app, ["analyze", str(music_dir / "absent.wav")])
+    assert missing.exit_code != 0

@@ -1,0 +1,72 @@
+"""Tempo, beat grid, downbeats and phrases on rendered music whose answers are known exactly."""
+
+from __future__ import annotations
+
+import mir_eval
+import numpy as np
+import pytest
+
+from dj.analysis import analyze
+from dj.analysis.onset import compute_frontend
+from dj.analysis.tempo import estimate_tempo
+from dj.synth import RenderedTrack, render_track
+
+
+@pytest.mark.parametrize(
+    ("bpm", "pattern", "swing"),
+    [
+        (62.0, "backbeat", 0.0),  # slow: a 120-BPM prior would double it
+        (87.0, "breakbeat", 0.0),
+        (100.0, "backbeat", 1.0),  # swung 8ths
+        (124.0, "four_on_floor", 0.0),
+        (140.0, "triplet", 0.0),  # triplet hats: a 3:2 trap
+        (174.0, "breakbeat", 0.0),  # fast: a 120-BPM prior would halve it
+    ],
+)
+def test_tempo_and_beats_match_the_rendered_grid(bpm: float, pattern: str, swing: float) -> None:
+    track = render_track(bpm=bpm, pattern=pattern, swing=swing, duration_s=10.0, seed=int(bpm))
+    result = analyze(y=track.y, sr=track.sr)
+    assert result.bpm == pytest.approx(bpm, rel=0.01)
+    f_measure = mir_eval.beat.f_measure(track.beats, result.beats)
+    assert f_measure > 0.95
+    assert 0.0 <= result.bpm_confidence <= 1.0
+
+
+def test_candidates_cover_metrical_levels_and_confidence_drops_without_rhythm() -> None:
+    drums = render_track(bpm=120.0, pattern="four_on_floor", duration_s=8.0, seed=3)
+    estimate = estimate_tempo(compute_frontend(y=drums.y, sr=drums.sr))
+    assert estimate.bpm == pytest.approx(120.0, rel=0.04)
+    rng = np.random.default_rng(0)
+    noise = (0.1 * rng.standard_normal(8 * 22050)).astype(np.float32)
+    flat = estimate_tempo(compute_frontend(y=noise, sr=22050))
+    assert flat.confidence < estimate.confidence
+
+
+def test_downbeats_are_every_fourth_beat_on_the_bar_starts(house_128: RenderedTrack) -> None:
+    result = analyze(y=house_128.y, sr=house_128.sr)
+    assert result.beats_per_bar == 4
+    assert mir_eval.beat.f_measure(house_128.downbeats, result.downbeats) > 0.9
+    assert np.all(np.isin(np.round(result.downbeats, 6), np.round(result.beats, 6)))
+
+
+def test_downbeats_found_on_a_slow_backbeat(ballad_70: RenderedTrack) -> None:
+    result = analyze(y=ballad_70.y, sr=ballad_70.sr)
+    assert mir_eval.beat.f_measure(ballad_70.downbeats, result.downbeats) > 0.9
+
+
+def test_phrases_start_on_downbeats_every_eight_bars() -> None:
+    track = render_track(bpm=150.0, pattern="backbeat", duration_s=30.0, seed=5)
+    result = analyze(y=track.y, sr=track.sr)
+    assert len(result.phrase_starts) >= 2
+    assert np.all(np.isin(np.round(result.phrase_starts, 6), np.round(result.downbeats, 6)))
+    bar = 4 * 60.0 / 150.0
+    np.testing.assert_allclose(np.diff(result.phrase_starts), 8 * bar, rtol=0.01)
+
+
+def test_intro_and_outro_are_bar_aligned_regions_inside_the_track(house_128: RenderedTrack) -> None:
+    result = analyze(y=house_128.y, sr=house_128.sr)
+    (a, b), (c, d) = result.intro, result.outro
+    assert 0.0 <= a < b <= c < d <= result.duration_s + 1e-6
+    assert a == pytest.approx(result.downbeats[0])
+    assert np.min(np.abs(result.downbeats - b)) < 1e-6
+    assert np.min(np.abs(result.downbeats - c)) < 1e-6
