@@ -1,0 +1,1 @@
+"""The FastAPI backend for a streaming app: catalogue, listening events, recommendations, DJ, jobs."""

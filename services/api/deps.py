@@ -1,0 +1,34 @@
+"""Dependencies as ``Annotated`` aliases; tests swap them through ``app.dependency_overrides``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import polars as pl
+from fastapi import Depends, Request
+
+from services.api.state import AppState
+from services.settings import Settings
+from services.store import Store
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.selecta
+
+
+def get_store(state: Annotated[AppState, Depends(get_state)]) -> Store:
+    return state.store
+
+
+def get_catalog(state: Annotated[AppState, Depends(get_state)]) -> pl.DataFrame:
+    return state.catalog.get()
+
+
+def get_app_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
+    return state.settings
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+StoreDep = Annotated[Store, Depends(get_store)]
+CatalogDep = Annotated[pl.DataFrame, Depends(get_catalog)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

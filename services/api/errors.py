@@ -1,0 +1,71 @@
+"""One place that turns every error into the same JSON shape with the right status.
+
+Shape: ``{"error": {"code": "<stable code>", "message": "<what went wrong>", "status": <int>}}``.
+Project errors carry ``code`` and ``status`` as class attributes; a 500 means a bug, and its message says
+only that (the details go to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dj.errors import DJError
+from recommender.errors import RecommenderError
+from services.data.errors import DataError
+from services.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+PROJECT_ERRORS: tuple[type[Exception], ...] = (DataError, StoreError, RecommenderError, DJError)
+
+
+def problem(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"error": {"code": code, "message": message, "status": status}}
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return problem(422, "invalid_request", f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+
+    async def _project(_: Request, exc: Exception) -> JSONResponse:
+        status, code = int(getattr(exc, "status", 500)), str(getattr(exc, "code", "error"))
+        if status >= 500:
+            log.warning("%s: %s", code, exc)
+        return problem(status, code, str(exc))
+
+    for root in PROJECT_ERRORS:
+        app.add_exception_handler(root, _project)
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem(500, "internal_error", "internal error (a bug): see the server log")

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+import polars as pl
+from fastapi import APIRouter, Query
+
+from services.api.deps import CatalogDep, StoreDep
+from services.api.schemas import EventBatch, EventPublic, EventsWritten, History
+from services.data.demo import is_synthetic_user
+from services.data.errors import NotFoundError
+
+router = APIRouter(tags=["events"])
+
+
+@router.post("/events", response_model=EventsWritten, status_code=201)
+def post_events(batch: EventBatch, store: StoreDep, catalog: CatalogDep) -> EventsWritten:
+    """Record listening events. All or nothing: one unknown track id rejects the batch with a 404."""
+    known = set(catalog["track_id"].to_list())
+    unknown = [e.track_id for e in batch.events if e.track_id not in known]
+    if unknown:
+        raise NotFoundError(f"unknown track id(s): {', '.join(sorted(set(unknown))[:5])}")
+    now = datetime.now(timezone.utc)
+    frame = pl.DataFrame(
+        {
+            "user_id": [e.user_id for e in batch.events],
+            "track_id": [e.track_id for e in batch.events],
+            "ts": [(e.ts or now).astimezone(timezone.utc) for e in batch.events],
+            "ms_played": [e.ms_played for e in batch.events],
+            "reason": [e.reason for e in batch.events],
+        },
+        schema_overrides={"ms_played": pl.Int64},
+    )
+    return EventsWritten(written=store.append_events(frame))
+
+
+@router.get("/users/{user_id}/history", response_model=History)
+def history(user_id: str, store: StoreDep, n: Annotated[int, Query(ge=1, le=500)] = 50) -> History:
+    """The user's most recent events, newest first (empty for a user with none)."""
+    recent = store.recent_history(user_id, n)
+    return History(
+        user_id=user_id,
+        synthetic=is_synthetic_user(user_id),
+        count=recent.height,
+        events=[
+            EventPublic(**{k: r[k] for k in EventPublic.model_fields}) for r in recent.iter_rows(named=True)
+        ],
+    )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import polars as pl
+from fastapi import APIRouter, Query
+
+from services.api.deps import CatalogDep
+from services.api.schemas import TrackList, TrackPublic
+from services.data.catalog import get_track
+
+router = APIRouter(prefix="/tracks", tags=["tracks"])
+
+
+def to_public(row: dict) -> TrackPublic:
+    return TrackPublic(
+        **{k: row[k] for k in TrackPublic.model_fields if k in row}, has_audio=row["path"] is not None
+    )
+
+
+@router.get("", response_model=TrackList)
+def list_tracks(
+    catalog: CatalogDep,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in title or artist.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TrackList:
+    """Browse the catalogue, filtered by tag and text."""
+    if tag:
+        catalog = catalog.filter(pl.col("tags").list.contains(tag.lower()))
+    if q:
+        needle = q.lower()
+        catalog = catalog.filter(
+            pl.col("title").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("artist").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    page = catalog.slice(offset, limit)
+    return TrackList(
+        count=page.height, total=catalog.height, tracks=[to_public(r) for r in page.iter_rows(named=True)]
+    )
+
+
+@router.get("/{track_id:path}", response_model=TrackPublic)
+def read_track(track_id: str, catalog: CatalogDep) -> TrackPublic:
+    """One track; 404 JSON for an unknown id."""
+    return to_public(get_track(catalog, track_id))
