@@ -4,11 +4,12 @@ from fastapi import APIRouter
 
 from services.api.deps import StoreDep
 from services.api.schemas import JobCreate, JobPublic
+from services.store.store import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-def to_public(status) -> JobPublic:  # noqa: ANN001 - services.store.JobStatus
+def to_public(status: JobStatus) -> JobPublic:
     return JobPublic(
         job_id=status.job_id,
         kind=status.kind,
