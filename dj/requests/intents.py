@@ -174,8 +174,9 @@ _PLAY = re.compile(
     r"go with|try|shuffle|some)\b\s*"
 )
 _NOVELTY = re.compile(
-    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've) (?:haven't|have not|"
-    r"havent|have never|never|didn't|did not|don't) (?:heard|hear|listened to|know)(?: before| yet| of)?\b"
+    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've) "
+    r"(?:haven't|have not|havent|have never|never|didn't|did not|don't) "
+    r"(?:heard|hear|listened to|know)(?: before| yet| of)?\b"
     r"|\bsomething (?:new|fresh|different)(?: to me)?\b|\bnew (?:music|stuff|songs|artists|tracks)\b"
     r"|\b(?:discover|discovery|fresh finds|surprise me|deep cuts?)\b"
 )
