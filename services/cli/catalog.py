@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from services.cli.output import console
-from services.data.catalog import get_track, load_catalog
+from services.data.catalog import filter_catalog, get_track, load_catalog
 from services.settings import get_settings
 
 catalog_app = typer.Typer(help="Look at the track catalogue.", no_args_is_help=True)
@@ -25,14 +25,7 @@ def list_tracks(
 ) -> None:
     """List tracks, optionally filtered by tag or text."""
     catalog = load_catalog(get_settings().catalog_path)
-    if tag:
-        catalog = catalog.filter(pl.col("tags").list.contains(tag.lower()))
-    if search:
-        needle = search.lower()
-        catalog = catalog.filter(
-            pl.col("title").str.to_lowercase().str.contains(needle, literal=True)
-            | pl.col("artist").str.to_lowercase().str.contains(needle, literal=True)
-        )
+    catalog = filter_catalog(catalog, tag=tag, text=search)
     shown = catalog.head(limit)
     if as_json:
         for row in shown.iter_rows(named=True):

@@ -27,6 +27,7 @@ _MODULES = [
     "services.cli.events",
     "services.cli.demo",
     "services.cli.analyze",
+    "services.cli.ask",
 ]
 
 for _name in _MODULES:

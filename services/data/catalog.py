@@ -44,3 +44,16 @@ def get_track(catalog: pl.DataFrame, track_id: str) -> dict[str, object]:
     if rows.is_empty():
         raise NotFoundError(f"no track {track_id!r} in the catalogue")
     return rows.row(0, named=True)
+
+
+def filter_catalog(catalog: pl.DataFrame, *, tag: str | None = None, text: str | None = None) -> pl.DataFrame:
+    """Tracks carrying ``tag`` and whose title or artist contains ``text`` (both case-insensitive)."""
+    if tag:
+        catalog = catalog.filter(pl.col("tags").list.contains(tag.lower()))
+    if text:
+        needle = text.lower()
+        catalog = catalog.filter(
+            pl.col("title").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("artist").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    return catalog

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import polars as pl
 from fastapi import APIRouter, Query
 
 from services.api.deps import CatalogDep
 from services.api.schemas import TrackList, TrackPublic
-from services.data.catalog import get_track
+from services.data.catalog import filter_catalog, get_track
 
 router = APIRouter(prefix="/tracks", tags=["tracks"])
 
@@ -27,14 +26,7 @@ def list_tracks(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TrackList:
     """Browse the catalogue, filtered by tag and text."""
-    if tag:
-        catalog = catalog.filter(pl.col("tags").list.contains(tag.lower()))
-    if q:
-        needle = q.lower()
-        catalog = catalog.filter(
-            pl.col("title").str.to_lowercase().str.contains(needle, literal=True)
-            | pl.col("artist").str.to_lowercase().str.contains(needle, literal=True)
-        )
+    catalog = filter_catalog(catalog, tag=tag, text=q)
     page = catalog.slice(offset, limit)
     return TrackList(
         count=page.height, total=catalog.height, tracks=[to_public(r) for r in page.iter_rows(named=True)]
