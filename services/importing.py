@@ -40,13 +40,21 @@ def import_tracks(catalog: pl.DataFrame, *, settings: Settings, store: Store | N
 
 def events_as_listens(events: pl.DataFrame) -> pl.DataFrame:
     """Event rows (with optional ``artist``/``title`` columns) in the listen layout used for matching."""
+
     def column(name: str) -> pl.Expr:
         return pl.col(name) if name in events.columns else pl.lit(None, dtype=pl.String)
 
     return listens_frame(
         events.select(
-            "user_id", "track_id", column("artist").alias("artist"), column("title").alias("title"),
-            column("album").alias("album"), "ts", "ms_played", "reason", pl.lit(None, dtype=pl.String).alias("skip_reason"),
+            "user_id",
+            "track_id",
+            column("artist").alias("artist"),
+            column("title").alias("title"),
+            column("album").alias("album"),
+            "ts",
+            "ms_played",
+            "reason",
+            pl.lit(None, dtype=pl.String).alias("skip_reason"),
         ).to_dicts()
     )
 
@@ -67,7 +75,9 @@ def import_listens(
     catalog = load_catalog(settings.catalog_path)
     result = match_listens(listens, catalog)
     written = store.append_events(result.events)
-    return ImportSummary(tracks_added=added, tracks_total=catalog.height, events_written=written, match=result.report)
+    return ImportSummary(
+        tracks_added=added, tracks_total=catalog.height, events_written=written, match=result.report
+    )
 
 
 def import_events(events: pl.DataFrame, *, settings: Settings, store: Store) -> ImportSummary:
@@ -81,7 +91,11 @@ def import_events(events: pl.DataFrame, *, settings: Settings, store: Store) -> 
         result = match_listens(events_as_listens(unknown), catalog)
         written += store.append_events(result.events)
         report = MatchReport(
-            total=events.height, by_id=known.height + result.report.by_id, exact=result.report.exact,
-            fuzzy=result.report.fuzzy, unmatched=result.report.unmatched, reasons=result.report.reasons,
+            total=events.height,
+            by_id=known.height + result.report.by_id,
+            exact=result.report.exact,
+            fuzzy=result.report.fuzzy,
+            unmatched=result.report.unmatched,
+            reasons=result.report.reasons,
         )
     return ImportSummary(tracks_total=catalog.height, events_written=written, match=report)

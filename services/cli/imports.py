@@ -53,12 +53,18 @@ def import_demo(
     summary = import_tracks(catalog, settings=settings, store=store)
     events = demo_events(catalog=catalog, n_users=users, seed=seed)
     written = store.append_events(events)
-    show(ImportSummary(tracks_added=summary.tracks_added, tracks_total=summary.tracks_total, events_written=written),
-         f"demo catalogue + {users} synthetic listeners")
+    show(
+        ImportSummary(
+            tracks_added=summary.tracks_added, tracks_total=summary.tracks_total, events_written=written
+        ),
+        f"demo catalogue + {users} synthetic listeners",
+    )
 
 
 @imports.command("audio")
-def import_audio(folder: Annotated[Path, typer.Argument(help="Folder of mp3/flac/ogg/opus/wav/m4a files.")]) -> None:
+def import_audio(
+    folder: Annotated[Path, typer.Argument(help="Folder of mp3/flac/ogg/opus/wav/m4a files.")],
+) -> None:
     """A folder of audio files: tags read from the files, file and folder names as fallback."""
     settings = get_settings()
     with progress() as bar:
@@ -75,7 +81,9 @@ def import_catalog(path: FileArg) -> None:
     """A catalogue file (CSV, TSV, Parquet or JSON lines) with track_id, title, artist, and optional album,
     duration_s, tags, year, path."""
     settings = get_settings()
-    show(import_tracks(read_catalog(path), settings=settings, store=open_store(settings)), f"catalogue {path}")
+    show(
+        import_tracks(read_catalog(path), settings=settings, store=open_store(settings)), f"catalogue {path}"
+    )
 
 
 @imports.command("events")
@@ -90,34 +98,51 @@ def import_event_log(path: FileArg) -> None:
 def import_spotify(
     files: Annotated[list[Path], typer.Argument(help="Streaming_History_Audio_*.json files.")],
     user: Annotated[str, typer.Option(help="The user id these plays belong to.")],
-    add_missing: Annotated[bool, typer.Option(help="Add tracks not in the catalogue as metadata-only.")] = False,
+    add_missing: Annotated[
+        bool, typer.Option(help="Add tracks not in the catalogue as metadata-only.")
+    ] = False,
 ) -> None:
     """Spotify's extended streaming history export; plays under 30 s count as skips."""
     settings = get_settings()
     store = open_store(settings)
     for path in files:
         listens = read_spotify_history(path, user_id=user)
-        show(import_listens(listens, settings=settings, store=store, source="spotify", add_missing=add_missing),
-             f"spotify {path.name}")
+        show(
+            import_listens(
+                listens, settings=settings, store=store, source="spotify", add_missing=add_missing
+            ),
+            f"spotify {path.name}",
+        )
 
 
 @imports.command("listenbrainz")
 def import_lb(
     path: FileArg,
     user: Annotated[str | None, typer.Option(help="User id (default: the export's user_name).")] = None,
-    add_missing: Annotated[bool, typer.Option(help="Add tracks not in the catalogue as metadata-only.")] = False,
+    add_missing: Annotated[
+        bool, typer.Option(help="Add tracks not in the catalogue as metadata-only.")
+    ] = False,
 ) -> None:
     """A ListenBrainz listen export (JSON lines with listened_at and track_metadata)."""
     settings = get_settings()
     listens = read_listenbrainz(path, user_id=user)
-    show(import_listens(listens, settings=settings, store=open_store(settings), source="listenbrainz",
-                        add_missing=add_missing), f"listenbrainz {path.name}")
+    show(
+        import_listens(
+            listens,
+            settings=settings,
+            store=open_store(settings),
+            source="listenbrainz",
+            add_missing=add_missing,
+        ),
+        f"listenbrainz {path.name}",
+    )
 
 
 @imports.command("hetrec")
 def import_hetrec(
     path: Annotated[Path, typer.Argument(help="Unpacked hetrec2011-lastfm-2k folder.")] = Path(
-        "../shared/datasets/hetrec2011-lastfm-2k"),
+        "../shared/datasets/hetrec2011-lastfm-2k"
+    ),
 ) -> None:
     """HetRec 2011 Last.fm 2k: artists become catalogue items, play counts become aggregated events."""
     settings = get_settings()
@@ -132,8 +157,11 @@ def import_hetrec(
         bar.advance(task)
     table = Table(title=f"hetrec2011-lastfm-2k from {path}", show_header=False)
     for label, value in (
-        ("users", data.n_users), ("artists", data.n_artists), ("user-artist relations", data.n_relations),
-        ("tag assignments", data.n_tag_assignments), ("tracks in catalogue", summary.tracks_total),
+        ("users", data.n_users),
+        ("artists", data.n_artists),
+        ("user-artist relations", data.n_relations),
+        ("tag assignments", data.n_tag_assignments),
+        ("tracks in catalogue", summary.tracks_total),
         ("events written", written),
     ):
         table.add_row(label, f"{value:,}")

@@ -20,7 +20,9 @@ T = TypeVar("T")
 def fail(exc: BaseException) -> None:
     """Print an error as one line (``error[code]: message``); the traceback only with SELECTA_DEBUG=1."""
     code = getattr(exc, "code", None) or type(exc).__name__
-    err_console.print(f"[bold red]error[/] {escape(f'[{code}]')}: {escape(str(exc))}", highlight=False, soft_wrap=True)
+    err_console.print(
+        f"[bold red]error[/] {escape(f'[{code}]')}: {escape(str(exc))}", highlight=False, soft_wrap=True
+    )
     if os.environ.get("SELECTA_DEBUG"):
         err_console.print(traceback.format_exc())
 

@@ -52,10 +52,14 @@ def read_track(path: Path, *, root: Path) -> dict[str, object]:
     tags = dict(audio.tags or {}) if audio.tags is not None else {}
     stem_artist, _, stem_title = path.stem.partition(" - ")
     title = _first(tags, "title") or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
-    artist = _first(tags, "artist") or _first(tags, "albumartist") or (
-        stem_artist.strip() if stem_title else "Unknown artist"
+    artist = (
+        _first(tags, "artist")
+        or _first(tags, "albumartist")
+        or (stem_artist.strip() if stem_title else "Unknown artist")
     )
-    genres = [g.strip().lower() for g in (tags.get("genre") or []) for g in re.split(r"[;,/]", str(g)) if g.strip()]
+    genres = [
+        g.strip().lower() for g in (tags.get("genre") or []) for g in re.split(r"[;,/]", str(g)) if g.strip()
+    ]
     relative = path.relative_to(root)
     folder_tags = [part.lower() for part in relative.parts[:-1]]
     return {
@@ -88,7 +92,10 @@ def import_folder(root: str | Path, *, on_progress: Callable[[int, int], None] |
             on_progress(i, len(files))
     if not rows:
         raise ValidationError(
-            f"no readable audio files ({', '.join(AUDIO_SUFFIXES)}) found" + (f"; {len(skipped)} skipped" if skipped else ""),
+            f"no readable audio files ({', '.join(AUDIO_SUFFIXES)}) found"
+            + (f"; {len(skipped)} skipped" if skipped else ""),
             file=root,
         )
-    return FolderImport(catalog=validate_catalog(pl.DataFrame(rows), file=root, source="folder"), skipped=skipped)
+    return FolderImport(
+        catalog=validate_catalog(pl.DataFrame(rows), file=root, source="folder"), skipped=skipped
+    )

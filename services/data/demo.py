@@ -92,13 +92,16 @@ def demo_events(
         loved = set(rng.choice(MOODS, size=int(rng.integers(1, 3)), replace=False))
         style_lean = rng.choice(STYLES)
         affinity = np.array(
-            [(3.0 if m in loved else 0.3) * (1.6 if s == style_lean else 1.0) for m, s in zip(moods, styles)]
+            [
+                (3.0 if mood in loved else 0.3) * (1.6 if style == style_lean else 1.0)
+                for mood, style in zip(moods, styles, strict=True)
+            ]
         )
         p = affinity / affinity.sum()
         n_events = max(5, int(rng.poisson(mean_plays)))
         picks = rng.choice(len(track_ids), size=n_events, p=p)
         offsets = np.sort(rng.uniform(0, days * 86400, size=n_events))
-        for idx, offset in zip(picks, offsets):
+        for idx, offset in zip(picks, offsets, strict=True):
             like_prob = affinity[idx] / affinity.max()
             if rng.random() > like_prob * 0.9 + 0.1:
                 reason, fraction = "skipped", rng.uniform(0.05, 0.3)

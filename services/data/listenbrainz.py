@@ -25,7 +25,9 @@ def _items(path: Path) -> list[tuple[int, Any]]:
             return list(enumerate(json.loads(text), start=1))
         return [(i, json.loads(line)) for i, line in enumerate(text.splitlines(), start=1) if line.strip()]
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"not valid JSON: {exc.msg}", file=path, row=exc.lineno if not stripped.startswith("[") else None) from exc
+        raise ValidationError(
+            f"not valid JSON: {exc.msg}", file=path, row=exc.lineno if not stripped.startswith("[") else None
+        ) from exc
 
 
 def read_listenbrainz(path: str | Path, *, user_id: str | None = None) -> pl.DataFrame:
@@ -44,8 +46,12 @@ def read_listenbrainz(path: str | Path, *, user_id: str | None = None) -> pl.Dat
         try:
             ts = datetime.fromtimestamp(int(item["listened_at"]), tz=timezone.utc)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise ValidationError(f"listened_at {item['listened_at']!r} is not a unix time", file=path, row=i,
-                                  column="listened_at") from exc
+            raise ValidationError(
+                f"listened_at {item['listened_at']!r} is not a unix time",
+                file=path,
+                row=i,
+                column="listened_at",
+            ) from exc
         who = user_id or item.get("user_name")
         if not who:
             raise ValidationError("no user_name in the listen; pass a user id", file=path, row=i)

@@ -30,8 +30,12 @@ def listens_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
 def catalog_from_listens(listens: pl.DataFrame, *, source: str) -> pl.DataFrame:
     """Metadata-only catalogue rows (no audio) for the distinct tracks the listens name."""
     music = listens.filter(
-        pl.col("skip_reason").is_null() & pl.col("track_id").is_not_null() & pl.col("artist").is_not_null()
+        pl.col("skip_reason").is_null()
+        & pl.col("track_id").is_not_null()
+        & pl.col("artist").is_not_null()
         & pl.col("title").is_not_null()
     )
-    rows = music.unique("track_id", keep="first", maintain_order=True).select("track_id", "title", "artist", "album")
+    rows = music.unique("track_id", keep="first", maintain_order=True).select(
+        "track_id", "title", "artist", "album"
+    )
     return validate_catalog(rows, source=source)

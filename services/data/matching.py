@@ -90,7 +90,11 @@ def match_listens(listens: pl.DataFrame, catalog: pl.DataFrame) -> MatchResult:
             artist_score = fuzz.token_set_ratio(artist, artists[idx])
             if artist_score >= ARTIST_CUTOFF and title_score + artist_score > best[0]:
                 best = (title_score + artist_score, ids[idx])
-        cache[key] = (best[1], "fuzzy") if best[1] else (None, "no catalogue track with this id or a close artist + title")
+        cache[key] = (
+            (best[1], "fuzzy")
+            if best[1]
+            else (None, "no catalogue track with this id or a close artist + title")
+        )
         return cache[key]
 
     counts: Counter[str] = Counter()
@@ -125,10 +129,16 @@ def match_listens(listens: pl.DataFrame, catalog: pl.DataFrame) -> MatchResult:
     if matched_rows:
         frame = pl.DataFrame(matched_rows, infer_schema_length=None)
         events = validate_events(
-            frame.select([c for c in event_columns if c in frame.columns] + [pl.col("matched_id").alias("track_id")])
+            frame.select(
+                [c for c in event_columns if c in frame.columns] + [pl.col("matched_id").alias("track_id")]
+            )
         )
     else:
-        events = validate_events(pl.DataFrame({"user_id": [], "track_id": []}, schema={"user_id": pl.String, "track_id": pl.String}))
+        events = validate_events(
+            pl.DataFrame(
+                {"user_id": [], "track_id": []}, schema={"user_id": pl.String, "track_id": pl.String}
+            )
+        )
     report = MatchReport(
         total=listens.height,
         by_id=counts["by_id"],

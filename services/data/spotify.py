@@ -34,10 +34,14 @@ def read_spotify_history(path: str | Path, *, user_id: str) -> pl.DataFrame:
             raise ValidationError("each play must be a JSON object", file=path, row=i)
         missing = [k for k in REQUIRED if k not in item]
         if missing:
-            raise ValidationError(f"missing field(s) {', '.join(missing)}", file=path, row=i, column=missing[0])
+            raise ValidationError(
+                f"missing field(s) {', '.join(missing)}", file=path, row=i, column=missing[0]
+            )
         ms = item["ms_played"]
         if not isinstance(ms, int) or ms < 0:
-            raise ValidationError(f"ms_played {ms!r} is not a non-negative integer", file=path, row=i, column="ms_played")
+            raise ValidationError(
+                f"ms_played {ms!r} is not a non-negative integer", file=path, row=i, column="ms_played"
+            )
         title, artist = item["master_metadata_track_name"], item["master_metadata_album_artist_name"]
         uri = item.get("spotify_track_uri")
         skipped = bool(item.get("skipped")) or ms < SKIP_MS
@@ -51,7 +55,9 @@ def read_spotify_history(path: str | Path, *, user_id: str) -> pl.DataFrame:
                 "ts": item["ts"],
                 "ms_played": ms,
                 "reason": "skipped" if skipped else "played",
-                "skip_reason": None if title and artist else "not a music track (podcast, audiobook or no metadata)",
+                "skip_reason": None
+                if title and artist
+                else "not a music track (podcast, audiobook or no metadata)",
             }
         )
     frame = pl.DataFrame(rows, infer_schema_length=None) if rows else listens_frame([])
@@ -60,6 +66,8 @@ def read_spotify_history(path: str | Path, *, user_id: str) -> pl.DataFrame:
         bad = parsed.is_null()
         if bad.any():
             row = int(bad.arg_true()[0]) + 1
-            raise ValidationError(f"timestamp {frame['ts'][row - 1]!r} is not ISO 8601", file=path, row=row, column="ts")
+            raise ValidationError(
+                f"timestamp {frame['ts'][row - 1]!r} is not ISO 8601", file=path, row=row, column="ts"
+            )
         frame = listens_frame(frame.with_columns(parsed.alias("ts")).to_dicts())
     return frame

@@ -19,7 +19,9 @@ def read_table(path: str | Path) -> pl.DataFrame:
         raise ValidationError("no such file", file=path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise UnsupportedFormatError(f"{path}: unsupported table format {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}")
+        raise UnsupportedFormatError(
+            f"{path}: unsupported table format {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}"
+        )
     if path.stat().st_size == 0:
         raise ValidationError("the file is empty", file=path)
     try:
@@ -49,7 +51,9 @@ def read_events(path: str | Path) -> pl.DataFrame:
     raw = read_table(path)
     if "track_id" not in raw.columns and {"artist", "title"} <= set(raw.columns):
         raw = raw.with_columns(
-            pl.concat_str([pl.lit("unmatched:"), pl.col("artist"), pl.lit(" - "), pl.col("title")]).alias("track_id")
+            pl.concat_str([pl.lit("unmatched:"), pl.col("artist"), pl.lit(" - "), pl.col("title")]).alias(
+                "track_id"
+            )
         )
     events = validate_events(raw, file=path)
     extra = [c for c in MATCH_COLUMNS if c in raw.columns]

@@ -2,9 +2,9 @@
 
 | key | type | holds |
 |---|---|---|
-| ``{ns}:events`` | stream | every listening event (fields of the event schema); consumer group ``model-updater`` |
+| ``{ns}:events`` | stream | every listening event; consumer group ``model-updater`` |
 | ``{ns}:user:{user_id}:recent`` | list | the user's most recent events, newest first, JSON, capped |
-| ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one request context, with a TTL |
+| ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |

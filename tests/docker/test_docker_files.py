@@ -1,4 +1,4 @@
-"""No Docker engine runs here, so the compose file is checked with a YAML parser and the Dockerfile as text."""
+"""No Docker engine runs here: the compose file is checked with a YAML parser, the Dockerfile as text."""
 
 from __future__ import annotations
 

@@ -16,8 +16,11 @@ from services.settings import Settings, get_settings
 
 @pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"SELECTA_DATA_DIR": str(settings.data_dir), "REDIS_URL": settings.redis_url or "",
-           "SELECTA_REDIS_NAMESPACE": settings.redis_namespace}
+    env = {
+        "SELECTA_DATA_DIR": str(settings.data_dir),
+        "REDIS_URL": settings.redis_url or "",
+        "SELECTA_REDIS_NAMESPACE": settings.redis_namespace,
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
@@ -47,11 +50,16 @@ def test_errors_are_one_line_and_exit_non_zero(cli_env: dict[str, str], tmp_path
     bad = tmp_path / "events.csv"
     bad.write_text("user_id,track_id,reason\nu1,t1,zapped\n")
     env = {**os.environ, **cli_env}
-    proc = subprocess.run([sys.executable, "-m", "services.cli.main", "import", "events", str(bad)],
-                          capture_output=True, text=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "import", "events", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
-        f"error [invalid_data]: {bad}, row 1, column 'reason': reason 'zapped' is not one of played, skipped, "
-        "liked, disliked, requested"
+        f"error [invalid_data]: {bad}, row 1, column 'reason': reason 'zapped' is not one of "
+        "played, skipped, liked, disliked, requested"
     ]
     assert "Traceback" not in proc.stderr

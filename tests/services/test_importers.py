@@ -45,8 +45,15 @@ def test_audio_folder_reads_tags_and_falls_back_to_file_names(tmp_path: Path) ->
     tagged = tmp_path / "tagged.flac"
     sf.write(tagged, tone(1.0), 8000)
     flac = FLAC(tagged)
-    flac.update({"title": "Digital Love", "artist": "Daft Punk", "album": "Discovery", "date": "2001",
-                 "genre": "House; French"})
+    flac.update(
+        {
+            "title": "Digital Love",
+            "artist": "Daft Punk",
+            "album": "Discovery",
+            "date": "2001",
+            "genre": "House; French",
+        }
+    )
     flac.save()
     (tmp_path / "broken.mp3").write_bytes(b"not audio at all" * 10)
 
@@ -70,10 +77,22 @@ def test_audio_folder_without_audio_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
 def test_catalog_and_events_tables_in_every_format(tmp_path: Path, suffix: str) -> None:
-    catalog = pl.DataFrame({"track_id": ["t1", "t2"], "title": ["A", "B"], "artist": ["X", "Y"],
-                            "tags": ["calm|acoustic", "happy"]})
-    events = pl.DataFrame({"user_id": ["u1", "u1"], "track_id": ["t1", "t2"],
-                           "ts": ["2026-01-01T10:00:00Z", "2026-01-01T10:05:00Z"], "plays": ["2", "1"]})
+    catalog = pl.DataFrame(
+        {
+            "track_id": ["t1", "t2"],
+            "title": ["A", "B"],
+            "artist": ["X", "Y"],
+            "tags": ["calm|acoustic", "happy"],
+        }
+    )
+    events = pl.DataFrame(
+        {
+            "user_id": ["u1", "u1"],
+            "track_id": ["t1", "t2"],
+            "ts": ["2026-01-01T10:00:00Z", "2026-01-01T10:05:00Z"],
+            "plays": ["2", "1"],
+        }
+    )
     cpath, epath = tmp_path / f"catalog{suffix}", tmp_path / f"events{suffix}"
     for frame, path in ((catalog, cpath), (events, epath)):
         {".csv": frame.write_csv, ".parquet": frame.write_parquet, ".jsonl": frame.write_ndjson}[suffix](path)
@@ -93,7 +112,11 @@ def test_malformed_event_file_names_file_row_and_column(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "empty"), ("title,artist\nA,B\n", "missing required column"), ("track_id,title,artist\nt1,,B\n", "row 1")],
+    [
+        ("", "empty"),
+        ("title,artist\nA,B\n", "missing required column"),
+        ("track_id,title,artist\nt1,,B\n", "row 1"),
+    ],
 )
 def test_bad_catalog_files(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "catalog.csv"
@@ -111,18 +134,42 @@ def test_unsupported_table_format(tmp_path: Path) -> None:
 
 def test_spotify_export_matches_by_artist_and_title(tmp_path: Path) -> None:
     plays = [
-        {"ts": "2026-03-01T20:00:00Z", "ms_played": 215000, "master_metadata_track_name": "One More Time - Remastered",
-         "master_metadata_album_artist_name": "Daft Punk", "master_metadata_album_album_name": "Discovery",
-         "spotify_track_uri": "spotify:track:0DiWol3AO6WpXZgp0goxAV", "skipped": False},
-        {"ts": "2026-03-01T20:04:00Z", "ms_played": 5000, "master_metadata_track_name": "Dont Know Why",
-         "master_metadata_album_artist_name": "Norah Jones", "master_metadata_album_album_name": "Come Away",
-         "spotify_track_uri": "spotify:track:x", "skipped": True},
-        {"ts": "2026-03-01T20:05:00Z", "ms_played": 200000, "master_metadata_track_name": "Unknown Song",
-         "master_metadata_album_artist_name": "Nobody", "master_metadata_album_album_name": None,
-         "spotify_track_uri": "spotify:track:y", "skipped": None},
-        {"ts": "2026-03-01T21:00:00Z", "ms_played": 900000, "master_metadata_track_name": None,
-         "master_metadata_album_artist_name": None, "master_metadata_album_album_name": None,
-         "spotify_track_uri": None, "episode_name": "A podcast"},
+        {
+            "ts": "2026-03-01T20:00:00Z",
+            "ms_played": 215000,
+            "master_metadata_track_name": "One More Time - Remastered",
+            "master_metadata_album_artist_name": "Daft Punk",
+            "master_metadata_album_album_name": "Discovery",
+            "spotify_track_uri": "spotify:track:0DiWol3AO6WpXZgp0goxAV",
+            "skipped": False,
+        },
+        {
+            "ts": "2026-03-01T20:04:00Z",
+            "ms_played": 5000,
+            "master_metadata_track_name": "Dont Know Why",
+            "master_metadata_album_artist_name": "Norah Jones",
+            "master_metadata_album_album_name": "Come Away",
+            "spotify_track_uri": "spotify:track:x",
+            "skipped": True,
+        },
+        {
+            "ts": "2026-03-01T20:05:00Z",
+            "ms_played": 200000,
+            "master_metadata_track_name": "Unknown Song",
+            "master_metadata_album_artist_name": "Nobody",
+            "master_metadata_album_album_name": None,
+            "spotify_track_uri": "spotify:track:y",
+            "skipped": None,
+        },
+        {
+            "ts": "2026-03-01T21:00:00Z",
+            "ms_played": 900000,
+            "master_metadata_track_name": None,
+            "master_metadata_album_artist_name": None,
+            "master_metadata_album_album_name": None,
+            "spotify_track_uri": None,
+            "episode_name": "A podcast",
+        },
     ]
     path = tmp_path / "Streaming_History_Audio_2026.json"
     path.write_text(json.dumps(plays))
@@ -138,9 +185,19 @@ def test_spotify_export_matches_by_artist_and_title(tmp_path: Path) -> None:
 
 def test_spotify_export_with_bad_rows(tmp_path: Path) -> None:
     path = tmp_path / "history.json"
-    path.write_text(json.dumps([{"ts": "2026-03-01T20:00:00Z", "ms_played": -1, "master_metadata_track_name": "x",
-                                 "master_metadata_album_artist_name": "y"}]))
-    with pytest.raises(ValidationError, match="row 1.*ms_played"):
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "ts": "2026-03-01T20:00:00Z",
+                    "ms_played": -1,
+                    "master_metadata_track_name": "x",
+                    "master_metadata_album_artist_name": "y",
+                }
+            ]
+        )
+    )
+    with pytest.raises(ValidationError, match=r"row 1.*ms_played"):
         read_spotify_history(path, user_id="me")
     path.write_text("{not json")
     with pytest.raises(ValidationError, match="not a Spotify"):
@@ -149,11 +206,21 @@ def test_spotify_export_with_bad_rows(tmp_path: Path) -> None:
 
 def test_listenbrainz_export(tmp_path: Path) -> None:
     lines = [
-        {"listened_at": 1767225600, "user_name": "lb-user",
-         "track_metadata": {"artist_name": "Daft Punk", "track_name": "Harder Better Faster Stronger",
-                            "release_name": "Discovery", "additional_info": {"recording_msid": "abc"}}},
-        {"listened_at": 1767225900, "user_name": "lb-user",
-         "track_metadata": {"artist_name": "Norah Jones", "track_name": "Don't Know Why"}},
+        {
+            "listened_at": 1767225600,
+            "user_name": "lb-user",
+            "track_metadata": {
+                "artist_name": "Daft Punk",
+                "track_name": "Harder Better Faster Stronger",
+                "release_name": "Discovery",
+                "additional_info": {"recording_msid": "abc"},
+            },
+        },
+        {
+            "listened_at": 1767225900,
+            "user_name": "lb-user",
+            "track_metadata": {"artist_name": "Norah Jones", "track_name": "Don't Know Why"},
+        },
     ]
     path = tmp_path / "listens.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines))
@@ -168,9 +235,13 @@ def test_listenbrainz_export(tmp_path: Path) -> None:
 
 
 def test_fuzzy_matching_needs_the_artist_too() -> None:
-    other = validate_catalog(pl.DataFrame({"track_id": ["x"], "title": ["One More Time"], "artist": ["Britney Spears"]}))
-    listens = pl.DataFrame({"user_id": ["u"], "artist": ["Daft Punk"], "title": ["One More Time"],
-                            "skip_reason": [None]}, schema_overrides={"skip_reason": pl.String})
+    other = validate_catalog(
+        pl.DataFrame({"track_id": ["x"], "title": ["One More Time"], "artist": ["Britney Spears"]})
+    )
+    listens = pl.DataFrame(
+        {"user_id": ["u"], "artist": ["Daft Punk"], "title": ["One More Time"], "skip_reason": [None]},
+        schema_overrides={"skip_reason": pl.String},
+    )
     assert match_listens(listens, other).report.unmatched == 1
     assert normalise("The Beatles") == "beatles"
     assert normalise("Song (feat. Someone) - 2011 Remaster") == "song"
@@ -178,6 +249,11 @@ def test_fuzzy_matching_needs_the_artist_too() -> None:
 
 def test_hetrec_counts_match_its_readme(hetrec_dir: Path) -> None:
     data = load_hetrec(hetrec_dir)
-    assert (data.n_users, data.n_artists, data.n_relations, data.n_tag_assignments) == (1892, 17632, 92834, 186479)
+    assert (data.n_users, data.n_artists, data.n_relations, data.n_tag_assignments) == (
+        1892,
+        17632,
+        92834,
+        186479,
+    )
     assert data.events.height == 92834
     assert data.catalog.filter(pl.col("title") == "Daft Punk")["tags"][0].len() > 0

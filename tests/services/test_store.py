@@ -45,7 +45,7 @@ def test_events_frame_pages_through_long_streams(store: Store) -> None:
 
 def test_invalid_events_write_nothing(store: Store) -> None:
     bad = events("u1", ["a", "b"]).with_columns(pl.Series("reason", ["played", "zapped"]))
-    with pytest.raises(ValidationError, match="row 2.*reason"):
+    with pytest.raises(ValidationError, match=r"row 2.*reason"):
         store.append_events(bad)
     assert store.count_events() == 0
 

@@ -12,12 +12,12 @@ from services.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def demo_tracks():  # noqa: ANN201 - a polars frame
+def demo_tracks():
     return demo_catalog()
 
 
 @pytest.fixture
-def client(settings: Settings, demo_tracks) -> Iterator[TestClient]:  # noqa: ANN001
+def client(settings: Settings, demo_tracks) -> Iterator[TestClient]:
     import_tracks(demo_tracks, settings=settings)
     with TestClient(create_app(settings)) as test_client:
         yield test_client

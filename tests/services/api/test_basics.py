@@ -14,7 +14,7 @@ from tests.conftest import RedisServer, free_port
 CALM = "demo:calm/calm_acoustic_1"
 
 
-def assert_problem(response, status: int, code: str) -> None:  # noqa: ANN001
+def assert_problem(response, status: int, code: str) -> None:
     assert response.status_code == status
     body = response.json()
     assert set(body) == {"error"}
@@ -36,8 +36,12 @@ def test_tracks_filter_page_and_read(client: TestClient) -> None:
 
 
 def test_events_then_history(client: TestClient) -> None:
-    body = {"events": [{"user_id": "ann", "track_id": CALM, "reason": "liked", "ms_played": 30000},
-                       {"user_id": "ann", "track_id": "demo:happy/happy_acoustic_1"}]}
+    body = {
+        "events": [
+            {"user_id": "ann", "track_id": CALM, "reason": "liked", "ms_played": 30000},
+            {"user_id": "ann", "track_id": "demo:happy/happy_acoustic_1"},
+        ]
+    }
     assert client.post("/events", json=body).json() == {"written": 2}
     history = client.get("/users/ann/history").json()
     assert history["count"] == 2 and history["synthetic"] is False
@@ -60,8 +64,11 @@ def test_bad_events_are_rejected_whole(client: TestClient, body: dict, status: i
 
 
 def test_malformed_json_and_unknown_route(client: TestClient) -> None:
-    assert_problem(client.post("/events", content=b"{not json", headers={"content-type": "application/json"}),
-                   422, "invalid_request")
+    assert_problem(
+        client.post("/events", content=b"{not json", headers={"content-type": "application/json"}),
+        422,
+        "invalid_request",
+    )
     assert_problem(client.get("/no/such/route"), 404, "not_found")
 
 
