@@ -1,0 +1,1 @@
+"""The host voice: what the DJ says before a track, where in the mix it says it, and ducking under it."""

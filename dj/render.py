@@ -1,0 +1,251 @@
+"""Rendering: the planned timeline becomes audio, streamed chunk by chunk or written whole.
+
+Tracks are added to a rolling buffer one at a time; once track i is in, nothing later can touch the mix
+before track i+1's entry, so that span is final: it is ducked under the host voice, the voice is added,
+the true-peak limiter runs and the chunk goes out. An API can therefore start playback after the first
+track is decoded. Each track is gain-matched to the loudness target from its analysis before mixing, so
+the stream is close to -14 LUFS without knowing the whole mix; ``render_mix`` then corrects the finished
+mix exactly. The rendered parts of both tracks under each overlap are kept for measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import soxr
+
+from dj.audio import decode_audio
+from dj.errors import DJError
+from dj.host.ducking import duck_gain
+from dj.host.voiceover import VoiceLine
+from dj.loudness import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise, true_peak_dbtp
+from dj.mixer import apply_gains, crossfade_gains, eq_blend_gains
+from dj.stretch import JOIN_S, join_head, render_head
+from dj.timeline import Timeline, TrackPlacement
+from dj.transitions import EQ_BLEND
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+
+MEASURE_SR = 22050
+MAX_TRACK_GAIN_DB = 18.0
+
+
+class RenderError(DJError):
+    """A track of the set cannot be rendered (no audio file, or nothing to play)."""
+
+    code = "render_failed"
+    status = 422
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderOptions:
+    sr: int = 44100
+    chunk_s: float = 2.0
+    high_quality: bool = True
+    target_lufs: float = TARGET_LUFS
+    ceiling_dbtp: float = -1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverlapStems:
+    """Both tracks as rendered under transition ``index`` (stretched and aligned, before the faders),
+    mono at ``sr``; what :mod:`dj.measure` re-analyses."""
+
+    index: int
+    a: np.ndarray
+    b: np.ndarray
+    sr: int
+    mix_start_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixResult:
+    y: np.ndarray
+    sr: int
+    timeline: Timeline
+    voices: Sequence[VoiceLine]
+    stems: Sequence[OverlapStems]
+    lufs: float
+    true_peak_dbtp: float
+    track_gains_db: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return self.y.shape[1] / self.sr
+
+
+def _to_measure(y: np.ndarray, sr: int) -> np.ndarray:
+    return soxr.resample(y.mean(axis=0), sr, MEASURE_SR).astype(np.float32)
+
+
+class MixStream:
+    """Iterate to get float32 (channels, n) chunks of the finished mix, in order.
+
+    ``stems`` and ``track_gains_db`` fill in as the stream advances; ``limit=False`` skips the limiter
+    (``render_mix`` normalises the whole mix instead).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeline: Timeline,
+        analyses: Mapping[str, TrackAnalysis],
+        voices: Sequence[VoiceLine] = (),
+        options: RenderOptions | None = None,
+        limit: bool = True,
+        paths: Mapping[str, str] | None = None,
+    ) -> None:
+        self.timeline = timeline
+        self.analyses = analyses
+        self.voices = [v for v in voices if v.placed]
+        self.options = options or RenderOptions()
+        self.limit = limit
+        self.paths = paths or {}
+        self.stems: list[OverlapStems] = []
+        self.track_gains_db: dict[str, float] = {}
+
+    @property
+    def sr(self) -> int:
+        return self.options.sr
+
+    def _load(self, track_id: str) -> np.ndarray:
+        a = self.analyses[track_id]
+        path = self.paths.get(track_id) or a.path
+        if not path:
+            raise RenderError(f"track {track_id} has no audio file to render from")
+        y = decode_audio(path, sr=self.sr, mono=False)
+        y = np.atleast_2d(y)
+        if y.shape[0] == 1:
+            y = np.repeat(y, 2, axis=0)
+        loudness = a.lufs if np.isfinite(a.lufs) else integrated_lufs(y, sr=self.sr)
+        gain_db = float(np.clip(self.options.target_lufs - loudness, -MAX_TRACK_GAIN_DB, MAX_TRACK_GAIN_DB))
+        self.track_gains_db[track_id] = gain_db
+        return (y[:2] * np.float32(10 ** (gain_db / 20.0))).astype(np.float32)
+
+    def _stem(self, y: np.ndarray, p: TrackPlacement) -> np.ndarray:
+        sr = self.sr
+        end = int(round(p.src_end_s * sr))
+        if p.head is None:
+            return y[:, int(round(p.src_start_s * sr)) : end]
+        head = render_head(y, sr=sr, head=p.head, high_quality=self.options.high_quality)
+        cut = int(round(p.head.src_end_s * sr))
+        lead_in = y[:, max(0, cut - int(JOIN_S * sr)) : cut]
+        return join_head(head, y[:, cut:end], sr=sr, lead_in=lead_in)
+
+    def _overlap_gains(self, k: int):
+        spec = self.timeline.transitions[k]
+        n = int(round(spec.overlap_s * self.sr))
+        if spec.kind == EQ_BLEND:
+            beat_s = 60.0 / self.analyses[self.timeline.placements[k].track_id].bpm
+            return n, eq_blend_gains(n=n, sr=self.sr, swap_s=spec.swap_s, swap_len_s=beat_s)
+        return n, crossfade_gains(n=n)
+
+    def _finish(self, music: np.ndarray, start: int) -> np.ndarray:
+        """Duck the music under the voice and add the voice, for mix samples ``start``.."""
+        n = music.shape[1]
+        spans = [(v.slot.start_s, v.slot.end_s) for v in self.voices]
+        out = music * duck_gain(start=start, n=n, sr=self.sr, spans=spans)
+        for v in self.voices:
+            v0 = int(round(v.slot.start_s * self.sr))
+            lo, hi = max(start, v0), min(start + n, v0 + len(v.y))
+            if lo < hi:
+                out[:, lo - start : hi - start] += v.y[lo - v0 : hi - v0]
+        return out
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        sr, placements = self.sr, self.timeline.placements
+        buf = np.zeros((2, 0), dtype=np.float32)
+        buf_start = 0  # mix sample of buf[:, 0]
+        pending_a: np.ndarray | None = None
+        limiter = TruePeakLimiter(sr=sr, ceiling_dbtp=self.options.ceiling_dbtp) if self.limit else None
+        block = max(1, int(self.options.chunk_s * sr))
+        for p in placements:
+            stem = self._stem(self._load(p.track_id), p).copy()
+            if p.index > 0:
+                n, gains = self._overlap_gains(p.index - 1)
+                n = min(n, stem.shape[1])
+                b_part = stem[:, :n]
+                if pending_a is not None:
+                    self.stems.append(
+                        OverlapStems(
+                            index=p.index - 1,
+                            a=_to_measure(pending_a, sr),
+                            b=_to_measure(b_part, sr),
+                            sr=MEASURE_SR,
+                            mix_start_s=p.mix_start_s,
+                        )
+                    )
+                stem[:, :n] = apply_gains(b_part, sr=sr, low=gains.in_low[:n], high=gains.in_high[:n])
+            if p.index < len(self.timeline.transitions):
+                spec = self.timeline.transitions[p.index]
+                n, gains = self._overlap_gains(p.index)
+                off = int(round(p.mix_time(spec.a_out_s) * sr)) - int(round(p.mix_start_s * sr))
+                a_part = stem[:, off : off + n]
+                pending_a = a_part.copy()
+                m = a_part.shape[1]
+                stem[:, off : off + m] = apply_gains(
+                    a_part, sr=sr, low=gains.out_low[:m], high=gains.out_high[:m]
+                )
+                stem = stem[:, : off + m]
+            at = int(round(p.mix_start_s * sr)) - buf_start
+            if at + stem.shape[1] > buf.shape[1]:
+                buf = np.pad(buf, ((0, 0), (0, at + stem.shape[1] - buf.shape[1])))
+            buf[:, at : at + stem.shape[1]] += stem
+            final = (
+                int(round(placements[p.index + 1].mix_start_s * sr)) - buf_start
+                if p.index + 1 < len(placements)
+                else buf.shape[1]
+            )
+            done, buf = self._finish(buf[:, :final], buf_start), buf[:, final:]
+            buf_start += final
+            if limiter is not None:
+                done = limiter.push(done)
+            for k in range(0, done.shape[1], block):
+                yield done[:, k : k + block]
+        if limiter is not None:
+            tail = limiter.flush()
+            if tail.shape[1]:
+                yield tail
+
+
+def render_stream(
+    *,
+    timeline: Timeline,
+    analyses: Mapping[str, TrackAnalysis],
+    voices: Sequence[VoiceLine] = (),
+    options: RenderOptions | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> MixStream:
+    """A lazily rendered, limited mix: iterate it for chunks (for an API to stream while it renders)."""
+    return MixStream(timeline=timeline, analyses=analyses, voices=voices, options=options, paths=paths)
+
+
+def render_mix(
+    *,
+    timeline: Timeline,
+    analyses: Mapping[str, TrackAnalysis],
+    voices: Sequence[VoiceLine] = (),
+    options: RenderOptions | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> MixResult:
+    """The whole mix, normalised to the loudness target with true peaks under the ceiling."""
+    options = options or RenderOptions()
+    stream = MixStream(
+        timeline=timeline, analyses=analyses, voices=voices, options=options, limit=False, paths=paths
+    )
+    raw = np.concatenate(list(stream), axis=1)
+    y = normalise(raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp)
+    return MixResult(
+        y=y,
+        sr=options.sr,
+        timeline=timeline,
+        voices=list(voices),
+        stems=stream.stems,
+        lufs=integrated_lufs(y, sr=options.sr),
+        true_peak_dbtp=true_peak_dbtp(y),
+        track_gains_db=dict(stream.track_gains_db),
+    )

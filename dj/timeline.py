@@ -1,0 +1,136 @@
+"""The mix as numbers before any audio moves: where each track sits on the mix clock, which part of it
+plays, and how its stretched head maps B's beats onto A's.
+
+Only the head of each incoming track (the overlap plus a tempo ramp) is time-stretched; the rest plays at
+its own tempo, so the mix clock is piecewise: a warped head, then real time. Every later step (rendering,
+voice placement, measurement, the cue sheet, the plot) reads positions from here, so they all agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dj.transitions import EQ_BLEND, MIN_SOLO_SHARE, TransitionSpec, plan_transition
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadWarp:
+    """How B's head is stretched: source knots (B seconds) and where they land (seconds after B starts).
+
+    Between knots the speed is constant; the last stretch of knots is the ramp back to speed 1.
+    """
+
+    src_knots: np.ndarray
+    out_knots: np.ndarray
+
+    @property
+    def src_end_s(self) -> float:
+        return float(self.src_knots[-1])
+
+    @property
+    def out_end_s(self) -> float:
+        return float(self.out_knots[-1])
+
+    def to_mix(self, t_src: float) -> float:
+        return float(np.interp(t_src, self.src_knots, self.out_knots))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackPlacement:
+    """Track ``index`` plays source seconds ``src_start_s``..``src_end_s`` from mix time ``mix_start_s``."""
+
+    index: int
+    track_id: str
+    src_start_s: float
+    src_end_s: float
+    mix_start_s: float
+    head: HeadWarp | None
+
+    def mix_time(self, t_src: float) -> float:
+        """Mix time of a moment of this track's source (after the head, the track runs in real time)."""
+        if self.head is not None and t_src <= self.head.src_end_s:
+            return self.mix_start_s + self.head.to_mix(t_src)
+        if self.head is not None:
+            return self.mix_start_s + self.head.out_end_s + (t_src - self.head.src_end_s)
+        return self.mix_start_s + (t_src - self.src_start_s)
+
+    @property
+    def mix_end_s(self) -> float:
+        return self.mix_time(self.src_end_s)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    placements: tuple[TrackPlacement, ...]
+    transitions: tuple[TransitionSpec, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return max(p.mix_end_s for p in self.placements)
+
+    def overlap(self, k: int) -> tuple[float, float]:
+        """Mix-time span of transition ``k`` (between placements k and k+1)."""
+        a = self.placements[k]
+        spec = self.transitions[k]
+        return a.mix_time(spec.a_out_s), a.mix_time(spec.a_end_s)
+
+
+def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
+    """B's source knots -> output seconds (relative to B's mix start, which is A's cue)."""
+    if spec.kind != EQ_BLEND:
+        return None
+    src = [float(t) for t in spec.b_beats]
+    out = [float(t) - spec.a_out_s for t in spec.a_beats]
+    # B's first grid beat may be a hair after b_in; the mix starts exactly at A's cue.
+    if spec.ramp_s > 0:
+        # Speed eases linearly from the overlap's last speed back to 1 over the ramp (in B's time):
+        # the output time of a linear speed ramp is the integral of 1/speed, taken in small steps.
+        last_speed = (src[-1] - src[-2]) / (out[-1] - out[-2])
+        steps = np.linspace(0.0, spec.ramp_s, 17)[1:]
+        speeds = last_speed + (1.0 - last_speed) * steps / spec.ramp_s
+        mid = np.concatenate([[last_speed], speeds])
+        dt = np.diff(np.concatenate([[0.0], steps]))
+        out_steps = np.cumsum(dt / (0.5 * (mid[:-1] + mid[1:])))
+        src += [src[-1] + s for s in steps]
+        out += [out[len(spec.b_beats) - 1] + o for o in out_steps]
+    return HeadWarp(src_knots=np.asarray(src), out_knots=np.asarray(out))
+
+
+def build_timeline(
+    track_ids: Sequence[str], analyses: dict[str, TrackAnalysis], *, ramp: bool = True
+) -> Timeline:
+    """Plan every hand-over of an ordered set and lay the tracks out on the mix clock."""
+    specs: list[TransitionSpec] = []
+    placements: list[TrackPlacement] = []
+    src_start, head, mix_start = 0.0, None, 0.0
+    for i, track_id in enumerate(track_ids):
+        a = analyses[track_id]
+        entry_end = head.src_end_s if head is not None else src_start
+        if i + 1 < len(track_ids):
+            earliest = max(entry_end, src_start + MIN_SOLO_SHARE * a.duration_s)
+            spec = plan_transition(a, analyses[track_ids[i + 1]], a_earliest_out_s=earliest, ramp=ramp)
+            src_end = spec.a_end_s
+        else:
+            spec, src_end = None, a.duration_s
+        placement = TrackPlacement(
+            index=i,
+            track_id=track_id,
+            src_start_s=src_start,
+            src_end_s=src_end,
+            mix_start_s=mix_start,
+            head=head,
+        )
+        placements.append(placement)
+        if spec is not None:
+            specs.append(spec)
+            mix_start = placement.mix_time(spec.a_out_s)
+            head = _head_warp(spec)
+            src_start = float(spec.b_beats[0]) if head is not None else spec.b_in_s
+    return Timeline(placements=tuple(placements), transitions=tuple(specs))

@@ -1,0 +1,237 @@
+"""Transition design: where A hands over to B, for how long, with which technique, and why.
+
+Cue points sit on downbeats: A's mix-out starts on a phrase boundary (a downbeat that opens an 8-bar
+phrase, or at least a 4-bar half-phrase) and B comes in on its first phrase start, so both phrases turn
+together. The length in bars (32/16/8/4) is the longest that the two tracks' lengths allow while each
+track is still heard on its own; the demo tracks last ~30 s, so they get 4-8 bars, club tracks 16-32.
+Pairs whose beat grids are unreliable or whose tempos are too far apart get a plain crossfade instead
+of an EQ blend, and the reason says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dj.tempo import BEAT_CONFIDENCE_MIN, MAX_STRETCH, match_tempo
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+
+BAR_CHOICES = (32, 16, 8, 4)
+EQ_BLEND = "eq_bass_swap"
+CROSSFADE = "crossfade"
+# Longest share of the shorter track an overlap may take, and the least each track must play alone.
+MAX_OVERLAP_SHARE = 0.35
+MIN_SOLO_SHARE = 0.3
+CROSSFADE_S = 6.0
+RAMP_BARS = 4
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransitionSpec:
+    """One hand-over. Times are in each track's own (unstretched) seconds.
+
+    ``a_out_s``..``a_end_s`` is the part of A under the overlap (A is never stretched there: B follows
+    A's grid); ``b_in_s``..``b_overlap_end_s`` is the part of B under it. ``a_beats``/``b_beats`` are the
+    matched beat times (same count) that the renderer lines up sample by sample; empty for a crossfade.
+    ``ratio`` is B's mean speed change during the overlap; after it B ramps back to its own tempo over
+    ``ramp_s`` of B's time (0 when ramping is off), so only the head of B is ever stretched.
+    """
+
+    kind: str
+    bars: int
+    a_out_s: float
+    a_end_s: float
+    b_in_s: float
+    b_overlap_end_s: float
+    a_beats: np.ndarray
+    b_beats: np.ndarray
+    ratio: float
+    multiplier: float
+    ramp_s: float
+    swap_s: float  # seconds into the overlap where the bass swaps (EQ blend)
+    reason: str
+
+    @property
+    def overlap_s(self) -> float:
+        return self.a_end_s - self.a_out_s
+
+    @property
+    def stretch_pct(self) -> float:
+        return 100.0 * (self.ratio - 1.0)
+
+    @property
+    def b_head_end_s(self) -> float:
+        """Where B's stretched head (overlap + ramp) ends, in B's own time."""
+        return self.b_overlap_end_s + self.ramp_s
+
+
+def reliable_beats(a: TrackAnalysis) -> bool:
+    """A beat grid we trust enough to beat-match on."""
+    return (
+        a.bpm > 0 and a.bpm_confidence >= BEAT_CONFIDENCE_MIN and len(a.downbeats) >= 2 and len(a.beats) >= 8
+    )
+
+
+def _phrase_rank(a: TrackAnalysis, t: float) -> int:
+    """0 for an 8-bar phrase start, 1 for a 4-bar half-phrase, 2 for any other downbeat."""
+    if len(a.phrase_starts) and np.min(np.abs(a.phrase_starts - t)) < 0.05:
+        return 0
+    if len(a.phrase_starts):
+        first = a.phrase_starts[0]
+        bar_index = np.argmin(np.abs(a.downbeats - t)) - np.argmin(np.abs(a.downbeats - first))
+        if bar_index % 4 == 0:
+            return 1
+    return 2
+
+
+def _beats_from(beats: np.ndarray, start: float, count: int) -> np.ndarray:
+    k = int(np.argmin(np.abs(beats - start)))
+    return beats[k : k + count]
+
+
+def _b_entry(b: TrackAnalysis) -> float:
+    """B comes in on its first phrase start (or first downbeat) that is early in the track."""
+    limit = 0.25 * b.duration_s
+    for t in (*b.phrase_starts, *b.downbeats):
+        if t <= limit:
+            return float(t)
+    return float(b.downbeats[0]) if len(b.downbeats) else 0.0
+
+
+def plan_transition(
+    a: TrackAnalysis, b: TrackAnalysis, *, a_earliest_out_s: float = 0.0, ramp: bool = True
+) -> TransitionSpec:
+    """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact."""
+    match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
+    why_plain = None
+    if not reliable_beats(a) or not reliable_beats(b):
+        which = " and ".join(n for n, t in (("A", a), ("B", b)) if not reliable_beats(t))
+        why_plain = f"plain crossfade: no reliable beat grid in {which}"
+    elif match.stretch > MAX_STRETCH:
+        why_plain = (
+            f"plain crossfade: tempos {a.bpm:.1f} and {b.bpm:.1f} BPM need a {match.stretch:.1%} "
+            f"stretch, beyond {MAX_STRETCH:.0%}"
+        )
+    if why_plain is None:
+        spec = _beatmatched(a, b, match=match, a_earliest_out_s=a_earliest_out_s, ramp=ramp)
+        if spec is not None:
+            return spec
+        why_plain = "plain crossfade: no pair of phrase-aligned cue points fits both tracks"
+    return _crossfade(a, b, a_earliest_out_s=a_earliest_out_s, reason=why_plain)
+
+
+def _beatmatched(
+    a: TrackAnalysis, b: TrackAnalysis, *, match, a_earliest_out_s: float, ramp: bool
+) -> TransitionSpec | None:
+    bpb = a.beats_per_bar
+    shorter = min(a.duration_s, b.duration_s)
+    b_in = _b_entry(b)
+    b_beats_all = b.beats[b.beats >= b_in - 0.02]
+    for bars in BAR_CHOICES:
+        n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
+        n_b = round((n_a - 1) / match.multiplier) + 1
+        if len(b_beats_all) < n_b:
+            continue
+        b_beats = b_beats_all[:n_b]
+        b_end = float(b_beats[-1])
+        if b_end - b_in > MAX_OVERLAP_SHARE * shorter:
+            continue
+        best = None
+        for t in a.downbeats[::-1]:
+            a_beats = _beats_from(a.beats, float(t), n_a)
+            if len(a_beats) < n_a or abs(a_beats[0] - t) > 0.05:
+                continue
+            a_end = float(a_beats[-1])
+            overlap = a_end - float(t)
+            if overlap > MAX_OVERLAP_SHARE * shorter or float(t) < a_earliest_out_s:
+                continue
+            rank = _phrase_rank(a, float(t))
+            # Prefer phrase boundaries, then the cue nearest A's outro start.
+            key = (rank, abs(float(t) - a.outro[0]))
+            if best is None or key < best[0]:
+                best = (key, float(t), a_beats)
+        if best is None:
+            continue
+        (rank, _), a_out, a_beats = best
+        # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat.
+        if match.multiplier == 2.0:
+            a_grid = a_beats[::2]
+            b_grid = b_beats[: len(a_grid)]
+        elif match.multiplier == 0.5:
+            a_grid = a_beats
+            b_grid = b_beats[::2][: len(a_grid)]
+        else:
+            a_grid, b_grid = a_beats, b_beats
+        k = min(len(a_grid), len(b_grid))
+        a_grid, b_grid = a_grid[:k], b_grid[:k]
+        a_grid, b_grid = _steady_grids(a_grid, b_grid)
+        ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
+        ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
+        ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (b_end - b_in)))
+        cue = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")[rank]
+        time = {1.0: "", 2.0: " (B in half time)", 0.5: " (B in double time)"}[match.multiplier]
+        reason = (
+            f"EQ blend with bass swap over {bars} bars{time}: A leaves on {cue} at {a_out:.1f}s, B enters on "
+            f"its first phrase at {b_in:.1f}s, B stretched {100 * (ratio - 1):+.1f}%"
+            + (f" then ramped back to {b.bpm:.0f} BPM" if ramp_s else "")
+        )
+        return TransitionSpec(
+            kind=EQ_BLEND,
+            bars=bars,
+            a_out_s=a_out,
+            a_end_s=float(a_grid[-1]),
+            b_in_s=float(b_grid[0]),
+            b_overlap_end_s=float(b_grid[-1]),
+            a_beats=a_grid,
+            b_beats=b_grid,
+            ratio=ratio,
+            multiplier=match.multiplier,
+            ramp_s=ramp_s,
+            swap_s=float(a_beats[(bars // 2) * bpb] - a_out),
+            reason=reason,
+        )
+    return None
+
+
+def _steady_grids(a_grid: np.ndarray, b_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Follow both tracks' real beats (live drummers drift) unless the grids jitter, where a straight line
+    through each grid is the better estimate of where the beats really are."""
+    speeds = np.diff(b_grid) / np.maximum(np.diff(a_grid), 1e-6)
+    mean = (b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0])
+    if np.max(np.abs(speeds / mean - 1.0)) <= 0.04:
+        return a_grid, b_grid
+    idx = np.arange(len(a_grid))
+    fit = [np.polyval(np.polyfit(idx, g, 1), idx) for g in (a_grid, b_grid)]
+    # Keep the first beats where they are so the cue stays on the downbeat.
+    return fit[0] - fit[0][0] + a_grid[0], fit[1] - fit[1][0] + b_grid[0]
+
+
+def _crossfade(a: TrackAnalysis, b: TrackAnalysis, *, a_earliest_out_s: float, reason: str) -> TransitionSpec:
+    length = min(CROSSFADE_S, 0.2 * min(a.duration_s, b.duration_s))
+    latest = a.duration_s - length - 0.05
+    # On a downbeat near the outro when A has any, else at the outro start itself.
+    options = [float(t) for t in a.downbeats if a_earliest_out_s <= t <= latest] or [
+        max(a_earliest_out_s, min(latest, a.outro[0]))
+    ]
+    a_out = min(options, key=lambda t: abs(t - a.outro[0]))
+    b_in = float(b.downbeats[0]) if len(b.downbeats) and b.downbeats[0] < 0.2 * b.duration_s else 0.0
+    empty = np.zeros(0)
+    return TransitionSpec(
+        kind=CROSSFADE,
+        bars=0,
+        a_out_s=a_out,
+        a_end_s=a_out + length,
+        b_in_s=b_in,
+        b_overlap_end_s=b_in + length,
+        a_beats=empty,
+        b_beats=empty,
+        ratio=1.0,
+        multiplier=1.0,
+        ramp_s=0.0,
+        swap_s=length / 2,
+        reason=f"{reason}; {length:.1f}s equal-power fade",
+    )
