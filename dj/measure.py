@@ -61,8 +61,8 @@ def beat_offsets(stems: OverlapStems, *, beat_s: float, bar_beats: int = 4) -> n
     ea, eb = _envelope(stems.a, stems.sr), _envelope(stems.b, stems.sr)
     n = min(len(ea), len(eb))
     frame_s = HOP / stems.sr
-    bar = int(round(bar_beats * beat_s / frame_s))
-    max_lag = int(round(0.5 * beat_s / frame_s))
+    bar = round(bar_beats * beat_s / frame_s)
+    max_lag = round(0.5 * beat_s / frame_s)
     lags = []
     for s in range(0, n - bar + 1, bar):
         a, b = ea[s : s + bar], eb[s : s + bar]

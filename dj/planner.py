@@ -265,7 +265,7 @@ def plan_set(
     rest = [c for c in usable if c.track_id not in set(prefix)]
     if len(prefix) + len(rest) < n_tracks:
         raise PlanningError(
-            f"asked for {n_tracks} tracks but only {len(prefix) + len(rest)} analysed candidates are available"
+            f"asked for {n_tracks} tracks but only {len(prefix) + len(rest)} analysed candidates exist"
         )
     ordered_cands: list[Candidate] = [*prefix_cands, *rest]
     pool = _pool(ordered_cands, analyses, meta, weights)

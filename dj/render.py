@@ -128,17 +128,17 @@ class MixStream:
 
     def _stem(self, y: np.ndarray, p: TrackPlacement) -> np.ndarray:
         sr = self.sr
-        end = int(round(p.src_end_s * sr))
+        end = round(p.src_end_s * sr)
         if p.head is None:
-            return y[:, int(round(p.src_start_s * sr)) : end]
+            return y[:, round(p.src_start_s * sr) : end]
         head = render_head(y, sr=sr, head=p.head, high_quality=self.options.high_quality)
-        cut = int(round(p.head.src_end_s * sr))
+        cut = round(p.head.src_end_s * sr)
         lead_in = y[:, max(0, cut - int(JOIN_S * sr)) : cut]
         return join_head(head, y[:, cut:end], sr=sr, lead_in=lead_in)
 
     def _overlap_gains(self, k: int):
         spec = self.timeline.transitions[k]
-        n = int(round(spec.overlap_s * self.sr))
+        n = round(spec.overlap_s * self.sr)
         if spec.kind == EQ_BLEND:
             beat_s = 60.0 / self.analyses[self.timeline.placements[k].track_id].bpm
             return n, eq_blend_gains(n=n, sr=self.sr, swap_s=spec.swap_s, swap_len_s=beat_s)
@@ -150,7 +150,7 @@ class MixStream:
         spans = [(v.slot.start_s, v.slot.end_s) for v in self.voices]
         out = music * duck_gain(start=start, n=n, sr=self.sr, spans=spans)
         for v in self.voices:
-            v0 = int(round(v.slot.start_s * self.sr))
+            v0 = round(v.slot.start_s * self.sr)
             lo, hi = max(start, v0), min(start + n, v0 + len(v.y))
             if lo < hi:
                 out[:, lo - start : hi - start] += v.y[lo - v0 : hi - v0]
@@ -183,7 +183,7 @@ class MixStream:
             if p.index < len(self.timeline.transitions):
                 spec = self.timeline.transitions[p.index]
                 n, gains = self._overlap_gains(p.index)
-                off = int(round(p.mix_time(spec.a_out_s) * sr)) - int(round(p.mix_start_s * sr))
+                off = round(p.mix_time(spec.a_out_s) * sr) - round(p.mix_start_s * sr)
                 a_part = stem[:, off : off + n]
                 pending_a = a_part.copy()
                 m = a_part.shape[1]
@@ -191,12 +191,12 @@ class MixStream:
                     a_part, sr=sr, low=gains.out_low[:m], high=gains.out_high[:m]
                 )
                 stem = stem[:, : off + m]
-            at = int(round(p.mix_start_s * sr)) - buf_start
+            at = round(p.mix_start_s * sr) - buf_start
             if at + stem.shape[1] > buf.shape[1]:
                 buf = np.pad(buf, ((0, 0), (0, at + stem.shape[1] - buf.shape[1])))
             buf[:, at : at + stem.shape[1]] += stem
             final = (
-                int(round(placements[p.index + 1].mix_start_s * sr)) - buf_start
+                round(placements[p.index + 1].mix_start_s * sr) - buf_start
                 if p.index + 1 < len(placements)
                 else buf.shape[1]
             )
