@@ -164,12 +164,13 @@ def validate_events(df: pl.DataFrame, *, file: str | Path | None = None) -> pl.D
             ts = parsed
         elif ts.dtype.is_integer():
             ts = pl.from_epoch(ts, time_unit="s")
-        ts = (
-            ts.cast(pl.Datetime("us")).dt.replace_time_zone(None).dt.replace_time_zone("UTC")
-            if getattr(ts.dtype, "time_zone", None) is None
-            else ts.dt.convert_time_zone("UTC")
-        )
-        out["ts"] = ts.cast(pl.Datetime("us", "UTC")).alias("ts")
+        elif not ts.dtype.is_temporal():
+            raise ValidationError(
+                f"must be ISO 8601 text, a datetime or unix seconds, not {ts.dtype}", file=file, column="ts"
+            )
+        if getattr(ts.dtype, "time_zone", None) is None:  # naive times are taken to be UTC
+            ts = ts.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        out["ts"] = ts.dt.convert_time_zone("UTC").cast(pl.Datetime("us", "UTC")).alias("ts")
     else:
         out["ts"] = pl.Series("ts", [None] * df.height, dtype=pl.Datetime("us", "UTC"))
     out["ms_played"] = (
