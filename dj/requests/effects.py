@@ -8,6 +8,7 @@ and fall back to fixed bands when it is not. A "play ..." request replaces what 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -17,7 +18,7 @@ from dj.requests.intents import Intent, Slot
 from dj.requests.lexicon import MOODS, era_range
 from recommender.types import Constraints
 
-__all__ = ["Effect", "NowPlaying", "apply_intent"]
+__all__ = ["Effect", "NowPlaying", "apply_intent", "constraints_from_json", "constraints_to_json"]
 
 ENERGY_STEP = 0.12
 """How much calmer/more energetic (energy is 0..1) counts as a noticeable change."""
@@ -235,3 +236,21 @@ def _describe(slots: tuple[Slot, ...]) -> str:
         parts.append("music" if "genre" not in by else "")
     text = " ".join(p for p in parts if p)
     return f"some {text}" if text and "artist" not in by else text
+
+
+def constraints_to_json(constraints: Constraints) -> dict[str, object]:
+    """The JSON-safe form a ``DJSession`` keeps (sets as sorted lists, ranges as pairs, unset left out)."""
+    out: dict[str, object] = {}
+    for name in ("tempo_range", "camelot", "tags", "energy_range", "exclude", "artists", "year_range"):
+        value = getattr(constraints, name)
+        if value is None or (name == "exclude" and not value):
+            continue
+        out[name] = sorted(value) if isinstance(value, frozenset) else list(value)
+    return out
+
+
+def constraints_from_json(payload: Mapping[str, object]) -> Constraints:
+    """Inverse of :func:`constraints_to_json`; unknown keys are ignored (older sessions stay readable)."""
+    sets = {k: frozenset(payload[k]) for k in ("camelot", "tags", "artists") if payload.get(k) is not None}
+    pairs = {k: tuple(payload[k]) for k in ("tempo_range", "energy_range", "year_range") if payload.get(k)}
+    return Constraints(exclude=frozenset(payload.get("exclude") or ()), **sets, **pairs)  # type: ignore[arg-type]

@@ -115,14 +115,21 @@ class CatalogIndex:
     """Searchable names of one catalogue. Build once per catalogue (a 17k-artist build takes ~1 s)."""
 
     def __init__(
-        self, *, artists: list[Entity], tracks: list[Entity], albums: list[Entity], tags: list[Entity]
-    ):
+        self,
+        *,
+        artists: list[Entity],
+        tracks: list[Entity],
+        albums: list[Entity],
+        tags: list[Entity],
+        titles: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         self._names = {
             "artist": _Names.build(artists),
             "track": _Names.build(tracks),
             "album": _Names.build(albums),
             "tag": _Names.build(tags),
         }
+        self._titles = titles or {}
         self._tag_by_norm = {normalize_name(t.name): t for t in tags}
         self._albums_by_artist: dict[str, list[Entity]] = defaultdict(list)
         for album in albums:
@@ -145,8 +152,10 @@ class CatalogIndex:
         by_album: dict[tuple[str, str], list[str]] = defaultdict(list)
         album_year: dict[tuple[str, str], int | None] = {}
         tracks: list[Entity] = []
+        titles: dict[str, tuple[str, str]] = {}
         for track_id, title, artist, album, tags, year in rows:
             by_artist[artist].append(track_id)
+            titles[track_id] = (title, artist)
             for tag in tags or ():
                 by_tag[tag].append(track_id)
             if album:
@@ -164,7 +173,15 @@ class CatalogIndex:
                 for (al, ar), ids in by_album.items()
             ],
             tags=[Entity(kind="tag", name=t, track_ids=tuple(ids)) for t, ids in by_tag.items()],
+            titles=titles,
         )
+
+    def track(self, track_id: str) -> Entity | None:
+        """The track with this id (title and artist), or None."""
+        if track_id not in self._titles:
+            return None
+        title, artist = self._titles[track_id]
+        return Entity(kind="track", name=title, artist=artist, track_ids=(track_id,))
 
     def resolve(self, query: str, *, kind: EntityKind, artist: str | None = None) -> Resolution:
         """Best entity of ``kind`` for a spoken ``query``; for tracks and albums ``artist`` narrows it."""

@@ -174,7 +174,7 @@ _PLAY = re.compile(
     r"go with|try|shuffle|some)\b\s*"
 )
 _NOVELTY = re.compile(
-    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've) "
+    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've|they|you) "
     r"(?:haven't|have not|havent|have never|never|didn't|did not|don't) "
     r"(?:heard|hear|listened to|know)(?: before| yet| of)?\b"
     r"|\bsomething (?:new|fresh|different)(?: to me)?\b|\bnew (?:music|stuff|songs|artists|tracks)\b"

@@ -97,3 +97,23 @@ def test_novelty_raises_discovery(parser: IntentParser) -> None:
 def test_out_of_scope_answer(parser: IntentParser) -> None:
     e = effect(parser, "tell me a joke")
     assert e.intent.kind == "out_of_scope" and not e.replan and "DJ" in e.answer
+
+
+def test_constraints_json_round_trip() -> None:
+    from dj.requests.effects import constraints_from_json, constraints_to_json
+
+    c = Constraints(
+        tags=frozenset({"jazz", "calm"}),
+        year_range=(1980, 1989),
+        exclude=frozenset({"t1"}),
+        energy_range=(0.0, 0.4),
+    )
+    payload = constraints_to_json(c)
+    assert payload == {
+        "tags": ["calm", "jazz"],
+        "energy_range": [0.0, 0.4],
+        "exclude": ["t1"],
+        "year_range": [1980, 1989],
+    }
+    assert constraints_from_json(payload) == c
+    assert constraints_from_json({}) == Constraints()
