@@ -26,6 +26,7 @@ _MODULES = [
     "services.cli.catalog",
     "services.cli.events",
     "services.cli.demo",
+    "services.cli.serve",
     "services.cli.analyze",
     "services.cli.ask",
 ]
