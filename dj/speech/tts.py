@@ -44,6 +44,8 @@ class Synthesizer(ABC):
     """One backend's voice. Subclasses render; this base checks input and owns the disk cache."""
 
     backend: str = ""
+    variant: str = ""
+    """Anything besides voice and rate that changes the audio (part of the cache key)."""
 
     def __init__(self, *, voice: str, cache_dir: str | Path | None = None) -> None:
         self.voice = voice
@@ -74,7 +76,7 @@ class Synthesizer(ABC):
     def cache_key(self, text: str, *, length_scale: float = 1.0) -> str:
         """sha256 over everything that changes the audio: backend, voice, rate and the normalised text."""
         text = " ".join(text.split())
-        raw = "\x1f".join([self.backend, self.voice, f"{length_scale:.4f}", text])
+        raw = "\x1f".join([self.backend, self.voice, self.variant, f"{length_scale:.4f}", text])
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     def _cache_file(self, text: str, length_scale: float) -> Path | None:
@@ -92,7 +94,11 @@ class Synthesizer(ABC):
 
 
 class PiperSynthesizer(Synthesizer):
-    """Piper (ONNX, fast on CPU). Without ``model_path`` it speaks with the bundled en_US joe voice."""
+    """Piper (ONNX, fast on CPU). Without ``model_path`` it speaks with the bundled en_US joe voice.
+
+    Piper samples noise inside the model, so each render differs slightly; ``deterministic`` turns the
+    noise off (a flatter delivery) for tests and reproducible benchmarks.
+    """
 
     backend = "piper"
 
@@ -102,6 +108,7 @@ class PiperSynthesizer(Synthesizer):
         model_path: str | Path | None = None,
         config_path: str | Path | None = None,
         cache_dir: str | Path | None = None,
+        deterministic: bool = False,
     ) -> None:
         from piper import PiperVoice
 
@@ -119,12 +126,14 @@ class PiperSynthesizer(Synthesizer):
                 )
         super().__init__(voice=model_path.name.removesuffix(".onnx"), cache_dir=cache_dir)
         self._voice = PiperVoice.load(model_path, config_path=config_path)
+        self._noise = {"noise_scale": 0.0, "noise_w_scale": 0.0} if deterministic else {}
+        self.variant = "deterministic" if deterministic else ""
         self.sr = int(self._voice.config.sample_rate)
 
     def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=length_scale, normalize_audio=True)
+        config = SynthesisConfig(length_scale=length_scale, normalize_audio=True, **self._noise)
         chunks = [chunk.audio_float_array for chunk in self._voice.synthesize(text, syn_config=config)]
         if not chunks:
             raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")

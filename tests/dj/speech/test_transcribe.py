@@ -23,8 +23,8 @@ def transcriber() -> FasterWhisperTranscriber:
 
 
 @pytest.fixture(scope="session")
-def request_wav(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    synth = PiperSynthesizer(cache_dir=tmp_path_factory.mktemp("tts"))
+def request_wav() -> bytes:
+    synth = PiperSynthesizer(deterministic=True)
     speech = synth.synthesize("DJ, play something calmer.")
     silence = np.zeros(int(0.8 * speech.sr), dtype=np.float32)  # silence the VAD must trim
     buffer = io.BytesIO()

@@ -74,3 +74,9 @@ def test_coqui_with_files_names_the_extra(tmp_path: Path) -> None:
             CoquiSynthesizer(model_path=model, config_path=config)
     else:
         pytest.skip("coqui-tts is installed; the missing-package message cannot be observed")
+
+
+def test_deterministic_mode_repeats_exactly(piper: PiperSynthesizer) -> None:
+    synth = PiperSynthesizer(deterministic=True)
+    assert np.array_equal(synth.synthesize("Up next.").y, synth.synthesize("Up next.").y)
+    assert synth.cache_key("Up next.") != piper.cache_key("Up next.")
