@@ -1,0 +1,34 @@
+"""Property-based requests from the API's own OpenAPI schema (schemathesis): no input may cause a 500."""
+
+from __future__ import annotations
+
+import polars as pl
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+
+from services.api.app import create_app
+from services.importing import import_tracks
+from services.settings import Settings
+
+
+def test_no_input_causes_a_server_error(settings: Settings, demo_tracks: pl.DataFrame) -> None:
+    import_tracks(demo_tracks, settings=settings)
+    app = create_app(settings)
+    with TestClient(app):  # runs the lifespan, so the store and catalogue exist
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) >= 5
+        for operation in operations:
+
+            @given(case=operation.as_strategy())
+            @hypothesis_settings(
+                max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            )
+            def check(case: schemathesis.Case) -> None:
+                response = case.call()
+                assert response.status_code < 500, (case.method, case.formatted_path, response.text)
+                assert response.status_code < 400 or set(response.json()) == {"error"}
+
+            check()
