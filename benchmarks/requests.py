@@ -27,9 +27,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-import soundfile as sf  # noqa: E402
+import numpy as np
+import polars as pl
+import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +39,7 @@ from dj.requests.entities import CatalogIndex, normalize_name  # noqa: E402
 from dj.requests.intents import Intent, IntentParser  # noqa: E402
 
 GOLD = ROOT / "data" / "requests" / "gold.jsonl"
+HELDOUT = ROOT / "data" / "requests" / "heldout.jsonl"
 TRACKS = ROOT / "data" / "requests" / "catalog.jsonl"
 HETREC = Path(
     os.environ.get("SELECTA_HETREC_DIR", ROOT.parent / "shared" / "datasets" / "hetrec2011-lastfm-2k")
@@ -46,8 +47,8 @@ HETREC = Path(
 CONDITIONS = (("rate 0.9", 0.9, None), ("rate 1.25", 1.25, None), ("rate 1.0 + noise 15 dB", 1.0, 15.0))
 
 
-def load_gold() -> list[dict]:
-    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_gold(path: Path = GOLD) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def load_catalog() -> pl.DataFrame:
@@ -151,7 +152,10 @@ def main() -> None:
     text = Scores()
     for item in gold:
         text.add(item, intents.parse(item["text"]))
-    rows = [("typed text", "-", text)]
+    heldout = Scores()
+    for item in load_gold(HELDOUT):
+        heldout.add(item, intents.parse(item["text"]))
+    rows = [("typed text", "-", text), ("typed text, held-out", "-", heldout)]
     if not args.text_only:
         rows += speech_rows(gold, intents, index, args.cache_dir)
     print()
@@ -177,7 +181,7 @@ def speech_rows(gold: list[dict], intents: IntentParser, index: CatalogIndex, ca
                 transcript = transcriber.transcribe(audio)
                 heard = transcript.text
                 intent = intents.parse(heard)
-            except Exception:  # noqa: BLE001 - a failed request counts as wrong, not as a crash
+            except Exception:
                 heard, intent = "", None
             e, r = wer_counts(item["text"], heard)
             errors, ref_words = errors + e, ref_words + r
