@@ -88,7 +88,7 @@ def compute_frontend(*, y: np.ndarray, sr: int, hop_length: int = HOP_LENGTH) ->
     mel_lin = _mel_basis(sr, N_FFT, N_MELS) @ spec
     mel = np.log1p(100.0 * mel_lin).astype(np.float32)
     mel_freqs = librosa.mel_frequencies(n_mels=N_MELS, fmin=30.0, fmax=sr / 2)
-    # Median-filter HPSS on the (small) mel spectrogram: time-smooth = harmonic, frequency-smooth = percussive.
+    # Median-filter HPSS on the small mel spectrogram: smooth in time = harmonic, in frequency = percussive.
     fps = sr / hop_length
     h_len = round(0.2 * fps) | 1
     harm = scipy.ndimage.median_filter(mel_lin, size=(1, h_len), mode="nearest")

@@ -89,7 +89,7 @@ def analyse_structure(frontend: Frontend, *, beats: np.ndarray, duration_s: floa
         return Structure(
             downbeats=np.zeros(0), phrase_starts=np.zeros(0), intro=(0.0, 0.0), outro=(duration_s, duration_s)
         )
-    beat_frames = np.round(beats * frontend.fps).astype(int)
+    beat_frames = np.clip(np.round(beats * frontend.fps).astype(int), 0, frontend.n_frames - 1)
     phase = downbeat_phase(frontend, beat_frames)
     downbeats = beats[phase::BEATS_PER_BAR]
     offset = _phrase_offset(frontend, beat_frames[phase::BEATS_PER_BAR]) if len(downbeats) else 0
