@@ -110,8 +110,15 @@ def estimate_tempo(frontend: Frontend) -> TempoEstimate:
 
 
 def _confidence(bpms: np.ndarray, score: np.ndarray, best: int) -> float:
-    """Margin of the best candidate over the best rival more than 6% away (any ratio), scaled to 0..1."""
-    rival_mask = np.abs(np.log(bpms / bpms[best])) > np.log(1.06)
+    """Margin of the best candidate over the best rival, scaled to 0..1.
+
+    Rivals are candidates more than 6% away that are *not* at twice or half the tempo: a DJ can mix an
+    octave error in half/double time, but a 3:2 or unrelated error breaks the beat grid. So this says how
+    far to trust the grid, not which octave a listener would tap.
+    """
+    ratio = np.abs(np.log2(bpms / bpms[best]))
+    octave = np.abs(ratio - 1.0) < np.log2(1.04)
+    rival_mask = (ratio > np.log2(1.06)) & ~octave
     if not np.any(rival_mask):
         return 1.0
     rival = float(score[rival_mask].max())
