@@ -191,6 +191,15 @@ class Store:
         with self._guard("ack_events"):
             return int(self.client.xack(self.keys.events, EVENTS_GROUP, *ids))
 
+    def pending_ids(self, consumer: str, *, count: int = 1_000_000) -> list[str]:
+        """Ids delivered to ``consumer`` but not acknowledged (what it held when it stopped)."""
+        self.ensure_group()
+        with self._guard("pending_ids"):
+            entries = self.client.xpending_range(
+                self.keys.events, EVENTS_GROUP, min="-", max="+", count=count, consumername=consumer
+            )
+        return [entry["message_id"] for entry in entries]
+
     def pending_events(self) -> int:
         self.ensure_group()
         with self._guard("pending_events"):

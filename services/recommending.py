@@ -1,0 +1,136 @@
+"""Serving the recommender: one trained bundle, the listener's recent history from Redis, a ranked-list cache.
+
+New events reach a ranking without retraining: the store keeps each user's recent history, the ranking
+folds it in at request time, and appending an event drops the user's cached lists. ``selecta train``
+writes a new bundle; the service notices the new file and loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from recommender import Constraints, Recommendation, Recommender
+from recommender.errors import RecommenderError
+from services.data.catalog import load_catalog
+from services.settings import Settings
+from services.store import Store
+
+HISTORY_FOR_RANKING = 500
+
+
+class ModelNotTrainedError(RecommenderError):
+    """No bundle has been trained yet for this data directory."""
+
+    code = "model_not_trained"
+    status = 503
+
+
+def bundle_path(settings: Settings) -> Path:
+    """Where the shipped default's bundle lives (``selecta train`` writes it)."""
+    return settings.models_dir / "recommender"
+
+
+def bundle_id(model: Recommender) -> str:
+    """A short stable id of a trained bundle: its training-data hash and creation time."""
+    meta = model.metadata
+    return f"{str(meta['training_data_sha256'])[:12]}@{meta['created_at']}"
+
+
+def train(settings: Settings, store: Store, **fit_options: object) -> Recommender:
+    """Fit the shipped default on every event in the store and the catalogue, and save the bundle."""
+    events = store.events_frame()
+    if events.is_empty():
+        raise ModelNotTrainedError("no listening events to train on: import some first (selecta import ...)")
+    model = Recommender.fit(events=events, items=load_catalog(settings.catalog_path), **fit_options)  # type: ignore[arg-type]
+    model.save(bundle_path(settings))
+    return model
+
+
+def context_key(**parts: object) -> str:
+    """A short hash naming one request context (parameters, constraints, model and catalogue versions)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, (set, frozenset)):
+            return sorted(value)
+        if isinstance(value, Constraints):
+            return {k: plain(v) for k, v in asdict(value).items()}
+        return value
+
+    text = json.dumps({k: plain(v) for k, v in parts.items()}, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+class RecommendationService:
+    """Loads the bundle once (again when a new one is trained) and answers ranked lists, cached in Redis."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._model: Recommender | None = None
+        self._stamp: float | None = None
+        self._lock = threading.Lock()
+
+    def model(self) -> Recommender:
+        manifest = bundle_path(self.settings) / "manifest.json"
+        if not manifest.exists():
+            raise ModelNotTrainedError(f"no trained recommender at {manifest.parent}: run `selecta train`")
+        stamp = manifest.stat().st_mtime_ns
+        with self._lock:
+            if self._model is None or stamp != self._stamp:
+                self._model = Recommender.load(manifest.parent)
+                self._stamp = stamp
+            return self._model
+
+    def history(self, model: Recommender, user_id: str) -> pl.DataFrame:
+        """Recent events the bundle has not seen: all of a new user's, a known user's since training.
+
+        Events imported after training with older timestamps reach the model at the next ``selecta train``.
+        """
+        recent = self.store.recent_history(user_id, HISTORY_FOR_RANKING)
+        if user_id not in model.user_index or recent.is_empty():
+            return recent
+        trained_at = datetime.fromisoformat(str(model.metadata["created_at"]))
+        return recent.filter(pl.col("ts") > trained_at)
+
+    def recommend(
+        self,
+        user_id: str,
+        *,
+        n: int = 10,
+        discovery: float = 0.0,
+        artist_cap: int | None = None,
+        constraints: Constraints | None = None,
+        include_played: bool = False,
+    ) -> tuple[list[Recommendation], bool]:
+        """The ranked list and whether it came from the cache."""
+        model = self.model()
+        context = context_key(
+            n=n,
+            discovery=discovery,
+            artist_cap=artist_cap,
+            constraints=constraints,
+            include_played=include_played,
+            model=bundle_id(model),
+            catalog=self.store.client.get(self.store.keys.catalog_version),
+        )
+        cached = self.store.get_ranked(user_id, context)
+        if cached is not None:
+            return [Recommendation(**item) for item in cached], True
+        ranked = model.recommend(
+            user_id,
+            n,
+            history=self.history(model, user_id),
+            discovery=discovery,
+            artist_cap=artist_cap,
+            constraints=constraints,
+            include_played=include_played,
+        )
+        self.store.cache_ranked(user_id, context, [asdict(r) for r in ranked])
+        return ranked, False
