@@ -29,3 +29,17 @@ class BundleError(RecommenderError):
 
     code = "bad_bundle"
     status = 500
+
+
+class BadEventsError(RecommenderError):
+    """An events or interactions table lacks required columns or holds impossible values."""
+
+    code = "bad_events"
+    status = 422
+
+
+class BadConfigError(RecommenderError):
+    """A model name, hyper-parameter, transform or request argument the recommender cannot use."""
+
+    code = "bad_recommender_config"
+    status = 400

@@ -1,0 +1,52 @@
+"""Index events and the catalogue into one item order and one user order (the id maps of a bundle)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from recommender.features import ItemFeatures, build_item_features
+from recommender.interactions import UserRows, aggregate_events, build_rows
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dataset:
+    """``items`` is the catalogue in item-index order (tracks known only from events get a bare row)."""
+
+    user_ids: list[str]
+    item_ids: list[str]
+    rows: UserRows
+    items: pl.DataFrame
+    features: ItemFeatures
+
+
+def align_items(events: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame:
+    """The catalogue (first occurrence of each track_id) followed by event tracks missing from it."""
+    known = (
+        items.unique("track_id", keep="first", maintain_order=True)
+        if items is not None and items.height
+        else pl.DataFrame({"track_id": []}, schema={"track_id": pl.Utf8})
+    )
+    extra = (
+        events.select(pl.col("track_id").cast(pl.Utf8))
+        .unique(maintain_order=True)
+        .join(known.select("track_id"), on="track_id", how="anti")
+    )
+    return pl.concat([known, extra], how="diagonal_relaxed")
+
+
+def build_dataset(events: pl.DataFrame, items: pl.DataFrame | None = None) -> Dataset:
+    aggregated = aggregate_events(events)
+    catalog = align_items(aggregated, items)
+    item_ids = catalog.get_column("track_id").to_list()
+    user_ids = aggregated.get_column("user_id").unique(maintain_order=True).to_list()
+    rows = build_rows(
+        aggregated,
+        user_index={u: i for i, u in enumerate(user_ids)},
+        item_index={t: i for i, t in enumerate(item_ids)},
+        n_users=len(user_ids),
+    )
+    return Dataset(
+        user_ids=user_ids, item_ids=item_ids, rows=rows, items=catalog, features=build_item_features(catalog)
+    )

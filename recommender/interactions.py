@@ -1,0 +1,135 @@
+"""Turn listening events into the user-item matrices every model trains on.
+
+Events carry a ``reason``: plays, requests and likes are positive evidence (likes count extra), skips are
+weak negative evidence, dislikes remove the item from the user's positives and from what they are ever
+shown. The matrix keeps raw play weights; each model applies its own confidence transform (log1p, BM25),
+chosen by evaluation rather than baked in here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from recommender.errors import BadConfigError, BadEventsError
+
+LIKE_WEIGHT = 5.0
+SKIP_WEIGHT = 0.5
+POSITIVE_REASONS = ("played", "requested", "liked")
+KNOWN_REASONS = frozenset({"played", "skipped", "liked", "disliked", "requested"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRows:
+    """Per-user interaction rows over a fixed item index.
+
+    ``weights`` holds the positive evidence (plays, likes minus skips, floored at zero; zero entries are
+    dropped); ``seen`` marks every item the user has an event for, and ``disliked`` the items never to show.
+    """
+
+    weights: sp.csr_matrix
+    seen: sp.csr_matrix
+    disliked: sp.csr_matrix
+
+
+def check_events(events: pl.DataFrame) -> pl.DataFrame:
+    """Validate events at the entry; fill the optional columns (``plays``=1, ``reason``=played)."""
+    missing = {"user_id", "track_id"} - set(events.columns)
+    if missing:
+        raise BadEventsError(f"events need columns user_id and track_id; missing {sorted(missing)}")
+    frame = events
+    if "plays" not in frame.columns:
+        frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias("plays"))
+    if "reason" not in frame.columns:
+        frame = frame.with_columns(pl.lit("played").alias("reason"))
+    frame = frame.select(
+        pl.col("user_id").cast(pl.Utf8),
+        pl.col("track_id").cast(pl.Utf8),
+        pl.col("plays").cast(pl.Float64).fill_null(1.0),
+        pl.col("reason").cast(pl.Utf8).fill_null("played"),
+    )
+    bad = set(frame.get_column("reason").unique().to_list()) - KNOWN_REASONS
+    if bad:
+        raise BadEventsError(f"unknown event reasons {sorted(bad)}; expected {sorted(KNOWN_REASONS)}")
+    if frame.height and frame.get_column("plays").min() < 0:
+        raise BadEventsError("plays must be >= 0")
+    return frame
+
+
+def aggregate_events(events: pl.DataFrame) -> pl.DataFrame:
+    """One row per (user, track): ``weight`` (positive evidence), ``disliked`` (bool)."""
+    frame = check_events(events)
+    positive = pl.col("reason").is_in(["played", "requested"])
+    return (
+        frame.group_by("user_id", "track_id")
+        .agg(
+            (
+                pl.when(positive).then(pl.col("plays")).otherwise(0.0).sum()
+                + LIKE_WEIGHT * (pl.col("reason") == "liked").sum()
+                - SKIP_WEIGHT * (pl.col("reason") == "skipped").sum()
+            ).alias("weight"),
+            (pl.col("reason") == "disliked").any().alias("disliked"),
+        )
+        .with_columns(pl.col("weight").clip(lower_bound=0.0))
+        .sort("user_id", "track_id")
+    )
+
+
+def build_rows(
+    aggregated: pl.DataFrame, *, user_index: dict[str, int], item_index: dict[str, int], n_users: int
+) -> UserRows:
+    """Scatter aggregated events into CSR rows; events for items outside ``item_index`` are dropped."""
+    users = aggregated.get_column("user_id").to_list()
+    items = aggregated.get_column("track_id").to_list()
+    rows = np.fromiter((user_index.get(u, -1) for u in users), dtype=np.int64, count=len(users))
+    cols = np.fromiter((item_index.get(i, -1) for i in items), dtype=np.int64, count=len(items))
+    keep = (rows >= 0) & (cols >= 0)
+    rows, cols = rows[keep], cols[keep]
+    weight = aggregated.get_column("weight").to_numpy()[keep].astype(np.float32)
+    disliked = aggregated.get_column("disliked").to_numpy()[keep]
+    shape = (n_users, len(item_index))
+    positive = (weight > 0) & ~disliked
+
+    def matrix(mask: np.ndarray, data: np.ndarray) -> sp.csr_matrix:
+        out = sp.csr_matrix((data[mask], (rows[mask], cols[mask])), shape=shape, dtype=np.float32)
+        out.sum_duplicates()
+        return out
+
+    ones = np.ones(len(rows), dtype=np.float32)
+    return UserRows(
+        weights=matrix(positive, weight),
+        seen=matrix(np.ones(len(rows), dtype=bool), ones),
+        disliked=matrix(disliked, ones),
+    )
+
+
+def confidence(matrix: sp.csr_matrix, transform: str) -> sp.csr_matrix:
+    """Apply a confidence transform to raw play weights: ``binary``, ``raw``, ``log1p`` or ``bm25``."""
+    out = matrix.astype(np.float32, copy=True)
+    if transform == "binary":
+        out.data[:] = 1.0
+    elif transform == "log1p":
+        out.data = np.log1p(out.data)
+    elif transform == "bm25":
+        from implicit.nearest_neighbours import bm25_weight
+
+        out = bm25_weight(out, K1=100, B=0.8).tocsr().astype(np.float32)
+    elif transform != "raw":
+        raise BadConfigError(f"unknown confidence transform {transform!r}")
+    return out
+
+
+def matrix_hash(matrix: sp.csr_matrix, item_ids: list[str], user_ids: list[str]) -> str:
+    """A stable fingerprint of the training data, recorded in the bundle manifest."""
+    digest = hashlib.sha256()
+    m = matrix.tocsr()
+    m.sort_indices()
+    for array in (m.indptr, m.indices, m.data):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update("\n".join(item_ids).encode())
+    digest.update("\n".join(user_ids).encode())
+    return digest.hexdigest()

@@ -1,0 +1,198 @@
+"""Latent-factor models: implicit ALS, implicit BPR and LightFM WARP (with item features).
+
+Each learns item vectors (and an item bias for LightFM); a user vector is either the stored one from
+training or folded in from the user's row by one regularised least-squares solve against the frozen
+item vectors (the ALS user step), which is how new events change a ranking without retraining.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.features import ItemFeatures
+from recommender.interactions import confidence
+from recommender.models.base import Model, Param, check_matrix
+
+
+def fold_in(item_factors: np.ndarray, rows: sp.csr_matrix, *, regularization: float) -> np.ndarray:
+    """User vectors that best explain ``rows`` (confidences) under the implicit-ALS objective.
+
+    Matches implicit's user step: A = YᵀY + λI + Σ (c_i - 1) y_i y_iᵀ, b = Σ c_i y_i.
+    """
+    k = item_factors.shape[1]
+    yty = item_factors.T @ item_factors + regularization * np.eye(k, dtype=np.float32)
+    out = np.zeros((rows.shape[0], k), dtype=np.float32)
+    for u in range(rows.shape[0]):
+        start, end = rows.indptr[u], rows.indptr[u + 1]
+        if start == end:
+            continue
+        idx, c = rows.indices[start:end], rows.data[start:end]
+        y = item_factors[idx]
+        a = yty + (y.T * (c - 1.0)) @ y
+        out[u] = np.linalg.solve(a, y.T @ c)
+    return out
+
+
+class FactorModel(Model):
+    """Shared scoring, fold-in, similarity and persistence for models made of user and item vectors."""
+
+    user_factors: np.ndarray
+    item_factors: np.ndarray
+    item_bias: np.ndarray
+
+    def _confidence(self, rows: sp.csr_matrix) -> sp.csr_matrix:
+        conf = confidence(rows, str(self.params.get("transform", "binary")))
+        conf.data *= np.float32(self.params.get("alpha", 1.0))
+        return conf
+
+    def _fold_in_regularization(self) -> float:
+        return float(self.params.get("regularization", 0.01))
+
+    def score(self, rows: sp.csr_matrix, *, users: np.ndarray | None = None) -> np.ndarray:
+        if users is not None:
+            vectors = self.user_factors[users]
+        else:
+            rows = check_matrix(rows, n_items=self.n_items)
+            vectors = fold_in(
+                self.item_factors, self._confidence(rows), regularization=self._fold_in_regularization()
+            )
+        # items x factors times factors x users keeps the item matrix in its stored (row-major) order
+        scores = (self.item_factors @ vectors.T).T
+        scores += self.item_bias
+        return scores.astype(np.float32, copy=False)
+
+    def item_similarity(self, item: int) -> np.ndarray:
+        norms = np.linalg.norm(self.item_factors, axis=1) + 1e-9
+        return (self.item_factors @ self.item_factors[item]) / (norms * norms[item])
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {
+            "user_factors": self.user_factors,
+            "item_factors": self.item_factors,
+            "item_bias": self.item_bias,
+        }
+
+    def load_state(self, arrays: dict[str, np.ndarray]) -> None:
+        self.user_factors = arrays["user_factors"]
+        self.item_factors = arrays["item_factors"]
+        self.item_bias = arrays["item_bias"]
+        self.n_items = self.item_factors.shape[0]
+
+
+class ALSModel(FactorModel):
+    """implicit's ALS on ``alpha * transform(plays)`` confidences (transform chosen by evaluation)."""
+
+    name = "als"
+    defaults: ClassVar[dict[str, Param]] = {
+        "factors": 64,
+        "regularization": 0.05,
+        "alpha": 2.0,
+        "iterations": 15,
+        "transform": "log1p",
+    }
+
+    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+        from implicit.cpu.als import AlternatingLeastSquares
+
+        matrix = check_matrix(user_items)
+        model = AlternatingLeastSquares(
+            factors=int(self.params["factors"]),
+            regularization=float(self.params["regularization"]),
+            alpha=float(self.params["alpha"]),
+            iterations=int(self.params["iterations"]),
+            random_state=seed,
+        )
+        model.fit(confidence(matrix, str(self.params["transform"])), show_progress=False)
+        self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        self.item_bias = np.zeros(matrix.shape[1], dtype=np.float32)
+        self.n_items = matrix.shape[1]
+
+
+class BPRModel(FactorModel):
+    """implicit's BPR (pairwise ranking on binary interactions); the last item column is its item bias."""
+
+    name = "bpr"
+    defaults: ClassVar[dict[str, Param]] = {
+        "factors": 100,
+        "learning_rate": 0.01,
+        "regularization": 0.01,
+        "iterations": 100,
+    }
+
+    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+        from implicit.cpu.bpr import BayesianPersonalizedRanking
+
+        matrix = check_matrix(user_items)
+        model = BayesianPersonalizedRanking(
+            factors=int(self.params["factors"]),
+            learning_rate=float(self.params["learning_rate"]),
+            regularization=float(self.params["regularization"]),
+            iterations=int(self.params["iterations"]),
+            random_state=seed,
+        )
+        model.fit(confidence(matrix, "binary"), show_progress=False)
+        self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        self.item_bias = np.zeros(matrix.shape[1], dtype=np.float32)
+        self.n_items = matrix.shape[1]
+
+    def _fold_in_regularization(self) -> float:
+        # BPR vectors are not least-squares fits; a stronger ridge keeps folded-in users well scaled.
+        return 1.0
+
+
+class LightFMModel(FactorModel):
+    """LightFM WARP. Items are represented by an identity feature plus their tags (and audio embedding),
+    so a track nobody has played still gets a vector from its tags."""
+
+    name = "lightfm"
+    defaults: ClassVar[dict[str, Param]] = {
+        "components": 64,
+        "epochs": 30,
+        "learning_rate": 0.05,
+        "item_alpha": 1e-6,
+        "feature_weight": 0.5,
+        "use_features": True,
+        "threads": 2,
+    }
+
+    def _item_feature_matrix(self, n_items: int, features: ItemFeatures | None) -> sp.csr_matrix:
+        blocks: list[sp.spmatrix] = [sp.identity(n_items, format="csr", dtype=np.float32)]
+        if features is not None and bool(self.params["use_features"]):
+            w = np.float32(self.params["feature_weight"])
+            blocks.append(features.tags * w)
+            if features.audio.shape[1]:
+                blocks.append(sp.csr_matrix(features.audio * w))
+        return sp.csr_matrix(sp.hstack(blocks), dtype=np.float32)
+
+    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+        from lightfm import LightFM
+
+        matrix = check_matrix(user_items)
+        item_features = self._item_feature_matrix(matrix.shape[1], features)
+        model = LightFM(
+            no_components=int(self.params["components"]),
+            loss="warp",
+            learning_rate=float(self.params["learning_rate"]),
+            item_alpha=float(self.params["item_alpha"]),
+            random_state=np.random.RandomState(seed),
+        )
+        model.fit(
+            confidence(matrix, "binary").tocoo(),
+            item_features=item_features,
+            epochs=int(self.params["epochs"]),
+            num_threads=int(self.params["threads"]),
+        )
+        self.item_bias, item_vectors = model.get_item_representations(item_features)
+        _, user_vectors = model.get_user_representations()
+        self.item_bias = self.item_bias.astype(np.float32)
+        self.item_factors = np.ascontiguousarray(item_vectors, dtype=np.float32)
+        self.user_factors = np.ascontiguousarray(user_vectors, dtype=np.float32)
+        self.n_items = matrix.shape[1]
+
+    def _fold_in_regularization(self) -> float:
+        return 1.0

@@ -1,0 +1,339 @@
+"""The public recommender: fit the shipped blend on events + catalogue, rank for a user, update, save/load.
+
+Rankings are computed from the user's row at request time, so events recorded a second ago (``add_events``)
+or passed in as ``history`` change the ranking without retraining (fold-in), a brand-new listener with a
+handful of events is served the same way, and an unknown listener gets what is popular in the context.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from recommender.blend import Blend, Progress, fit_blend
+from recommender.bundle import load_bundle, save_bundle
+from recommender.catalog import ItemTable, constraint_mask
+from recommender.config import default_config
+from recommender.dataset import build_dataset
+from recommender.errors import BadConfigError, UnknownItemError
+from recommender.explain import ALSO_PLAYED, Explainer
+from recommender.features import ItemFeatures
+from recommender.interactions import UserRows, aggregate_events, build_rows, matrix_hash
+from recommender.models import top_n
+from recommender.persist import (
+    blend_arrays,
+    blend_from_arrays,
+    features_arrays,
+    features_from_arrays,
+    rows_arrays,
+    rows_from_arrays,
+)
+from recommender.ranking import pick_with_artist_cap
+from recommender.types import Constraints, Recommendation, RecommenderConfig
+
+
+class Recommender:
+    """A fitted blend plus the id maps, user rows and item metadata needed to serve it."""
+
+    def __init__(
+        self,
+        *,
+        config: RecommenderConfig,
+        blend: Blend,
+        user_ids: list[str],
+        rows: UserRows,
+        table: ItemTable,
+        features: ItemFeatures,
+        metadata: dict[str, object],
+    ) -> None:
+        self.config = config
+        self.blend = blend
+        self.user_ids = list(user_ids)
+        self.user_index = {u: i for i, u in enumerate(self.user_ids)}
+        self.item_ids = [str(i) for i in table.item_ids]
+        self.item_index = {t: i for i, t in enumerate(self.item_ids)}
+        self.rows = rows
+        self.table = table
+        self.features = features
+        self.metadata = metadata
+        self.popularity = np.diff(rows.weights.tocsc().indptr).astype(np.float32)
+        self.artist_codes = table.artist_codes()
+        self.explainer = Explainer(blend=blend, table=table, features=features)
+        self._updates: dict[str, UserRows] = {}
+
+    # -- training ---------------------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        *,
+        events: pl.DataFrame,
+        items: pl.DataFrame | None = None,
+        config: RecommenderConfig | None = None,
+        progress: Progress | None = None,
+    ) -> Recommender:
+        """Train the shipped default (or ``config``); blend weights fit on a validation split of events."""
+        config = config or default_config()
+        data = build_dataset(events, items)
+        blend, report = fit_blend(data.rows.weights, data.features, config, progress=progress)
+        metadata = {
+            "created_at": datetime.now(timezone.utc).isoformat(),
+            "training_data_sha256": matrix_hash(data.rows.weights, data.item_ids, data.user_ids),
+            "n_users": len(data.user_ids),
+            "n_items": len(data.item_ids),
+            "n_interactions": int(data.rows.weights.nnz),
+            "metrics": report,
+        }
+        return cls(
+            config=config,
+            blend=blend,
+            user_ids=data.user_ids,
+            rows=data.rows,
+            table=ItemTable.from_frame(data.items),
+            features=data.features,
+            metadata=metadata,
+        )
+
+    # -- updates ----------------------------------------------------------------------------------------
+    def add_events(self, events: pl.DataFrame) -> int:
+        """Record new events; the next ``recommend`` for those users reflects them. Returns events applied
+        (events for tracks outside the trained catalogue are skipped: they need ``selecta train``)."""
+        aggregated = aggregate_events(events).filter(pl.col("track_id").is_in(self.item_ids))
+        for (user,), frame in aggregated.group_by("user_id", maintain_order=True):
+            delta = build_rows(frame, user_index={user: 0}, item_index=self.item_index, n_users=1)
+            previous = self._updates.get(user)
+            self._updates[user] = delta if previous is None else _add_rows(previous, delta)
+        return aggregated.height
+
+    def user_row(self, user_id: str, history: pl.DataFrame | None = None) -> tuple[UserRows, bool]:
+        """(the user's current row, whether it equals the trained row so stored user vectors apply)."""
+        idx = self.user_index.get(user_id)
+        n = len(self.item_ids)
+        if idx is None:
+            row = UserRows(weights=_empty(n), seen=_empty(n), disliked=_empty(n))
+        else:
+            row = UserRows(
+                weights=self.rows.weights[idx], seen=self.rows.seen[idx], disliked=self.rows.disliked[idx]
+            )
+        unchanged = idx is not None
+        for extra in (self._updates.get(user_id), self._history_row(history)):
+            if extra is not None:
+                row, unchanged = _add_rows(row, extra), False
+        return row, unchanged
+
+    def _history_row(self, history: pl.DataFrame | None) -> UserRows | None:
+        if history is None or history.height == 0:
+            return None
+        frame = aggregate_events(history.with_columns(pl.lit("_").alias("user_id")))
+        return build_rows(frame, user_index={"_": 0}, item_index=self.item_index, n_users=1)
+
+    # -- ranking ----------------------------------------------------------------------------------------
+    def recommend(
+        self,
+        user_id: str,
+        n: int = 10,
+        *,
+        history: pl.DataFrame | None = None,
+        discovery: float = 0.0,
+        artist_cap: int | None = None,
+        constraints: Constraints | None = None,
+        include_played: bool = False,
+    ) -> list[Recommendation]:
+        """Top-``n`` tracks for ``user_id`` (known, new with ``history``, or unknown: popular in context).
+
+        ``discovery`` 0 keeps familiar artists, 1 shows only artists the user has not played; ``artist_cap``
+        bounds tracks per artist; disliked tracks are never shown, played ones only with ``include_played``.
+        """
+        if n < 1:
+            raise BadConfigError("n must be at least 1")
+        if not 0.0 <= discovery <= 1.0:
+            raise BadConfigError("discovery must be between 0 and 1")
+        if artist_cap is not None and artist_cap < 1:
+            raise BadConfigError("artist_cap must be at least 1")
+        row, unchanged = self.user_row(user_id, history)
+        history_items = row.weights.indices
+        history_weights = row.weights.data
+        hidden = row.disliked if include_played else _add_matrices(row.seen, row.disliked)
+        if row.weights.nnz:
+            users = np.array([self.user_index[user_id]]) if unchanged else None
+            total, parts = self.blend.score_parts(row.weights, users=users, exclude=hidden)
+            scores, parts_row = total[0], {k: v[0] for k, v in parts.items()}
+        else:
+            scores = np.log1p(self.popularity)
+            parts_row = {}
+        scores = scores.astype(np.float32, copy=True)
+        allowed = constraint_mask(self.table, self.features, constraints)
+        allowed[hidden.indices] = False
+        played_artists = np.zeros(self.artist_codes.max(initial=0) + 1, dtype=bool)
+        played_artists[self.artist_codes[row.seen.indices]] = True
+        new_artist = ~played_artists[self.artist_codes]
+        if discovery > 0 and len(history_items):
+            pop_z = _standardise(np.log1p(self.popularity))
+            scores = scores - np.float32(discovery) * (3.0 * ~new_artist + 0.5 * pop_z).astype(np.float32)
+            if discovery >= 1.0:
+                allowed &= new_artist
+        scores[~allowed] = -np.inf
+        picked = pick_with_artist_cap(scores, self.artist_codes, n=n, cap=artist_cap)
+        out = []
+        for item in picked:
+            code, text = self.explainer.explain(
+                int(item),
+                parts={k: float(v[item]) for k, v in parts_row.items()},
+                history=history_items,
+                weights=history_weights,
+                new_artist=bool(new_artist[item]) and discovery > 0,
+            )
+            out.append(
+                Recommendation(
+                    track_id=self.item_ids[item],
+                    score=float(scores[item]),
+                    explanation=text,
+                    reason_code=code,
+                )
+            )
+        return out
+
+    def similar_tracks(
+        self, track_id: str, n: int = 10, *, constraints: Constraints | None = None
+    ) -> list[Recommendation]:
+        """Tracks like ``track_id``: co-listening neighbours where it has listeners, content otherwise."""
+        item = self.item_index.get(track_id)
+        if item is None:
+            raise UnknownItemError(f"unknown track {track_id!r}")
+        content_key = next((k for k, m in self.blend.models.items() if m.name == "content"), None)
+        collab_key = self.explainer.item_item
+        parts: dict[str, np.ndarray] = {}
+        if collab_key is not None and self.popularity[item] > 0:
+            parts[ALSO_PLAYED] = _standardise(self.blend.models[collab_key].item_similarity(item))
+        if content_key is not None:
+            parts["content"] = _standardise(self.blend.models[content_key].item_similarity(item))
+        if not parts:
+            raise BadConfigError("the blend has no model with item-item similarity")
+        scores = sum(parts.values()).astype(np.float32)
+        allowed = constraint_mask(self.table, self.features, constraints)
+        allowed[item] = False
+        scores[~allowed] = -np.inf
+        idx, vals = top_n(scores, n)
+        label = self.table.label(item)
+        out = []
+        for j, score in zip(idx.tolist(), vals.tolist(), strict=True):
+            via_content = (
+                ALSO_PLAYED not in parts or parts.get("content", np.zeros(1))[j] > parts[ALSO_PLAYED][j]
+            )
+            if via_content:
+                code, text = self.explainer.content_reason(j, np.array([item]), np.ones(1))
+                if code == "popular":
+                    code, text = ALSO_PLAYED, f"listeners of {label} also play this"
+            else:
+                code, text = ALSO_PLAYED, f"listeners of {label} also play this"
+            out.append(
+                Recommendation(
+                    track_id=self.item_ids[j], score=float(score), explanation=text, reason_code=code
+                )
+            )
+        return out
+
+    # -- persistence ------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write a versioned bundle atomically (events added since training are folded into the rows)."""
+        rows, user_ids = self._rows_with_updates()
+        arrays = {
+            "users": np.asarray(user_ids, dtype=str),
+            **rows_arrays(rows),
+            **self.table.arrays(),
+            **features_arrays(self.features),
+            **blend_arrays(self.blend),
+        }
+        manifest = {
+            **self.metadata,
+            "config": _config_json(self.config),
+            "weights": self.blend.weights,
+            "models": {k: {"name": m.name, "params": m.params} for k, m in self.blend.models.items()},
+        }
+        return save_bundle(path, manifest=manifest, arrays=arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recommender:
+        manifest, arrays = load_bundle(path)
+        blend = blend_from_arrays(manifest, arrays)
+        metadata = {
+            k: manifest[k] for k in ("created_at", "training_data_sha256", "n_users", "n_items", "metrics")
+        }
+        return cls(
+            config=_config_from_json(manifest["config"]),
+            blend=blend,
+            user_ids=[str(u) for u in arrays["users"]],
+            rows=rows_from_arrays(arrays),
+            table=ItemTable.from_arrays(arrays),
+            features=features_from_arrays(arrays),
+            metadata=metadata,
+        )
+
+    def _rows_with_updates(self) -> tuple[UserRows, list[str]]:
+        user_ids = self.user_ids + [u for u in self._updates if u not in self.user_index]
+        index = {u: i for i, u in enumerate(user_ids)}
+        n = len(self.item_ids)
+        grown = UserRows(
+            **{k: _grow(getattr(self.rows, k), len(user_ids)) for k in ("weights", "seen", "disliked")}
+        )
+        for user, delta in self._updates.items():
+            lifted = UserRows(
+                **{
+                    k: _lift(getattr(delta, k), index[user], len(user_ids), n)
+                    for k in ("weights", "seen", "disliked")
+                }
+            )
+            grown = _add_rows(grown, lifted)
+        return grown, user_ids
+
+
+def _empty(n_items: int) -> sp.csr_matrix:
+    return sp.csr_matrix((1, n_items), dtype=np.float32)
+
+
+def _add_matrices(a: sp.csr_matrix, b: sp.csr_matrix) -> sp.csr_matrix:
+    out = sp.csr_matrix(a + b)
+    out.data[:] = np.minimum(out.data, 1.0)
+    return out
+
+
+def _add_rows(a: UserRows, b: UserRows) -> UserRows:
+    weights = sp.csr_matrix(a.weights + b.weights)
+    disliked = _add_matrices(a.disliked, b.disliked)
+    weights = sp.csr_matrix(weights - weights.multiply(disliked))
+    weights.eliminate_zeros()
+    return UserRows(weights=weights, seen=_add_matrices(a.seen, b.seen), disliked=disliked)
+
+
+def _grow(matrix: sp.csr_matrix, n_rows: int) -> sp.csr_matrix:
+    extra = n_rows - matrix.shape[0]
+    return (
+        matrix if extra == 0 else sp.csr_matrix(sp.vstack([matrix, sp.csr_matrix((extra, matrix.shape[1]))]))
+    )
+
+
+def _lift(row: sp.csr_matrix, index: int, n_rows: int, n_items: int) -> sp.csr_matrix:
+    coo = row.tocoo()
+    return sp.csr_matrix(
+        (coo.data, (np.full(coo.nnz, index), coo.col)), shape=(n_rows, n_items), dtype=np.float32
+    )
+
+
+def _standardise(values: np.ndarray) -> np.ndarray:
+    return ((values - values.mean()) / (values.std() + 1e-9)).astype(np.float32)
+
+
+def _config_json(config: RecommenderConfig) -> dict[str, object]:
+    out = dict(config.__dict__)
+    out["models"] = [{"name": s.name, "label": s.label, "params": s.params} for s in config.models]
+    return out
+
+
+def _config_from_json(data: dict[str, object]) -> RecommenderConfig:
+    from recommender.types import ModelSpec
+
+    specs = tuple(ModelSpec(**spec) for spec in data["models"])  # type: ignore[union-attr]
+    return RecommenderConfig(**{**data, "models": specs})  # type: ignore[arg-type]
