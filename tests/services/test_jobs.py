@@ -9,26 +9,11 @@ import polars as pl
 import pytest
 
 from services.data.demo import demo_catalog, demo_events
-from services.importing import import_tracks
 from services.jobs.playlists import BackendUnavailableError, generate_playlists
 from services.jobs.worker import Worker
-from services.recommending import bundle_path, train
+from services.recommending import bundle_path
 from services.settings import Settings
 from services.store import Store
-from tests.conftest import RedisServer
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> tuple[Settings, Store]:
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("jobs"), REDIS_URL=redis_server.url, redis_namespace="jobs"
-    )
-    store = Store(redis_server.client(), namespace="jobs")
-    catalog = demo_catalog()
-    import_tracks(catalog, settings=settings, store=store)
-    store.append_events(demo_events(catalog=catalog, n_users=12, seed=3))
-    train(settings, store)
-    return settings, store
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

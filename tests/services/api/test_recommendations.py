@@ -1,0 +1,69 @@
+"""Recommendations over HTTP with a really trained model: fold-in of new events, constraints, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.api.app import create_app
+from services.settings import Settings
+from services.store import Store
+from tests.services.api.test_basics import assert_problem
+
+
+@pytest.fixture
+def trained_client(trained: tuple[Settings, Store]) -> Iterator[TestClient]:
+    with TestClient(create_app(trained[0])) as client:
+        yield client
+
+
+def test_model_not_trained_is_a_clear_503(client: TestClient) -> None:
+    assert_problem(client.get("/users/anyone/recommendations"), 503, "model_not_trained")
+
+
+def test_known_user_gets_explained_unplayed_tracks(
+    trained_client: TestClient, trained: tuple[Settings, Store]
+) -> None:
+    body = trained_client.get("/users/demo-user-01/recommendations", params={"n": 5}).json()
+    assert body["count"] == 5 and body["synthetic_user"] is True and body["cached"] is False
+    played = set(trained[1].events_frame().filter(user_id="demo-user-01")["track_id"])
+    assert not played & {r["track_id"] for r in body["recommendations"]}
+    assert all(r["explanation"] and r["reason_code"] for r in body["recommendations"])
+    scores = [r["score"] for r in body["recommendations"]]
+    assert scores == sorted(scores, reverse=True)
+    again = trained_client.get("/users/demo-user-01/recommendations", params={"n": 5}).json()
+    assert again["cached"] is True and again["recommendations"] == body["recommendations"]
+
+
+def test_new_listener_ranking_follows_events_without_retraining(trained_client: TestClient) -> None:
+    before = trained_client.get("/users/fresh/recommendations", params={"n": 5}).json()
+    calm = [t["track_id"] for t in trained_client.get("/tracks", params={"tag": "calm"}).json()["tracks"]]
+    events = [{"user_id": "fresh", "track_id": t, "reason": "liked", "ms_played": 30000} for t in calm[:3]]
+    assert trained_client.post("/events", json={"events": events}).status_code == 201
+    after = trained_client.get("/users/fresh/recommendations", params={"n": 5}).json()
+    assert after["cached"] is False
+    assert [r["track_id"] for r in after["recommendations"]] != [
+        r["track_id"] for r in before["recommendations"]
+    ]
+    assert not set(calm[:3]) & {r["track_id"] for r in after["recommendations"]}
+
+
+def test_tag_constraint_and_exclusions(trained_client: TestClient) -> None:
+    body = trained_client.get(
+        "/users/demo-user-02/recommendations",
+        params={"tag": "energetic", "exclude": "demo:energetic/energetic_acoustic_1", "include_played": True},
+    ).json()
+    ids = [r["track_id"] for r in body["recommendations"]]
+    assert ids and all(t.startswith("demo:energetic/") for t in ids)
+    assert "demo:energetic/energetic_acoustic_1" not in ids
+
+
+def test_similar_tracks_and_unknown_track(trained_client: TestClient) -> None:
+    similar = trained_client.get("/tracks/demo:calm/calm_acoustic_1/similar", params={"n": 3}).json()
+    assert len(similar) == 3 and "demo:calm/calm_acoustic_1" not in {r["track_id"] for r in similar}
+    assert_problem(trained_client.get("/tracks/nope/similar"), 404, "unknown_item")
+    assert_problem(
+        trained_client.get("/users/u/recommendations", params={"discovery": 2}), 422, "invalid_request"
+    )

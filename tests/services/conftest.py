@@ -1,0 +1,29 @@
+"""Fixtures for service tests: a store with the demo catalogue and a trained recommender."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.data.demo import demo_catalog, demo_events
+from services.importing import import_tracks
+from services.recommending import train
+from services.settings import Settings
+from services.store import Store
+from tests.conftest import RedisServer
+
+
+@pytest.fixture(scope="module")
+def trained(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer
+) -> tuple[Settings, Store]:
+    """One per test module (its own data dir and Redis namespace): modules may add events freely."""
+    namespace = "trained" + request.module.__name__.rsplit(".", 1)[-1].replace("_", "")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("trained"), REDIS_URL=redis_server.url, redis_namespace=namespace
+    )
+    store = Store(redis_server.client(), namespace=namespace)
+    catalog = demo_catalog()
+    import_tracks(catalog, settings=settings, store=store)
+    store.append_events(demo_events(catalog=catalog, n_users=12, seed=3))
+    train(settings, store)
+    return settings, store
