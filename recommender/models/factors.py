@@ -48,17 +48,16 @@ class FactorModel(Model):
         conf.data *= np.float32(self.params.get("alpha", 1.0))
         return conf
 
-    def _fold_in_regularization(self) -> float:
-        return float(self.params.get("regularization", 0.01))
+    def fold_in(self, rows: sp.csr_matrix) -> np.ndarray:
+        """User vectors for rows not seen in training: the ALS user step on the frozen item vectors."""
+        regularization = float(self.params.get("regularization", 0.01))
+        return fold_in(self.item_factors, self._confidence(rows), regularization=regularization)
 
     def score(self, rows: sp.csr_matrix, *, users: np.ndarray | None = None) -> np.ndarray:
         if users is not None:
             vectors = self.user_factors[users]
         else:
-            rows = check_matrix(rows, n_items=self.n_items)
-            vectors = fold_in(
-                self.item_factors, self._confidence(rows), regularization=self._fold_in_regularization()
-            )
+            vectors = self.fold_in(check_matrix(rows, n_items=self.n_items))
         # items x factors times factors x users keeps the item matrix in its stored (row-major) order
         scores = (self.item_factors @ vectors.T).T
         scores += self.item_bias
@@ -80,6 +79,16 @@ class FactorModel(Model):
         self.item_factors = arrays["item_factors"]
         self.item_bias = arrays["item_bias"]
         self.n_items = self.item_factors.shape[0]
+
+
+def mean_of_items(item_factors: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
+    """The log1p-weighted mean of the history's item vectors: a fold-in for ranking-loss models (BPR,
+    WARP), whose vectors are not least-squares fits, so the ALS user step over-weights their geometry."""
+    weights = sp.csr_matrix(rows, dtype=np.float32, copy=True)
+    weights.data = np.log1p(weights.data)
+    sums = np.asarray(weights.sum(axis=1)).ravel()
+    sums[sums == 0] = 1.0
+    return np.asarray(sp.diags(1.0 / sums) @ weights @ item_factors, dtype=np.float32)
 
 
 class ALSModel(FactorModel):
@@ -140,9 +149,10 @@ class BPRModel(FactorModel):
         self.item_bias = np.zeros(matrix.shape[1], dtype=np.float32)
         self.n_items = matrix.shape[1]
 
-    def _fold_in_regularization(self) -> float:
-        # BPR vectors are not least-squares fits; a stronger ridge keeps folded-in users well scaled.
-        return 1.0
+    def fold_in(self, rows: sp.csr_matrix) -> np.ndarray:
+        vectors = mean_of_items(self.item_factors, rows)
+        vectors[:, -1] = 1.0  # implicit's BPR keeps the user's last factor at 1 to carry the item bias
+        return vectors
 
 
 class LightFMModel(FactorModel):
@@ -194,5 +204,5 @@ class LightFMModel(FactorModel):
         self.user_factors = np.ascontiguousarray(user_vectors, dtype=np.float32)
         self.n_items = matrix.shape[1]
 
-    def _fold_in_regularization(self) -> float:
-        return 1.0
+    def fold_in(self, rows: sp.csr_matrix) -> np.ndarray:
+        return mean_of_items(self.item_factors, rows)
