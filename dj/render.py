@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soxr
 
-from dj.audio import decode_audio
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
 from dj.loudness import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise, true_peak_dbtp
 from dj.mixer import apply_gains, crossfade_gains, eq_blend_gains
+from dj.sources import load_source
 from dj.stretch import JOIN_S, join_head, render_head
 from dj.timeline import Timeline, TrackPlacement
 from dj.transitions import EQ_BLEND
@@ -117,14 +117,11 @@ class MixStream:
         path = self.paths.get(track_id) or a.path
         if not path:
             raise RenderError(f"track {track_id} has no audio file to render from")
-        y = decode_audio(path, sr=self.sr, mono=False)
-        y = np.atleast_2d(y)
-        if y.shape[0] == 1:
-            y = np.repeat(y, 2, axis=0)
+        y = load_source(str(path), self.sr)
         loudness = a.lufs if np.isfinite(a.lufs) else integrated_lufs(y, sr=self.sr)
         gain_db = float(np.clip(self.options.target_lufs - loudness, -MAX_TRACK_GAIN_DB, MAX_TRACK_GAIN_DB))
         self.track_gains_db[track_id] = gain_db
-        return (y[:2] * np.float32(10 ** (gain_db / 20.0))).astype(np.float32)
+        return y * np.float32(10 ** (gain_db / 20.0))
 
     def _stem(self, y: np.ndarray, p: TrackPlacement) -> np.ndarray:
         sr = self.sr

@@ -30,9 +30,11 @@ def render_head(y: np.ndarray, *, sr: int, head: HeadWarp, high_quality: bool = 
     Returns (channels, m) audio whose sample 0 is the first knot and whose length is the head's output
     length to the sample, ready to be followed by the source from ``head.src_end_s`` on.
     """
-    start_src = max(0.0, head.src_knots[0] - PREROLL_S)
+    # Before the track's first sample (a cue right at its start) the head is silence.
+    start_src = head.src_knots[0] - PREROLL_S
     i0, i1 = round(start_src * sr), round(head.src_end_s * sr)
-    segment = np.ascontiguousarray(y[:, i0:i1], dtype=np.float32)
+    pad = max(0, -i0)
+    segment = np.ascontiguousarray(np.pad(y[:, max(0, i0) : i1], ((0, 0), (pad, 0))), dtype=np.float32)
     speed = _speed_per_sample(head, t0=i0 / sr, n=segment.shape[1], sr=sr)
     out_len = round(head.out_end_s * sr)
     # Where each source sample lands in the stretched output: the running sum of 1/speed.

@@ -8,12 +8,13 @@ voice placement, measurement, the cue sheet, the plot) reads positions from here
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dj.beatgrid import OnsetEnvelope
 from dj.transitions import EQ_BLEND, MIN_SOLO_SHARE, TransitionSpec, plan_transition
 
 if TYPE_CHECKING:
@@ -88,7 +89,11 @@ def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
         return None
     src = [float(t) for t in spec.b_beats]
     out = [float(t) - spec.a_out_s for t in spec.a_beats]
-    # B's first grid beat may be a hair after b_in; the mix starts exactly at A's cue.
+    if abs(out[0]) > 1e-6:
+        # A's first matched beat sits a little off A's cue (grid refinement): B's audio starts at the cue,
+        # at the overlap's first speed, so that B's first beat still lands on A's.
+        speed = (src[1] - src[0]) / (out[1] - out[0])
+        src, out = [src[0] - out[0] * speed, *src], [0.0, *out]
     if spec.ramp_s > 0:
         # Speed eases linearly from the overlap's last speed back to 1 over the ramp (in B's time):
         # the output time of a linear speed ramp is the integral of 1/speed, taken in small steps.
@@ -98,15 +103,24 @@ def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
         mid = np.concatenate([[last_speed], speeds])
         dt = np.diff(np.concatenate([[0.0], steps]))
         out_steps = np.cumsum(dt / (0.5 * (mid[:-1] + mid[1:])))
-        src += [src[-1] + s for s in steps]
-        out += [out[len(spec.b_beats) - 1] + o for o in out_steps]
+        last_src, last_out = src[-1], out[-1]
+        src += [last_src + s for s in steps]
+        out += [last_out + o for o in out_steps]
     return HeadWarp(src_knots=np.asarray(src), out_knots=np.asarray(out))
 
 
 def build_timeline(
-    track_ids: Sequence[str], analyses: dict[str, TrackAnalysis], *, ramp: bool = True
+    track_ids: Sequence[str],
+    analyses: Mapping[str, TrackAnalysis],
+    *,
+    ramp: bool = True,
+    envelopes: Mapping[str, OnsetEnvelope] | None = None,
 ) -> Timeline:
-    """Plan every hand-over of an ordered set and lay the tracks out on the mix clock."""
+    """Plan every hand-over of an ordered set and lay the tracks out on the mix clock.
+
+    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns.
+    """
+    envelopes = envelopes or {}
     specs: list[TransitionSpec] = []
     placements: list[TrackPlacement] = []
     src_start, head, mix_start = 0.0, None, 0.0
@@ -115,7 +129,14 @@ def build_timeline(
         entry_end = head.src_end_s if head is not None else src_start
         if i + 1 < len(track_ids):
             earliest = max(entry_end, src_start + MIN_SOLO_SHARE * a.duration_s)
-            spec = plan_transition(a, analyses[track_ids[i + 1]], a_earliest_out_s=earliest, ramp=ramp)
+            spec = plan_transition(
+                a,
+                analyses[track_ids[i + 1]],
+                a_earliest_out_s=earliest,
+                ramp=ramp,
+                env_a=envelopes.get(track_id),
+                env_b=envelopes.get(track_ids[i + 1]),
+            )
             src_end = spec.a_end_s
         else:
             spec, src_end = None, a.duration_s
@@ -132,5 +153,5 @@ def build_timeline(
             specs.append(spec)
             mix_start = placement.mix_time(spec.a_out_s)
             head = _head_warp(spec)
-            src_start = float(spec.b_beats[0]) if head is not None else spec.b_in_s
+            src_start = float(head.src_knots[0]) if head is not None else spec.b_in_s
     return Timeline(placements=tuple(placements), transitions=tuple(specs))

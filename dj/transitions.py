@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.tempo import BEAT_CONFIDENCE_MIN, MAX_STRETCH, match_tempo
+from dj.beatgrid import OnsetEnvelope, local_shift
+from dj.tempo import BEAT_CONFIDENCE_MIN, MAX_STRETCH, TempoMatch, match_tempo
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -103,9 +104,19 @@ def _b_entry(b: TrackAnalysis) -> float:
 
 
 def plan_transition(
-    a: TrackAnalysis, b: TrackAnalysis, *, a_earliest_out_s: float = 0.0, ramp: bool = True
+    a: TrackAnalysis,
+    b: TrackAnalysis,
+    *,
+    a_earliest_out_s: float = 0.0,
+    ramp: bool = True,
+    env_a: OnsetEnvelope | None = None,
+    env_b: OnsetEnvelope | None = None,
 ) -> TransitionSpec:
-    """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact."""
+    """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
+
+    With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
+    there (:mod:`dj.beatgrid`).
+    """
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
     why_plain = None
     if not reliable_beats(a) or not reliable_beats(b):
@@ -117,7 +128,9 @@ def plan_transition(
             f"stretch, beyond {MAX_STRETCH:.0%}"
         )
     if why_plain is None:
-        spec = _beatmatched(a, b, match=match, a_earliest_out_s=a_earliest_out_s, ramp=ramp)
+        spec = _beatmatched(
+            a, b, match=match, a_earliest_out_s=a_earliest_out_s, ramp=ramp, envs=(env_a, env_b)
+        )
         if spec is not None:
             return spec
         why_plain = "plain crossfade: no pair of phrase-aligned cue points fits both tracks"
@@ -125,12 +138,25 @@ def plan_transition(
 
 
 def _beatmatched(
-    a: TrackAnalysis, b: TrackAnalysis, *, match, a_earliest_out_s: float, ramp: bool
+    a: TrackAnalysis,
+    b: TrackAnalysis,
+    *,
+    match: TempoMatch,
+    a_earliest_out_s: float,
+    ramp: bool,
+    envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
 ) -> TransitionSpec | None:
     bpb = a.beats_per_bar
     shorter = min(a.duration_s, b.duration_s)
     b_in = _b_entry(b)
     b_beats_all = b.beats[b.beats >= b_in - 0.02]
+    if envs[1] is not None:
+        # Refine B's entry grid first: if its first beat moves before the audio starts, enter a bar later.
+        shift = local_shift(envs[1], beats=b_beats_all[: 8 * bpb])
+        b_beats_all = b_beats_all + shift
+        if b_beats_all.size and b_beats_all[0] < 0.02:
+            b_beats_all = b_beats_all[bpb:]
+        b_in = float(b_beats_all[0]) if b_beats_all.size else b_in
     for bars in BAR_CHOICES:
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
@@ -169,6 +195,11 @@ def _beatmatched(
         k = min(len(a_grid), len(b_grid))
         a_grid, b_grid = a_grid[:k], b_grid[:k]
         a_grid, b_grid = _steady_grids(a_grid, b_grid)
+        # Put both grids on the onsets under the overlap itself (B's was moved for its entry already).
+        if envs[0] is not None:
+            a_grid = a_grid + local_shift(envs[0], beats=a_grid)
+        if envs[1] is not None:
+            b_grid = b_grid + local_shift(envs[1], beats=b_grid)
         ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
         ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
         ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (b_end - b_in)))

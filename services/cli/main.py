@@ -30,6 +30,7 @@ _MODULES = [
     "services.cli.jobs",
     "services.cli.analyze",
     "services.cli.ask",
+    "services.cli.mix",
 ]
 
 for _name in _MODULES:

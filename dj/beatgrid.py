@@ -1,0 +1,83 @@
+"""Local beat-phase refinement: put the cue's beat grid on the track's real onsets.
+
+Beat trackers return one steady grid per track, which is right for most of it but can sit off the
+music where a track drifts, opens with a pickup, or changes feel in its intro; that is exactly where a
+DJ mixes. Before a hand-over, each side's grid under the overlap is shifted (by at most half a beat) to
+where the onsets in that stretch actually fall. Both sides are placed on the peaks of the same onset
+detector, so its own delay is common to both and the transients of A and B coincide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import librosa
+import numpy as np
+
+from dj.sources import load_source
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+
+ENV_SR = 22050
+ENV_HOP = 64
+MIN_CONTRAST = 1.5  # the onsets must line up clearly better at the best lag than on average
+AMBIGUOUS = 0.85  # a rival lag scoring this close to the best one makes the phase unclear
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnsetEnvelope:
+    """A track's onset-strength envelope (frames of ``frame_s`` seconds)."""
+
+    env: np.ndarray
+    frame_s: float
+
+
+def beat_phase(envelope: OnsetEnvelope, *, beats: np.ndarray, period: float) -> tuple[float, float]:
+    """Shift (within half a beat) that puts the pulse train ``beats`` on the onsets, and its contrast:
+    the fit at that shift over the mean fit over all shifts (1 means no beat to find; 0 means a rival
+    shift fits almost as well, so the phase is ambiguous)."""
+    if len(beats) < 2 or period <= 0:
+        return 0.0, 0.0
+    lags = np.arange(-0.5 * period, 0.5 * period, 0.0004)
+    times = np.arange(len(envelope.env)) * envelope.frame_s
+    scores = np.interp(np.asarray(beats)[None, :] + lags[:, None], times, envelope.env).mean(axis=1)
+    k = int(np.argmax(scores))
+    mean = float(np.mean(scores))
+    # Off-beat or triplet onsets as strong as the best lag make the phase ambiguous: no clear beat.
+    distance = np.abs((lags - lags[k] + 0.5 * period) % period - 0.5 * period)
+    rival = scores[distance > period / 8]
+    if mean <= 0 or (rival.size and rival.max() >= AMBIGUOUS * scores[k]):
+        return float(lags[k]), 0.0
+    return float(lags[k]), float(scores[k] / mean)
+
+
+def onset_envelope(*, y: np.ndarray, sr: int) -> OnsetEnvelope:
+    """Onset envelope of mono ``y``."""
+    if sr != ENV_SR:
+        y = librosa.resample(y, orig_sr=sr, target_sr=ENV_SR, res_type="soxr_hq")
+    env = librosa.onset.onset_strength(y=y, sr=ENV_SR, hop_length=ENV_HOP, n_mels=40)
+    return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR)
+
+
+def local_shift(envelope: OnsetEnvelope, *, beats: np.ndarray) -> float:
+    """Seconds to add to ``beats`` (a stretch of the grid) so they sit on that stretch's onsets."""
+    if len(beats) < 4:
+        return 0.0
+    lag, contrast = beat_phase(envelope, beats=np.asarray(beats), period=float(np.median(np.diff(beats))))
+    return lag if contrast >= MIN_CONTRAST else 0.0
+
+
+def envelopes_for(
+    analyses: Mapping[str, TrackAnalysis], track_ids: Sequence[str], *, sr: int = 44100
+) -> dict[str, OnsetEnvelope]:
+    """Onset envelopes of the tracks of a set (those with an audio file and a beat grid), from the same
+    decode the renderer will use (``sr``)."""
+    out = {}
+    for track_id in dict.fromkeys(track_ids):
+        a = analyses[track_id]
+        if a.path and len(a.beats) >= 4 and a.bpm > 0:
+            out[track_id] = onset_envelope(y=load_source(str(a.path), sr).mean(axis=0), sr=sr)
+    return out

@@ -1,0 +1,106 @@
+"""``selecta mix``: a personalised, beat-matched mix with a synthetic host voice, cue sheet and picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from services.cli.output import console, err_console
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def mix_command(
+    user: Annotated[str, typer.Option("--user", help="Listener whose history shapes the set.")],
+    tracks: Annotated[int, typer.Option("--tracks", min=2, max=100, help="How many tracks in the set.")] = 8,
+    out: Annotated[Path, typer.Option("--out", help="Mix audio file (.ogg, .flac, .wav, .mp3).")] = Path(
+        "mix.ogg"
+    ),
+    arc: Annotated[
+        str, typer.Option("--arc", help="Energy arc: warm-up, peak-time, cool-down or steady.")
+    ] = "steady",
+    voice: Annotated[
+        bool, typer.Option("--voice/--no-voice", help="Synthetic host lines before tracks.")
+    ] = True,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Override the format the extension implies.")
+    ] = None,
+    hq: Annotated[
+        bool, typer.Option("--hq-stretch", help="Rubber Band's finer (R3) engine: slower.")
+    ] = False,
+) -> None:
+    """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
+    from services.mixing import MixRequest, make_mix
+    from services.settings import get_settings
+    from services.store import open_store
+
+    settings = get_settings()
+    request = MixRequest(user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq)
+    with err_console.status("mixing") as status:
+        outcome = make_mix(
+            settings,
+            open_store(settings),
+            request,
+            out=out,
+            fmt=fmt,
+            on_step=lambda text: status.update(text),
+        )
+    sheet = outcome.sheet
+    tracks_table = Table(title=f"{sheet['title']} ({sheet['arc']} arc)")
+    for column in ("#", "start", "track", "BPM", "key", "energy"):
+        tracks_table.add_column(column)
+    for t in sheet["tracks"]:
+        tracks_table.add_row(
+            str(t["position"]),
+            f"{t['start_s']:.1f}s",
+            t["title"],
+            f"{t['bpm']:.1f}",
+            t["camelot"],
+            f"{t['energy']:.2f}",
+        )
+    console.print(tracks_table)
+    table = Table(title="Transitions (measured on the rendered audio)")
+    for column in ("#", "at", "type", "bars", "stretch %", "beat offset ms", "Camelot", "dist", "jump LU"):
+        table.add_column(column)
+    for tr in sheet["transitions"]:
+        m = tr["measured"]
+        table.add_row(
+            str(tr["index"]),
+            f"{tr['start_s']:.1f}s",
+            tr["kind"],
+            str(tr["bars"] or "-"),
+            _fmt(m["stretch_pct"], "+.2f"),
+            _fmt(m["beat_offset_ms"], "+.1f"),
+            tr["camelot"],
+            str(m["camelot_distance"]),
+            _fmt(m["loudness_jump_lu"], "+.2f"),
+        )
+    console.print(table)
+    s = sheet["summary"]
+    console.print(
+        f"median |beat offset| {_fmt(s['median_abs_beat_offset_ms'], '.1f')} ms over "
+        f"{s['beat_offset_measured']}/{s['beatmatched']} beat-matched transitions; stretch within 6%: "
+        f"{_fmt(s['stretch_within_6pct_share'], '.0%')}; loudness {s['loudness_lufs']:.2f} LUFS, "
+        f"true peak {s['true_peak_dbtp']:.2f} dBTP"
+    )
+    for v in sheet["voice"]:
+        where = f"{v['start_s']:.1f}s" if v["start_s"] is not None else "left out"
+        console.print(f"[dim]voice before #{v['before_track']} ({where}): {v['text']}[/]")
+    duration, render_s = sheet["duration_s"], outcome.timings_s["render"]
+    console.print(
+        f"{duration / 60:.1f} min mix rendered in {render_s:.1f}s ({duration / render_s:.0f}x real time)"
+    )
+    console.print(
+        f"wrote {outcome.audio_path}, {outcome.json_path}"
+        + (f", {outcome.png_path}" if outcome.png_path else "")
+    )
+    console.print(f"[dim]{sheet['synthetic_voice']}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("mix")(mix_command)

@@ -1,0 +1,269 @@
+"""Making a personalised mix: catalogue + audio analysis + recommender candidates -> planner -> render.
+
+Glue only: every decision lives in ``dj`` (planning, transitions, rendering) or ``recommender`` (ranking).
+Used by ``selecta mix`` and, later, the API.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dj.analysis import TrackAnalysis, analyze_many
+from dj.beatgrid import envelopes_for
+from dj.cuesheet import Provenance, cue_sheet
+from dj.errors import DJError
+from dj.export import audio_format, mix_tags, write_mix
+from dj.host.voiceover import voice_lines
+from dj.measure import TransitionMeasure, measure_mix
+from dj.planner import SetPlan, TrackMeta, plan_set
+from dj.render import MixResult, RenderOptions, render_mix
+from dj.timeline import build_timeline
+from recommender import Recommendation, Recommender
+from services.data.catalog import load_catalog
+from services.recommending import bundle_id, bundle_path
+from services.settings import Settings
+from services.store import Store
+
+Progress = Callable[[str, int, int], None]
+
+
+class NoMixableTracksError(DJError):
+    """The catalogue has too few tracks with audio to make the requested mix."""
+
+    code = "no_mixable_tracks"
+    status = 422
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixRequest:
+    user_id: str
+    n_tracks: int = 8
+    arc: str = "steady"
+    voice: bool = True
+    high_quality_stretch: bool = False
+    sr: int = 44100
+    requests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixOutcome:
+    audio_path: Path
+    json_path: Path
+    png_path: Path | None
+    sheet: dict[str, Any]
+    measures: Sequence[TransitionMeasure]
+    result: MixResult
+    plan: SetPlan
+    timings_s: Mapping[str, float]
+
+
+def mixable_catalog(settings: Settings) -> pl.DataFrame:
+    if not settings.catalog_path.is_file():
+        raise NoMixableTracksError("no catalogue yet: run `selecta demo` (or import a folder of audio) first")
+    catalog = load_catalog(settings.catalog_path).filter(pl.col("path").is_not_null())
+    if catalog.height < 2:
+        raise NoMixableTracksError("the catalogue has fewer than two tracks with audio files to mix")
+    return catalog
+
+
+def analyse_catalog(
+    settings: Settings, catalog: pl.DataFrame, *, on_progress: Callable[[int, int], None] | None = None
+) -> dict[str, TrackAnalysis]:
+    ids, paths = catalog["track_id"].to_list(), catalog["path"].to_list()
+    results = analyze_many(paths, cache_dir=settings.cache_dir / "analysis", on_progress=on_progress)
+    return dict(zip(ids, results, strict=True))
+
+
+def with_analysis_columns(catalog: pl.DataFrame, analyses: Mapping[str, TrackAnalysis]) -> pl.DataFrame:
+    """The catalogue with the analysis columns the recommender's content models use."""
+    rows = [
+        {
+            "track_id": t,
+            "bpm": a.bpm,
+            "camelot": a.camelot,
+            "energy": a.energy,
+            "embedding": a.embedding.tolist(),
+        }
+        for t, a in analyses.items()
+    ]
+    extra = pl.DataFrame(
+        rows,
+        schema={
+            "track_id": pl.String,
+            "bpm": pl.Float64,
+            "camelot": pl.String,
+            "energy": pl.Float64,
+            "embedding": pl.List(pl.Float32),
+        },
+    )
+    return catalog.drop([c for c in ("bpm", "camelot", "energy", "embedding") if c in catalog.columns]).join(
+        extra, on="track_id", how="left"
+    )
+
+
+def load_or_train_recommender(settings: Settings, store: Store, items: pl.DataFrame) -> Recommender:
+    """The saved bundle when there is one; otherwise the shipped default trained on the store's events
+    and the catalogue with its analysis columns, saved where ``selecta train`` would put it."""
+    path = bundle_path(settings)
+    if (path / "manifest.json").is_file():
+        return Recommender.load(path)
+    events = store.events_frame()
+    if events.is_empty():
+        raise NoMixableTracksError(
+            "no listening events to personalise with: run `selecta demo` or import some"
+        )
+    model = Recommender.fit(events=events, items=items)
+    model.save(path)
+    return model
+
+
+def candidates_for(
+    model: Recommender, user_id: str, *, n_tracks: int, pool: set[str]
+) -> list[Recommendation]:
+    """Ranked candidates for the planner: unplayed tracks first, topped up with played ones when the
+    catalogue is small (the demo has 28 tracks), all restricted to tracks we can mix."""
+    want = max(3 * n_tracks, 24)
+    fresh = [r for r in model.recommend(user_id, want) if r.track_id in pool]
+    if len(fresh) >= 2 * n_tracks:
+        return fresh
+    seen = {r.track_id for r in fresh}
+    more = [
+        r
+        for r in model.recommend(user_id, want, include_played=True)
+        if r.track_id in pool and r.track_id not in seen
+    ]
+    return fresh + more
+
+
+def track_meta(catalog: pl.DataFrame) -> dict[str, TrackMeta]:
+    return {
+        row["track_id"]: TrackMeta(
+            track_id=row["track_id"], title=row["title"], artist=row["artist"], tags=tuple(row["tags"] or ())
+        )
+        for row in catalog.select("track_id", "title", "artist", "tags").iter_rows(named=True)
+    }
+
+
+def make_mix(
+    settings: Settings,
+    store: Store,
+    request: MixRequest,
+    *,
+    out: Path,
+    fmt: str | None = None,
+    synthesizer: Any | None = None,
+    on_step: Callable[[str], None] | None = None,
+    plot: bool = True,
+) -> MixOutcome:
+    """Plan, render, measure and write a personalised mix to ``out`` (+ ``.json`` and ``.png`` beside it)."""
+    audio_format(out, fmt)
+    step = on_step or (lambda _: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    catalog = mixable_catalog(settings)
+    step("analysing tracks")
+    analyses = analyse_catalog(settings, catalog)
+    timings["analysis"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    step("ranking candidates")
+    model = load_or_train_recommender(settings, store, with_analysis_columns(catalog, analyses))
+    candidates = candidates_for(model, request.user_id, n_tracks=request.n_tracks, pool=set(analyses))
+    meta = track_meta(catalog)
+    step("planning the set")
+    plan = plan_set(
+        candidates,
+        analyses=analyses,
+        n_tracks=min(request.n_tracks, len(candidates)),
+        arc=request.arc,
+        meta=meta,
+    )
+    timings["recommend+plan"] = time.perf_counter() - t
+    t = time.perf_counter()
+    step("designing transitions")
+    envelopes = envelopes_for(analyses, plan.track_ids, sr=request.sr)
+    timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes)
+    voices: list = []
+    tts = None
+    if request.voice:
+        step("synthesizing host lines")
+        tts = synthesizer or _default_synthesizer(settings)
+        voices = list(
+            voice_lines(
+                timeline=timeline,
+                analyses=analyses,
+                meta=meta,
+                explanations=plan.explanations,
+                synthesizer=tts,
+                sr=request.sr,
+                seed=request.user_id,
+            )
+        )
+    timings["transitions+voice"] = time.perf_counter() - t
+    t = time.perf_counter()
+    step("rendering")
+    result = render_mix(
+        timeline=timeline,
+        analyses=analyses,
+        voices=voices,
+        options=RenderOptions(sr=request.sr, high_quality=request.high_quality_stretch),
+    )
+    timings["render"] = time.perf_counter() - t
+    t = time.perf_counter()
+    measures = measure_mix(result, analyses=analyses)
+    timings["measure"] = time.perf_counter() - t
+    first = next(iter(analyses.values()))
+    provenance = Provenance(
+        user_id=request.user_id,
+        recommender_bundle=bundle_id(model),
+        analysis_version=first.analysis_version,
+        tts_backend=getattr(tts, "backend", None),
+        tts_voice=getattr(tts, "voice", None),
+        arc=plan.arc.value,
+        requests=request.requests,
+        options={
+            "n_tracks": request.n_tracks,
+            "voice": request.voice,
+            "sr": request.sr,
+            "high_quality_stretch": request.high_quality_stretch,
+        },
+    )
+    sheet = cue_sheet(
+        plan=plan, result=result, measures=measures, analyses=analyses, meta=meta, provenance=provenance
+    )
+    sheet["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    write_mix(out, y=result.y, sr=result.sr, fmt=fmt, tags=mix_tags(sheet))
+    json_path = out.with_suffix(".json")
+    json_path.write_text(json.dumps(sheet, indent=2))
+    png_path = None
+    if plot:
+        from dj.plot import plot_set
+
+        png_path = plot_set(
+            out.with_suffix(".png"),
+            result=result,
+            analyses=analyses,
+            titles={k: m.title for k, m in meta.items()},
+        )
+    return MixOutcome(
+        audio_path=out,
+        json_path=json_path,
+        png_path=png_path,
+        sheet=sheet,
+        measures=measures,
+        result=result,
+        plan=plan,
+        timings_s=timings,
+    )
+
+
+def _default_synthesizer(settings: Settings) -> Any:
+    from dj.speech.tts import PiperSynthesizer
+
+    return PiperSynthesizer(cache_dir=settings.cache_dir / "tts")
