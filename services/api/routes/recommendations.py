@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from recommender import Constraints
@@ -11,6 +13,7 @@ from services.data.demo import is_synthetic_user
 from services.recommending import RecommendationService, bundle_id
 
 router = APIRouter(tags=["recommendations"])
+CAMELOT = re.compile(r"(1[0-2]|[1-9])[AB]")
 
 
 class RecommendationPublic(BaseModel):
@@ -59,10 +62,15 @@ def recommend(
     bpm_max: Annotated[float | None, Query(gt=0, le=400)] = None,
     energy_min: Annotated[float | None, Query(ge=0, le=1)] = None,
     energy_max: Annotated[float | None, Query(ge=0, le=1)] = None,
-    camelot: Annotated[list[str] | None, Query(max_length=24, pattern=r"^(1[0-2]|[1-9])[AB]$")] = None,
+    camelot: Annotated[list[str] | None, Query(max_length=24, description="Camelot codes, e.g. 8A")] = None,
 ) -> RecommendationList:
     """Ranked tracks with an explanation each. New events show up without retraining; an unknown user
     gets what is popular within the constraints."""
+    bad = [code for code in camelot or () if not CAMELOT.fullmatch(code)]
+    if bad:
+        raise RequestValidationError(
+            [{"loc": ("query", "camelot"), "msg": f"not a Camelot code: {bad[0]!r}"}]
+        )
     constraints = Constraints(
         tempo_range=_range(bpm_min, bpm_max),
         energy_range=_range(energy_min, energy_max),

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import polars as pl
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
 from services.api.app import create_app
-from services.importing import import_tracks
 from services.settings import Settings
+from services.store import Store
 
 
-def test_no_input_causes_a_server_error(settings: Settings, demo_tracks: pl.DataFrame) -> None:
-    import_tracks(demo_tracks, settings=settings)
-    app = create_app(settings)
+def test_no_input_causes_a_server_error(trained: tuple[Settings, Store]) -> None:
+    app = create_app(trained[0])
     with TestClient(app):  # runs the lifespan, so the store and catalogue exist
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         operations = [result.ok() for result in schema.get_all_operations()]
@@ -24,7 +22,7 @@ def test_no_input_causes_a_server_error(settings: Settings, demo_tracks: pl.Data
 
             @given(case=operation.as_strategy())
             @hypothesis_settings(
-                max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+                max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck)
             )
             def check(case: schemathesis.Case) -> None:
                 response = case.call()

@@ -67,3 +67,14 @@ def test_similar_tracks_and_unknown_track(trained_client: TestClient) -> None:
     assert_problem(
         trained_client.get("/users/u/recommendations", params={"discovery": 2}), 422, "invalid_request"
     )
+
+
+def test_bad_camelot_code_is_a_422(trained_client: TestClient) -> None:
+    assert_problem(
+        trained_client.get("/users/u/recommendations", params={"camelot": ["8A", "13C"]}),
+        422,
+        "invalid_request",
+    )
+    assert_problem(
+        trained_client.get("/users/u/recommendations", params={"camelot": [""]}), 422, "invalid_request"
+    )
