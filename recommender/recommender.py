@@ -49,6 +49,7 @@ class Recommender:
         table: ItemTable,
         features: ItemFeatures,
         metadata: dict[str, object],
+        trained: np.ndarray | None = None,
     ) -> None:
         self.config = config
         self.blend = blend
@@ -57,6 +58,8 @@ class Recommender:
         self.item_ids = [str(i) for i in table.item_ids]
         self.item_index = {t: i for i, t in enumerate(self.item_ids)}
         self.rows = rows
+        # Whether each user's row is the one the models were trained on (stored user vectors apply).
+        self.trained = np.ones(len(self.user_ids), dtype=bool) if trained is None else trained.astype(bool)
         self.table = table
         self.features = features
         self.metadata = metadata
@@ -118,7 +121,7 @@ class Recommender:
             row = UserRows(
                 weights=self.rows.weights[idx], seen=self.rows.seen[idx], disliked=self.rows.disliked[idx]
             )
-        unchanged = idx is not None
+        unchanged = idx is not None and bool(self.trained[idx])
         for extra in (self._updates.get(user_id), self._history_row(history)):
             if extra is not None:
                 row, unchanged = _add_rows(row, extra), False
@@ -240,8 +243,12 @@ class Recommender:
     def save(self, path: str | Path) -> Path:
         """Write a versioned bundle atomically (events added since training are folded into the rows)."""
         rows, user_ids = self._rows_with_updates()
+        trained = np.zeros(len(user_ids), dtype=bool)
+        trained[: len(self.trained)] = self.trained
+        trained[[i for i, u in enumerate(user_ids) if u in self._updates]] = False
         arrays = {
             "users": np.asarray(user_ids, dtype=str),
+            "users.trained": trained,
             **rows_arrays(rows),
             **self.table.arrays(),
             **features_arrays(self.features),
@@ -267,6 +274,7 @@ class Recommender:
             blend=blend,
             user_ids=[str(u) for u in arrays["users"]],
             rows=rows_from_arrays(arrays),
+            trained=arrays["users.trained"],
             table=ItemTable.from_arrays(arrays),
             features=features_from_arrays(arrays),
             metadata=metadata,
