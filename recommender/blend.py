@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from recommender.features import ItemFeatures, content_matrix
 from recommender.metrics import per_user_ndcg, top_k_rows
 from recommender.models import Model, make_model
-from recommender.splits import per_user_holdout
+from recommender.splits import Split, per_user_holdout
 from recommender.types import ModelSpec, RecommenderConfig
 
 Progress = Callable[[str], None]
@@ -217,49 +217,68 @@ def fit_blend(
     *,
     progress: Progress | None = None,
 ) -> tuple[Blend, dict[str, float]]:
-    """Fit weights on a validation split of ``matrix`` (unless pinned), then every model on all of it.
+    """Fit weights on a validation split of ``matrix`` (unless pinned), then the weighted models on all of it.
 
-    Returns the blend and the validation NDCG@10 of each model and of the blend (for the manifest).
+    Returns the blend and a report for the manifest: validation NDCG@10 of each model and of the blend.
     """
     report: dict[str, float] = {}
-    weights = dict(config.weights) if config.weights is not None else None
-    if weights is None:
-        split = per_user_holdout(
-            matrix,
-            fraction=config.validation_fraction,
-            min_items=config.validation_min_items,
-            seed=config.seed,
-        )
-        rng = np.random.default_rng(config.seed)
-        users = split.test_users
-        if len(users) > config.validation_users:
-            users = np.sort(rng.choice(users, size=config.validation_users, replace=False))
-        val_blend = _assemble(
-            fit_models(config.models, split.train, features, seed=config.seed, progress=progress),
-            {spec_key(s): 1.0 for s in config.models},
-            split.train,
-            features,
-            config,
-        )
-        if progress:
-            progress("fitting blend weights")
-        rows = split.train[users]
-        parts = val_blend.model_scores(rows, users=users, exclude=rows, keys=list(val_blend.models))
-        test = split.test[users]
-        relevant = [
-            set(test.indices[test.indptr[u] : test.indptr[u + 1]].tolist()) for u in range(len(users))
-        ]
-        weights = fit_weights(parts, relevant)
-        for key, part in parts.items():
-            top = top_k_rows(part, 10)
-            report[f"val_ndcg10_{key}"] = float(per_user_ndcg(top, relevant, 10).mean())
-        total = sum(np.float32(w) * parts[key] for key, w in weights.items() if w > 0)
-        report["val_ndcg10_blend"] = float(per_user_ndcg(top_k_rows(total, 10), relevant, 10).mean())
+    if config.weights is not None:
+        weights = dict(config.weights)
+    else:
+        split = _validation_split(matrix, config)
+        if split is None:
+            # Too little data to fit weights honestly: every model counts the same, and the report says so.
+            weights = {spec_key(s): 1.0 / len(config.models) for s in config.models}
+            report["validation_users"] = 0.0
+        else:
+            weights = _fit_weights_on(split, features, config, report, progress)
     active = tuple(s for s in config.models if weights.get(spec_key(s), 0.0) > 0)
     models = fit_models(active, matrix, features, seed=config.seed, progress=progress)
-    return _assemble(
-        models, {k: w for k, w in weights.items() if k in models}, matrix, features, config
-    ), report
+    weights = {k: w for k, w in weights.items() if k in models}
+    return _assemble(models, weights, matrix, features, config), report
+
+
+MIN_VALIDATION_USERS = 10
+
+
+def _validation_split(matrix: sp.csr_matrix, config: RecommenderConfig) -> Split | None:
+    """A per-user holdout inside the training data; relaxes the minimum history for small data sets and
+    gives up (None) when even that leaves fewer than ``MIN_VALIDATION_USERS`` users to judge weights on."""
+    for min_items in (config.validation_min_items, 4):
+        split = per_user_holdout(
+            matrix, fraction=config.validation_fraction, min_items=min_items, seed=config.seed
+        )
+        if len(split.test_users) >= MIN_VALIDATION_USERS:
+            return split
+    return None
+
+
+def _fit_weights_on(
+    split: Split,
+    features: ItemFeatures | None,
+    config: RecommenderConfig,
+    report: dict[str, float],
+    progress: Progress | None,
+) -> dict[str, float]:
+    users = split.test_users
+    if len(users) > config.validation_users:
+        rng = np.random.default_rng(config.seed)
+        users = np.sort(rng.choice(users, size=config.validation_users, replace=False))
+    models = fit_models(config.models, split.train, features, seed=config.seed, progress=progress)
+    val_blend = _assemble(models, {k: 1.0 for k in models}, split.train, features, config)
+    if progress:
+        progress("fitting blend weights")
+    rows = split.train[users]
+    parts = val_blend.model_scores(rows, users=users, exclude=rows, keys=list(models))
+    test = split.test[users]
+    relevant = [set(test.indices[test.indptr[u] : test.indptr[u + 1]].tolist()) for u in range(len(users))]
+    weights = fit_weights(parts, relevant)
+    for key, part in parts.items():
+        report[f"val_ndcg10_{key}"] = float(per_user_ndcg(top_k_rows(part, 10), relevant, 10).mean())
+    total = sum(np.float32(w) * parts[key] for key, w in weights.items() if w > 0)
+    report["val_ndcg10_blend"] = float(per_user_ndcg(top_k_rows(total, 10), relevant, 10).mean())
+    report["validation_users"] = float(len(users))
+    return weights
 
 
 def _assemble(

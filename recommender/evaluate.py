@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from recommender.blend import Blend, Progress, cold_neighbor_map, fit_blend, fit_models
 from recommender.config import default_config
 from recommender.dataset import build_dataset
+from recommender.errors import BadConfigError, BadEventsError
 from recommender.features import ItemFeatures
 from recommender.metrics import RankingMetrics, ranking_metrics, top_k_rows
 from recommender.splits import Split, cold_item_holdout, per_user_holdout
@@ -117,7 +118,11 @@ def evaluate(
         elif protocol == "cold":
             split = cold_item_holdout(matrix, fraction=0.1, seed=seed)
         else:
-            raise ValueError(f"unknown protocol {protocol!r}; known: {PROTOCOLS}")
+            raise BadConfigError(f"unknown protocol {protocol!r}; known: {PROTOCOLS}")
+        if not len(split.test_users):
+            raise BadEventsError(
+                f"the {protocol} protocol found no users to test: it needs users with at least 10 items"
+            )
         popularity = np.diff(split.train.tocsc().indptr).astype(np.float64)
         n_candidates = len(split.cold_items) if len(split.cold_items) else matrix.shape[1]
         entries: list[tuple[str, Callable[[], Callable[[sp.csr_matrix, np.ndarray], np.ndarray]]]] = []

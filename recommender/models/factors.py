@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from recommender.features import ItemFeatures
 from recommender.interactions import confidence
@@ -114,7 +115,9 @@ class ALSModel(FactorModel):
             iterations=int(self.params["iterations"]),
             random_state=seed,
         )
-        model.fit(confidence(matrix, str(self.params["transform"])), show_progress=False)
+        # implicit parallelises over users itself; a threaded BLAS underneath only oversubscribes the cores.
+        with threadpool_limits(1, "blas"):
+            model.fit(confidence(matrix, str(self.params["transform"])), show_progress=False)
         self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
         self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
         self.item_bias = np.zeros(matrix.shape[1], dtype=np.float32)
