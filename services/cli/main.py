@@ -31,6 +31,7 @@ _MODULES = [
     "services.cli.analyze",
     "services.cli.ask",
     "services.cli.mix",
+    "services.cli.recommend",
 ]
 
 for _name in _MODULES:
