@@ -244,6 +244,10 @@ MIN_VALIDATION_USERS = 10
 def _validation_split(matrix: sp.csr_matrix, config: RecommenderConfig) -> Split | None:
     """A per-user holdout inside the training data; relaxes the minimum history for small data sets and
     gives up (None) when even that leaves fewer than ``MIN_VALIDATION_USERS`` users to judge weights on."""
+    if matrix.shape[0] > config.validation_max_users:
+        # Weights transfer across users; fitting the validation models on a user sample bounds their cost.
+        rng = np.random.default_rng(config.seed)
+        matrix = matrix[np.sort(rng.choice(matrix.shape[0], config.validation_max_users, replace=False))]
     for min_items in (config.validation_min_items, 4):
         split = per_user_holdout(
             matrix, fraction=config.validation_fraction, min_items=min_items, seed=config.seed

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from recommender.features import ItemFeatures, build_item_features
-from recommender.interactions import UserRows, aggregate_events, build_rows
+from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,9 +43,8 @@ def build_dataset(events: pl.DataFrame, items: pl.DataFrame | None = None) -> Da
     user_ids = aggregated.get_column("user_id").unique(maintain_order=True).to_list()
     rows = build_rows(
         aggregated,
-        user_index={u: i for i, u in enumerate(user_ids)},
-        item_index={t: i for i, t in enumerate(item_ids)},
-        n_users=len(user_ids),
+        users=index_frame(user_ids, "user_id", "row"),
+        items=index_frame(item_ids, "track_id", "col"),
     )
     return Dataset(
         user_ids=user_ids, item_ids=item_ids, rows=rows, items=catalog, features=build_item_features(catalog)

@@ -79,19 +79,22 @@ def aggregate_events(events: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build_rows(
-    aggregated: pl.DataFrame, *, user_index: dict[str, int], item_index: dict[str, int], n_users: int
-) -> UserRows:
-    """Scatter aggregated events into CSR rows; events for items outside ``item_index`` are dropped."""
-    users = aggregated.get_column("user_id").to_list()
-    items = aggregated.get_column("track_id").to_list()
-    rows = np.fromiter((user_index.get(u, -1) for u in users), dtype=np.int64, count=len(users))
-    cols = np.fromiter((item_index.get(i, -1) for i in items), dtype=np.int64, count=len(items))
-    keep = (rows >= 0) & (cols >= 0)
-    rows, cols = rows[keep], cols[keep]
-    weight = aggregated.get_column("weight").to_numpy()[keep].astype(np.float32)
-    disliked = aggregated.get_column("disliked").to_numpy()[keep]
-    shape = (n_users, len(item_index))
+def index_frame(ids: list[str], column: str, position: str) -> pl.DataFrame:
+    """An id map as a frame (``column`` -> ``position``): events are indexed by a join, not a Python loop."""
+    return pl.DataFrame(
+        {column: pl.Series(ids, dtype=pl.Utf8), position: pl.Series(np.arange(len(ids)), dtype=pl.Int64)}
+    )
+
+
+def build_rows(aggregated: pl.DataFrame, *, users: pl.DataFrame, items: pl.DataFrame) -> UserRows:
+    """Scatter aggregated events into CSR rows over the id maps ``users`` (user_id, row) and ``items``
+    (track_id, col); events for users or items outside the maps are dropped."""
+    indexed = aggregated.join(users, on="user_id", how="inner").join(items, on="track_id", how="inner")
+    rows = indexed.get_column("row").to_numpy()
+    cols = indexed.get_column("col").to_numpy()
+    weight = indexed.get_column("weight").to_numpy().astype(np.float32)
+    disliked = indexed.get_column("disliked").to_numpy()
+    shape = (users.height, items.height)
     positive = (weight > 0) & ~disliked
 
     def matrix(mask: np.ndarray, data: np.ndarray) -> sp.csr_matrix:

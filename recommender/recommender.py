@@ -22,7 +22,7 @@ from recommender.dataset import build_dataset
 from recommender.errors import BadConfigError, UnknownItemError
 from recommender.explain import ALSO_PLAYED, Explainer
 from recommender.features import ItemFeatures
-from recommender.interactions import UserRows, aggregate_events, build_rows, matrix_hash
+from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame, matrix_hash
 from recommender.models import top_n
 from recommender.persist import (
     blend_arrays,
@@ -57,6 +57,7 @@ class Recommender:
         self.user_index = {u: i for i, u in enumerate(self.user_ids)}
         self.item_ids = [str(i) for i in table.item_ids]
         self.item_index = {t: i for i, t in enumerate(self.item_ids)}
+        self.item_frame = index_frame(self.item_ids, "track_id", "col")
         self.rows = rows
         # Whether each user's row is the one the models were trained on (stored user vectors apply).
         self.trained = np.ones(len(self.user_ids), dtype=bool) if trained is None else trained.astype(bool)
@@ -106,7 +107,7 @@ class Recommender:
         (events for tracks outside the trained catalogue are skipped: they need ``selecta train``)."""
         aggregated = aggregate_events(events).filter(pl.col("track_id").is_in(self.item_ids))
         for (user,), frame in aggregated.group_by("user_id", maintain_order=True):
-            delta = build_rows(frame, user_index={user: 0}, item_index=self.item_index, n_users=1)
+            delta = build_rows(frame, users=index_frame([user], "user_id", "row"), items=self.item_frame)
             previous = self._updates.get(user)
             self._updates[user] = delta if previous is None else _add_rows(previous, delta)
         return aggregated.height
@@ -131,7 +132,7 @@ class Recommender:
         if history is None or history.height == 0:
             return None
         frame = aggregate_events(history.with_columns(pl.lit("_").alias("user_id")))
-        return build_rows(frame, user_index={"_": 0}, item_index=self.item_index, n_users=1)
+        return build_rows(frame, users=index_frame(["_"], "user_id", "row"), items=self.item_frame)
 
     # -- ranking ----------------------------------------------------------------------------------------
     def recommend(

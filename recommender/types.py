@@ -66,5 +66,6 @@ class RecommenderConfig:
     validation_fraction: float = 0.2
     validation_min_items: int = 10
     validation_users: int = 800
+    validation_max_users: int = 20000
     seed: int = 42
     cold_neighbors: int = 20

@@ -82,6 +82,12 @@ class FactorModel(Model):
         self.n_items = self.item_factors.shape[0]
 
 
+def epochs_within_budget(epochs: int, nnz: int, max_samples: Param) -> int:
+    """Passes over the data, capped so ``passes * nnz <= max_samples``: SGD models on ten million events
+    get a few passes instead of a hundred, which keeps training in minutes on two cores."""
+    return max(1, min(epochs, int(float(max_samples) // max(nnz, 1))))
+
+
 def mean_of_items(item_factors: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
     """The log1p-weighted mean of the history's item vectors: a fold-in for ranking-loss models (BPR,
     WARP), whose vectors are not least-squares fits, so the ALS user step over-weights their geometry."""
@@ -133,6 +139,7 @@ class BPRModel(FactorModel):
         "learning_rate": 0.01,
         "regularization": 0.01,
         "iterations": 100,
+        "max_samples": 2e8,
     }
 
     def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
@@ -143,7 +150,9 @@ class BPRModel(FactorModel):
             factors=int(self.params["factors"]),
             learning_rate=float(self.params["learning_rate"]),
             regularization=float(self.params["regularization"]),
-            iterations=int(self.params["iterations"]),
+            iterations=epochs_within_budget(
+                int(self.params["iterations"]), matrix.nnz, self.params["max_samples"]
+            ),
             random_state=seed,
         )
         model.fit(confidence(matrix, "binary"), show_progress=False)
@@ -171,6 +180,7 @@ class LightFMModel(FactorModel):
         "feature_weight": 0.5,
         "use_features": True,
         "threads": 2,
+        "max_samples": 3e7,
     }
 
     def _item_feature_matrix(self, n_items: int, features: ItemFeatures | None) -> sp.csr_matrix:
@@ -197,7 +207,7 @@ class LightFMModel(FactorModel):
         model.fit(
             confidence(matrix, "binary").tocoo(),
             item_features=item_features,
-            epochs=int(self.params["epochs"]),
+            epochs=epochs_within_budget(int(self.params["epochs"]), matrix.nnz, self.params["max_samples"]),
             num_threads=int(self.params["threads"]),
         )
         self.item_bias, item_vectors = model.get_item_representations(item_features)

@@ -112,11 +112,19 @@ class ItemKNNModel(Model):
         "alpha": 1.0,
         "beta": 0.3,
         "transform": "binary",
+        "max_users": 10000,
     }
 
     def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
         matrix = confidence(check_matrix(user_items), str(self.params["transform"]))
         self.n_items = matrix.shape[1]
+        if matrix.shape[0] > int(self.params["max_users"]):
+            # Co-occurrence cost grows with the square of history lengths; a user sample estimates
+            # item-item similarity well at a bounded cost.
+            rng = np.random.default_rng(seed)
+            matrix = matrix[
+                np.sort(rng.choice(matrix.shape[0], int(self.params["max_users"]), replace=False))
+            ]
         if self.params["similarity"] == "cosine":
             norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=0)).ravel()) + 1e-9
             normed = matrix @ sp.diags(1.0 / norms)
