@@ -46,7 +46,14 @@ def write_mix(path: Path, *, y: np.ndarray, sr: int, fmt: str | None = None, tag
     name = audio_format(path, fmt)
     container, subtype = FORMATS[name]
     path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), np.clip(y.T, -1.0, 1.0), sr, format=container, subtype=subtype)
+    data = np.clip(y.T, -1.0, 1.0)
+    # libsndfile's Vorbis encoder crashes on very large single writes; blocks of 64k frames are safe.
+    channels = data.shape[1]
+    with sf.SoundFile(
+        str(path), "w", samplerate=sr, channels=channels, format=container, subtype=subtype
+    ) as f:
+        for k in range(0, data.shape[0], 65536):
+            f.write(data[k : k + 65536])
     _tag(path, name, tags)
     return path
 

@@ -47,6 +47,7 @@ class HostLine:
     text: str
     family: str
     template: str
+    reason: str = ""
 
 
 def _pick(options: Sequence[str], *, seed: str, avoid: str | None) -> str:
@@ -58,8 +59,9 @@ def _pick(options: Sequence[str], *, seed: str, avoid: str | None) -> str:
     return options[start]
 
 
-def _reason_clause(explanation: str) -> str:
-    text = explanation.strip().rstrip(".")
+def reason_clause(explanation: str) -> str:
+    """The recommender's reason, short enough to say in an intro: the seed track without its artist."""
+    text = explanation.strip().rstrip(".").split(" by ")[0]
     if not text:
         return ""
     if not text.lower().startswith("because"):
@@ -77,10 +79,12 @@ def write_line(
     energy_delta: float,
     explanation: str = "",
     mood: str | None = None,
-    previous: str | None = None,
+    previous: HostLine | None = None,
+    previous_mood: str | None = None,
     seed: str = "",
 ) -> HostLine:
-    """One host line for track ``index`` of ``n_tracks``; ``previous`` is the template used last."""
+    """One host line for track ``index`` of ``n_tracks``, varied against the ``previous`` line: another
+    template, the mood named only when it changes, the reason only when it is news."""
     if index == 0:
         family, options = "opener", OPENERS
     elif index == n_tracks - 1:
@@ -91,12 +95,23 @@ def write_line(
         family, options = "ease", EASE
     else:
         family, options = "hold", HOLD
-    template = _pick(options, seed=f"{seed}:{track_id}:{index}", avoid=previous)
+    template = _pick(
+        options, seed=f"{seed}:{track_id}:{index}", avoid=previous.template if previous else None
+    )
     by = f" by {artist}" if artist and "ai-generated" not in artist.lower() else ""
     text = template.format(title=title, by=by)
-    if mood and index > 0 and family in ("lift", "ease", "hold"):
-        text += f" A {mood} one."
-    text += _reason_clause(explanation)
+    # One more sentence at most, so the line fits a short intro: the reason when it is news, else the
+    # mood when it changes.
+    reason = reason_clause(explanation)
+    if reason and (previous is None or previous.reason != reason):
+        text += reason
+    elif mood and index > 0 and mood != previous_mood:
+        text += f" Something {mood} now."
     return HostLine(
-        index=index, track_id=track_id, text=" ".join(text.split()), family=family, template=template
+        index=index,
+        track_id=track_id,
+        text=" ".join(text.split()),
+        family=family,
+        template=template,
+        reason=reason,
     )

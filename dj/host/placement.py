@@ -32,15 +32,20 @@ class VoiceSlot:
 
 
 def drop_time(a: TrackAnalysis, *, after_s: float) -> float | None:
-    """Source time of the first big energy rise after ``after_s``: the curve reaching 90 % of its maximum
-    from below 70 % within the previous four seconds. ``None`` when the track has no such rise."""
+    """Source time of the first big energy rise after ``after_s``: the energy (smoothed over 2 s)
+    reaching 85 % of its maximum from below 65 % within the previous four seconds. ``None`` when the
+    track has no such rise (it starts at full energy or never builds)."""
     times, curve = np.asarray(a.energy_times, dtype=float), np.asarray(a.energy_curve, dtype=float)
-    if curve.size < 3 or curve.max() <= 0:
+    if curve.size < 5 or curve.max() <= 0:
         return None
-    top = curve.max()
-    for k in np.nonzero((times > after_s + 1.0) & (curve >= 0.9 * top))[0]:
-        window = curve[(times >= times[k] - 4.0) & (times < times[k])]
-        if window.size and window.min() < 0.7 * top:
+    step = float(np.median(np.diff(times))) if times.size > 1 else 0.5
+    width = max(1, round(2.0 / step))
+    smooth = np.convolve(curve, np.ones(width) / width, mode="same")
+    top = smooth.max()
+    # A fade-in is not a drop: only rises at least 4 s into the part that plays count.
+    for k in np.nonzero((times > after_s + 4.0) & (smooth >= 0.85 * top))[0]:
+        window = smooth[(times >= times[k] - 4.0) & (times < times[k])]
+        if window.size and window.min() < 0.65 * top:
             return float(times[k])
     return None
 

@@ -51,7 +51,7 @@ def voice_lines(
 ) -> Sequence[VoiceLine]:
     """One line per track (the opener included), synthesized, loudness-matched and placed."""
     lines: list[VoiceLine] = []
-    previous = None
+    previous, previous_mood = None, None
     n = len(timeline.placements)
     for p in timeline.placements:
         a = analyses[p.track_id]
@@ -67,9 +67,10 @@ def voice_lines(
             explanation=explanations.get(p.track_id, ""),
             mood=m.mood if m else None,
             previous=previous,
+            previous_mood=previous_mood,
             seed=seed,
         )
-        previous = line.template
+        previous, previous_mood = line, (m.mood if m else None)
         speech = synthesizer.synthesize(line.text)
         y = speech.y.astype(np.float32)
         if speech.sr != sr:
