@@ -15,7 +15,7 @@ import numpy as np
 
 from dj.analysis.onset import Frontend
 
-__all__ = ["BeatGrid", "beat_envelope", "track_beats"]
+__all__ = ["BeatGrid", "beat_envelope", "grid_fit", "track_beats"]
 
 _GRID_RESIDUAL_S = 0.025  # a grid fits when the median onset sits within 25 ms of it
 _DP_TIGHTNESS = 400.0
@@ -46,14 +46,19 @@ def _active_span(frontend: Frontend) -> tuple[int, int]:
     return int(active[0]), int(active[-1])
 
 
-def _comb_search(env: np.ndarray, period: float, *, spread: float = 0.05) -> tuple[float, float]:
-    """Period (within ±``spread``) and phase whose comb of beats collects the most onset energy.
+def _smooth(env: np.ndarray) -> np.ndarray:
+    return np.convolve(env, np.array([0.25, 0.5, 1.0, 0.5, 0.25]), mode="same")
+
+
+def _comb_search(env: np.ndarray, period: float, *, spread: float = 0.05) -> tuple[float, float, float]:
+    """Period (within ±``spread``) and phase whose comb of beats collects the most onset energy, and the
+    mean (smoothed) onset strength on that comb.
 
     The tempo step only knows the period to about 2%; over a 30 s track that error drifts a full beat,
     so the period is searched on a 0.1% grid jointly with the phase before any local refinement.
     """
     n = len(env)
-    smooth = np.convolve(env, np.array([0.25, 0.5, 1.0, 0.5, 0.25]), mode="same")
+    smooth = _smooth(env)
     best = (period, 0.0, -np.inf)
     for p in period * (1.0 + np.arange(-spread, spread + 1e-9, 0.001)):
         phases = np.arange(0.0, p, 0.5)
@@ -64,7 +69,14 @@ def _comb_search(env: np.ndarray, period: float, *, spread: float = 0.05) -> tup
         j = int(np.argmax(scores))
         if scores[j] > best[2]:
             best = (float(p), float(phases[j]), float(scores[j]))
-    return best[0], best[1]
+    return best
+
+
+def grid_fit(env: np.ndarray, *, period: float) -> float:
+    """How much onset energy the best straight beat grid near ``period`` (frames) collects, relative to
+    the envelope's mean: a phase-aware check of a tempo that autocorrelation alone cannot make."""
+    mean = float(_smooth(env).mean())
+    return _comb_search(env, period, spread=0.02)[2] / mean if mean > 0 else 0.0
 
 
 def _refine_grid(
@@ -142,7 +154,7 @@ def track_beats(frontend: Frontend, *, bpm: float) -> BeatGrid:
     env = beat_envelope(frontend)
     span = _active_span(frontend)
     period = 60.0 * fps / bpm
-    period, phase = _comb_search(env, period)
+    period, phase, _ = _comb_search(env, period)
     period, phase, resid = _refine_grid(env, period, phase, span)
     if resid / fps <= _GRID_RESIDUAL_S:
         first = phase + np.ceil((span[0] - phase - period / 4) / period) * period

@@ -70,3 +70,34 @@ def test_intro_and_outro_are_bar_aligned_regions_inside_the_track(house_128: Ren
     assert a == pytest.approx(result.downbeats[0])
     assert np.min(np.abs(result.downbeats - b)) < 1e-6
     assert np.min(np.abs(result.downbeats - c)) < 1e-6
+
+
+def _tresillo_track(*, bpm: float, sr: int = 22050, duration_s: float = 12.0) -> np.ndarray:
+    """Quiet kick on every beat, soft hats on every 16th, and loud plucks on a 3+3+2 sixteenth pattern:
+    the plucks make 3/4 of a beat the strongest period (autocorrelation alone answers 4/3 of the tempo)."""
+    rng = np.random.default_rng(0)
+    y = np.zeros(int(duration_s * sr))
+    t = np.arange(int(0.25 * sr)) / sr
+    kick = np.sin(2 * np.pi * np.cumsum(50 + 100 * np.exp(-t / 0.03)) / sr) * np.exp(-t / 0.1)
+    pluck = sum(np.sin(2 * np.pi * f * t) / (h + 1) for h, f in enumerate((392.0, 784.0, 1176.0)))
+    pluck = pluck * np.exp(-t / 0.08)
+    n_hat = int(0.04 * sr)
+    hat = np.diff(rng.standard_normal(n_hat + 1)) * np.exp(-np.arange(n_hat) / (0.01 * sr))
+    sixteenth = 60.0 / bpm / 4
+    for step in range(int(duration_s / sixteenth)):
+        start = int(step * sixteenth * sr)
+        for sound, gain, on in (
+            (kick, 0.5, step % 4 == 0),
+            (pluck, 1.0, step % 8 in (0, 3, 6)),
+            (hat, 0.15, True),
+        ):
+            if on:
+                n = min(len(sound), len(y) - start)
+                y[start : start + n] += gain * sound[:n]
+    return (0.3 * y / np.abs(y).max()).astype(np.float32)
+
+
+@pytest.mark.parametrize("bpm", [84.0, 99.0])
+def test_a_three_three_two_pattern_does_not_pull_the_tempo_to_four_thirds(bpm: float) -> None:
+    result = analyze(y=_tresillo_track(bpm=bpm), sr=22050)
+    assert result.bpm == pytest.approx(bpm, rel=0.02)
