@@ -30,6 +30,8 @@ class Explainer:
         self.blend = blend
         self.table = table
         self.features = features
+        self.is_cold = np.zeros(features.n_items, dtype=bool)
+        self.is_cold[blend.cold_items] = True
         self.item_item = next(
             (key for name in ITEM_ITEM_PREFERENCE for key, m in blend.models.items() if m.name == name), None
         )
@@ -67,7 +69,7 @@ class Explainer:
             default=-np.inf,
         )
         best = max(content, popularity, collaborative)
-        if best == content or (item in set(self.blend.cold_items.tolist()) and np.isfinite(content)):
+        if best == content or (self.is_cold[item] and np.isfinite(content)):
             code, text = self.content_reason(item, history, weights)
         elif best == popularity:
             code, text = POPULAR, "popular with listeners like you"

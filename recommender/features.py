@@ -89,14 +89,12 @@ def build_item_features(items: pl.DataFrame, *, tag_vocab: list[str] | None = No
 
 
 def content_matrix(features: ItemFeatures, *, audio_weight: float) -> sp.csr_matrix:
-    """Tags and audio side by side, each block weighted so an item's row has unit norm when it has both."""
-    blocks = [features.tags]
-    if features.audio.shape[1]:
-        blocks = [features.tags * np.float32(np.sqrt(1.0 - audio_weight)), None]
-        blocks[1] = sp.csr_matrix(features.audio * np.float32(np.sqrt(audio_weight)))
-        # An item with only one kind of feature keeps full weight on it.
-        only_tags = ~features.has_audio
-        scale = np.where(only_tags, 1.0 / np.sqrt(1.0 - audio_weight), 1.0).astype(np.float32)
-        scale_audio = np.where(features.has_tags(), 1.0, 1.0 / np.sqrt(audio_weight)).astype(np.float32)
-        blocks = [sp.diags(scale) @ blocks[0], sp.diags(scale_audio) @ blocks[1]]
+    """Tags and audio side by side. An item with both splits its unit norm between them (``audio_weight``
+    to audio); an item with only one keeps all of it there, so it stays comparable to every other item."""
+    if not features.audio.shape[1]:
+        return features.tags
+    both = features.has_tags() & features.has_audio
+    tag_scale = np.where(both, np.sqrt(1.0 - audio_weight), 1.0).astype(np.float32)
+    audio_scale = np.where(both, np.sqrt(audio_weight), 1.0).astype(np.float32)
+    blocks = [sp.diags(tag_scale) @ features.tags, sp.diags(audio_scale) @ sp.csr_matrix(features.audio)]
     return sp.csr_matrix(sp.hstack(blocks), dtype=np.float32)
