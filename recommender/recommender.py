@@ -20,7 +20,7 @@ from recommender.catalog import ItemTable, constraint_mask
 from recommender.config import default_config
 from recommender.dataset import build_dataset
 from recommender.errors import BadConfigError, UnknownItemError
-from recommender.explain import ALSO_PLAYED, Explainer
+from recommender.explain import ALSO_PLAYED, POPULAR, Explainer
 from recommender.features import ItemFeatures
 from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame, matrix_hash
 from recommender.models import top_n
@@ -223,16 +223,13 @@ class Recommender:
         idx, vals = top_n(scores, n)
         label = self.table.label(item)
         out = []
+        collab = parts.get(ALSO_PLAYED)
         for j, score in zip(idx.tolist(), vals.tolist(), strict=True):
-            via_content = (
-                ALSO_PLAYED not in parts or parts.get("content", np.zeros(1))[j] > parts[ALSO_PLAYED][j]
-            )
-            if via_content:
-                code, text = self.explainer.content_reason(j, np.array([item]), np.ones(1))
-                if code == "popular":
-                    code, text = ALSO_PLAYED, f"listeners of {label} also play this"
-            else:
-                code, text = ALSO_PLAYED, f"listeners of {label} also play this"
+            code, text = ALSO_PLAYED, f"listeners of {label} also play this"
+            if "content" in parts and (collab is None or parts["content"][j] > collab[j]):
+                content_code, content_text = self.explainer.content_reason(j, np.array([item]), np.ones(1))
+                if content_code != POPULAR:
+                    code, text = content_code, content_text
             out.append(
                 Recommendation(
                     track_id=self.item_ids[j], score=float(score), explanation=text, reason_code=code
