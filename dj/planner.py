@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+from scipy.stats import rankdata
 
 from dj.arcs import EnergyArc, describe_move, target_energy
 from dj.camelot import compatibility
@@ -136,7 +137,8 @@ def _pool(
                 pair[i, j] = weights.key * compatibility(analyses[a].camelot, analyses[b].camelot).score
                 pair[i, j] += weights.tempo * _pair_tempo(analyses[a], analyses[b])
     energies = np.array([analyses[t].energy for t in ids])
-    rank = np.argsort(np.argsort(energies)) / max(1, n - 1)
+    # Ties share a rank, so equal energies are equally close to any target.
+    rank = (rankdata(energies) - 1) / max(1, n - 1) if n else energies
     scores = np.array([c.score for c in candidates], dtype=float)
     span = float(scores.max() - scores.min()) if n else 0.0
     rec = (scores - scores.min()) / span if span > 0 else np.ones(n)
