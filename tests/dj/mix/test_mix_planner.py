@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,7 @@ def test_artists_alternate_when_they_can() -> None:
     meta = {t: TrackMeta(track_id=t, title=t, artist="A" if i < 3 else "B") for i, t in enumerate(analyses)}
     plan = plan_set([Cand(track_id=t) for t in analyses], analyses=analyses, n_tracks=6, meta=meta)
     artists = [meta[t].artist for t in plan.track_ids]
-    assert all(x != y for x, y in zip(artists, artists[1:]))
+    assert all(x != y for x, y in itertools.pairwise(artists))
 
 
 def test_recommender_score_breaks_ties() -> None:

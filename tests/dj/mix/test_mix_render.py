@@ -27,7 +27,7 @@ def _render(analyses: dict[str, TrackAnalysis], ids: list[str], *, refine: bool 
 
 
 def test_beats_line_up_in_the_rendered_overlaps(drum_tracks: dict[str, TrackAnalysis]) -> None:
-    result, measures = _render(drum_tracks, ["a", "b", "c"])
+    _result, measures = _render(drum_tracks, ["a", "b", "c"])
     assert [m.kind for m in measures] == [EQ_BLEND, EQ_BLEND]
     for m in measures:
         assert m.beat_offset_ms is not None and abs(m.beat_offset_ms) < 10.0
