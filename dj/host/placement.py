@@ -44,9 +44,10 @@ def drop_time(a: TrackAnalysis, *, after_s: float) -> float | None:
     top = smooth.max()
     # A fade-in is not a drop: only rises at least 4 s into the part that plays count.
     for k in np.nonzero((times > after_s + 4.0) & (smooth >= 0.85 * top))[0]:
-        window = smooth[(times >= times[k] - 4.0) & (times < times[k])]
-        if window.size and window.min() < 0.65 * top:
-            return float(times[k])
+        before = np.nonzero((times >= times[k] - 4.0) & (times < times[k]) & (smooth < 0.65 * top))[0]
+        if before.size:
+            # The rise starts right after the last quiet point (smoothing would report it late).
+            return float(times[min(before[-1] + 1, k)])
     return None
 
 

@@ -1,0 +1,130 @@
+"""Host voice: lines from metadata and reasons, placed in the intro before the drop, music ducked under it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from dj.analysis.result import TrackAnalysis
+from dj.host.ducking import DUCK_DB, RELEASE_S
+from dj.host.lines import write_line
+from dj.host.placement import drop_time, place_voice
+from dj.host.voiceover import VoiceLine, voice_lines
+from dj.planner import TrackMeta
+from dj.render import MixStream, RenderOptions
+from dj.timeline import build_timeline
+
+SR = 22050
+
+
+def _with_drop(a: TrackAnalysis, at_s: float) -> TrackAnalysis:
+    curve = np.where(a.energy_times < at_s, 0.3, 0.9).astype(np.float32)
+    return replace(a, energy_curve=curve)
+
+
+def test_lines_vary_and_carry_the_reason() -> None:
+    first = write_line(
+        index=0,
+        n_tracks=3,
+        track_id="t1",
+        title="Blue",
+        artist="Nina",
+        energy_delta=0.0,
+        explanation="because you liked Red by Nina",
+    )
+    second = write_line(
+        index=1,
+        n_tracks=3,
+        track_id="t2",
+        title="Green",
+        artist="Nina",
+        energy_delta=-0.3,
+        explanation="because you liked Red by Nina",
+        previous=first,
+        mood="calm",
+        previous_mood="happy",
+    )
+    assert "Blue" in first.text and "Because you liked Red" in first.text
+    assert second.family == "ease" and "Green" in second.text
+    assert "Because you liked Red" not in second.text and "calm" in second.text  # no repeated reason
+    texts = {
+        write_line(index=1, n_tracks=5, track_id=f"t{i}", title="X", artist=None, energy_delta=0.0).template
+        for i in range(12)
+    }
+    assert len(texts) > 1
+
+
+def test_voice_is_placed_in_the_intro_before_the_drop(drum_tracks: dict[str, TrackAnalysis]) -> None:
+    analyses = {**drum_tracks, "b": _with_drop(drum_tracks["b"], 12.0)}
+    timeline = build_timeline(["a", "b"], analyses)
+    b = timeline.placements[1]
+    assert drop_time(analyses["b"], after_s=b.src_start_s) == pytest.approx(12.0, abs=0.6)
+    slot = place_voice(timeline=timeline, analyses=analyses, index=1, duration_s=3.0)
+    assert slot.start_s is not None and slot.start_s >= b.mix_start_s
+    assert slot.end_s <= b.mix_time(12.0) + 1e-6
+    too_long = place_voice(timeline=timeline, analyses=analyses, index=1, duration_s=20.0)
+    assert too_long.start_s is None and too_long.reason.startswith("left out")
+
+
+def test_music_is_ducked_while_the_voice_speaks(drum_tracks: dict[str, TrackAnalysis]) -> None:
+    timeline = build_timeline(["a", "b"], drum_tracks)
+    slot = place_voice(timeline=timeline, analyses=drum_tracks, index=1, duration_s=3.0)
+    silent = VoiceLine(
+        index=1,
+        track_id="b",
+        text="-",
+        y=np.zeros(3 * SR, dtype=np.float32),
+        slot=slot,
+        backend="test",
+        voice="silence",
+    )
+    options = RenderOptions(sr=SR, high_quality=False)
+
+    def music(voices: list[VoiceLine]) -> np.ndarray:
+        return np.concatenate(
+            list(
+                MixStream(
+                    timeline=timeline, analyses=drum_tracks, voices=voices, options=options, limit=False
+                )
+            ),
+            axis=1,
+        )
+
+    plain, ducked = music([]), music([silent])
+    inside = slice(round((slot.start_s + 0.2) * SR), round(slot.end_s * SR))
+    after = slice(round((slot.end_s + RELEASE_S + 0.1) * SR), round((slot.end_s + RELEASE_S + 2.0) * SR))
+
+    def gain_db(part: slice) -> float:
+        return 20 * np.log10(np.sqrt(np.mean(ducked[:, part] ** 2)) / np.sqrt(np.mean(plain[:, part] ** 2)))
+
+    assert gain_db(inside) == pytest.approx(DUCK_DB, abs=0.3)
+    assert gain_db(after) == pytest.approx(0.0, abs=0.05)
+
+
+@pytest.mark.slow
+def test_piper_lines_are_spoken_into_the_mix(drum_tracks: dict[str, TrackAnalysis], tmp_path) -> None:
+    from dj.speech.tts import PiperSynthesizer
+
+    timeline = build_timeline(["a", "b", "c"], drum_tracks)
+    meta = {
+        t: TrackMeta(track_id=t, title=f"Song {t.upper()}", artist="Test Band", tags=("happy",))
+        for t in "abc"
+    }
+    lines = voice_lines(
+        timeline=timeline,
+        analyses=drum_tracks,
+        meta=meta,
+        explanations={"b": "because you liked Q"},
+        synthesizer=PiperSynthesizer(cache_dir=tmp_path),
+        sr=SR,
+    )
+    assert [line.index for line in lines] == [0, 1, 2]
+    assert all(f"Song {t.upper()}" in line.text for t, line in zip("abc", lines, strict=True))
+    assert lines[0].backend == "piper" and "joe" in lines[0].voice
+    placed = [line for line in lines if line.placed]
+    assert placed
+    for line in placed:
+        p = timeline.placements[line.index]
+        assert p.mix_start_s <= line.slot.start_s and line.slot.end_s <= p.mix_end_s
