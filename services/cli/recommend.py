@@ -96,6 +96,9 @@ def evaluate(
         Path | None,
         typer.Option(help="hetrec2011-lastfm-2k folder (default: SELECTA_HETREC_DIR or ../shared/...)"),
     ] = None,
+    store: Annotated[
+        bool, typer.Option("--store", help="Evaluate on the store's events and catalogue.")
+    ] = False,
     protocol: Annotated[list[str] | None, typer.Option(help="holdout and/or cold (default: both).")] = None,
     model: Annotated[list[str] | None, typer.Option(help="Only these model labels (default: all).")] = None,
     k: Annotated[int, typer.Option(help="Cut-off K.")] = 10,
@@ -108,6 +111,14 @@ def evaluate(
     if events is not None:
         frame, catalog = _read_inputs(events, items)
         name = events.name
+    elif store:
+        from services.data.catalog import load_catalog
+        from services.settings import get_settings
+        from services.store import open_store
+
+        settings = get_settings()
+        frame, catalog = open_store(settings).events_frame(), load_catalog(settings.catalog_path)
+        name = "the store's events"
     else:
         from services.data.hetrec import load_hetrec
 
