@@ -18,21 +18,20 @@ from recommender.interactions import confidence
 from recommender.models.base import Model, Param, check_matrix
 
 
-def fold_in(item_factors: np.ndarray, rows: sp.csr_matrix, *, regularization: float) -> np.ndarray:
+def fold_in(item_factors: np.ndarray, rows: sp.csr_matrix, *, gram: np.ndarray) -> np.ndarray:
     """User vectors that best explain ``rows`` (confidences) under the implicit-ALS objective.
 
-    Matches implicit's user step: A = YᵀY + λI + Σ (c_i - 1) y_i y_iᵀ, b = Σ c_i y_i.
+    Matches implicit's user step: A = YᵀY + λI + Σ (c_i - 1) y_i y_iᵀ, b = Σ c_i y_i, with
+    ``gram`` = YᵀY + λI computed once per model (it is most of the work for a short history).
     """
-    k = item_factors.shape[1]
-    yty = item_factors.T @ item_factors + regularization * np.eye(k, dtype=np.float32)
-    out = np.zeros((rows.shape[0], k), dtype=np.float32)
+    out = np.zeros((rows.shape[0], item_factors.shape[1]), dtype=np.float32)
     for u in range(rows.shape[0]):
         start, end = rows.indptr[u], rows.indptr[u + 1]
         if start == end:
             continue
         idx, c = rows.indices[start:end], rows.data[start:end]
         y = item_factors[idx]
-        a = yty + (y.T * (c - 1.0)) @ y
+        a = gram + (y.T * (c - 1.0)) @ y
         out[u] = np.linalg.solve(a, y.T @ c)
     return out
 
@@ -51,8 +50,13 @@ class FactorModel(Model):
 
     def fold_in(self, rows: sp.csr_matrix) -> np.ndarray:
         """User vectors for rows not seen in training: the ALS user step on the frozen item vectors."""
-        regularization = float(self.params.get("regularization", 0.01))
-        return fold_in(self.item_factors, self._confidence(rows), regularization=regularization)
+        if getattr(self, "_gram", None) is None:
+            k = self.item_factors.shape[1]
+            regularization = float(self.params.get("regularization", 0.01))
+            self._gram = self.item_factors.T @ self.item_factors + regularization * np.eye(
+                k, dtype=np.float32
+            )
+        return fold_in(self.item_factors, self._confidence(rows), gram=self._gram)
 
     def score(self, rows: sp.csr_matrix, *, users: np.ndarray | None = None) -> np.ndarray:
         if users is not None:
@@ -76,6 +80,7 @@ class FactorModel(Model):
         }
 
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
+        self._gram = None
         self.user_factors = arrays["user_factors"]
         self.item_factors = arrays["item_factors"]
         self.item_bias = arrays["item_bias"]
@@ -126,6 +131,7 @@ class ALSModel(FactorModel):
             model.fit(confidence(matrix, str(self.params["transform"])), show_progress=False)
         self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
         self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        self._gram: np.ndarray | None = None
         self.item_bias = np.zeros(matrix.shape[1], dtype=np.float32)
         self.n_items = matrix.shape[1]
 
