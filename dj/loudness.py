@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyloudnorm
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.ndimage import convolve1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, upfirdn
 
 TARGET_LUFS = -14.0
@@ -20,6 +20,19 @@ _FIR_MARGIN = 32  # samples of context the oversampling filter needs on each sid
 # The interpolation filter scipy's resample_poly would design for 4x, designed once.
 _HALF = 10 * _OVERSAMPLE
 _FIR = firwin(2 * _HALF + 1, 1.0 / _OVERSAMPLE, window=("kaiser", 5.0)) * _OVERSAMPLE
+
+
+def _phase_filters() -> list[tuple[np.ndarray, int]]:
+    """For each output phase p, the taps that make it and the sample shift that aligns it with upfirdn."""
+    phases = []
+    for p in range(_OVERSAMPLE):
+        q, base = (p + _HALF) % _OVERSAMPLE, (p + _HALF) // _OVERSAMPLE
+        h = _FIR[q::_OVERSAMPLE].astype(np.float32)
+        phases.append((h, base - len(h) // 2))
+    return phases
+
+
+_PHASES = _phase_filters()
 
 
 def _oversample(y: np.ndarray) -> np.ndarray:
@@ -35,25 +48,32 @@ def integrated_lufs(y: np.ndarray, *, sr: int) -> float:
     return float(pyloudnorm.Meter(sr).integrated_loudness(np.asarray(data, dtype=np.float64)))
 
 
+def _phase_peaks(y2: np.ndarray) -> np.ndarray:
+    """max |4x-oversampled signal| per input sample, as four short polyphase filters (one per phase)."""
+    out = np.abs(y2).max(axis=0)
+    for h, shift in _PHASES:
+        c = convolve1d(y2, h, axis=-1, mode="constant")
+        c = np.abs(c).max(axis=0)
+        if shift > 0:
+            out[:-shift] = np.maximum(out[:-shift], c[shift:])
+        elif shift < 0:
+            out[-shift:] = np.maximum(out[-shift:], c[:shift])
+        else:
+            out = np.maximum(out, c)
+    return out
+
+
 def sample_true_peak(y: np.ndarray, *, floor: float = 0.0) -> np.ndarray:
     """Per-sample true-peak magnitude (max over channels and over the 4 oversampled points).
 
-    Oversampling is the costly part, so only blocks whose sample peak reaches ``floor / 2`` are
-    oversampled (a true peak cannot exceed the sample peak by 6 dB on real audio); elsewhere the sample
-    magnitude is returned, which is all a caller comparing against ``floor`` needs.
+    Where no sample of the whole signal reaches ``floor / 2`` the sample magnitude is returned (a true
+    peak cannot exceed the sample peak by 6 dB on real audio), which is all a caller comparing against
+    ``floor`` needs; otherwise the signal is oversampled with a polyphase filter bank.
     """
-    y2 = np.atleast_2d(y)
-    mag = np.abs(y2).max(axis=0)
-    n, block = mag.shape[0], 2048
-    loud = np.nonzero(np.maximum.reduceat(mag, np.arange(0, n, block)) >= 0.5 * floor)[0] if n else []
-    out = mag.copy()
-    for b in loud:
-        lo, hi = b * block, min(n, (b + 1) * block)
-        a, z = max(0, lo - _FIR_MARGIN), min(n, hi + _FIR_MARGIN)
-        up = np.abs(_oversample(y2[:, a:z])).max(axis=0)
-        peaks = up[: (z - a) * _OVERSAMPLE].reshape(-1, _OVERSAMPLE).max(axis=1)
-        out[lo:hi] = np.maximum(out[lo:hi], peaks[lo - a : hi - a])
-    return out
+    y2 = np.atleast_2d(np.asarray(y, dtype=np.float32))
+    if y2.shape[1] == 0 or np.abs(y2).max() < 0.5 * floor:
+        return np.abs(y2).max(axis=0) if y2.shape[1] else np.zeros(0, dtype=np.float32)
+    return _phase_peaks(y2)
 
 
 def true_peak_dbtp(y: np.ndarray) -> float:
@@ -129,15 +149,18 @@ def limit(y: np.ndarray, *, sr: int, ceiling_dbtp: float = CEILING_DBTP) -> np.n
 
 def normalise(
     y: np.ndarray, *, sr: int, target_lufs: float = TARGET_LUFS, ceiling_dbtp: float = CEILING_DBTP
-) -> np.ndarray:
-    """Gain to ``target_lufs`` integrated, then true-peak limit; a second pass makes up what the limiter
-    took off (limiting lowers loudness a little on dense material)."""
-    out = y
+) -> tuple[np.ndarray, float]:
+    """Gain to ``target_lufs`` integrated, then true-peak limit; returns the audio and its loudness.
+
+    Limiting lowers loudness a little on dense material, so when the result misses the target by more
+    than 0.2 LU a second pass makes it up.
+    """
+    out, loudness = y, integrated_lufs(y, sr=sr)
     for _ in range(2):
-        loudness = integrated_lufs(out, sr=sr)
-        if not np.isfinite(loudness):
-            return out
+        if not np.isfinite(loudness) or abs(loudness - target_lufs) <= 0.2:
+            break
         out = limit(
             out * np.float32(10 ** ((target_lufs - loudness) / 20.0)), sr=sr, ceiling_dbtp=ceiling_dbtp
         )
-    return out
+        loudness = integrated_lufs(out, sr=sr)
+    return out, loudness

@@ -161,7 +161,7 @@ class MixStream:
         limiter = TruePeakLimiter(sr=sr, ceiling_dbtp=self.options.ceiling_dbtp) if self.limit else None
         block = max(1, int(self.options.chunk_s * sr))
         for p in placements:
-            stem = self._stem(self._load(p.track_id), p).copy()
+            stem = self._stem(self._load(p.track_id), p)
             if p.index > 0:
                 n, gains = self._overlap_gains(p.index - 1)
                 n = min(n, stem.shape[1])
@@ -235,14 +235,16 @@ def render_mix(
         timeline=timeline, analyses=analyses, voices=voices, options=options, limit=False, paths=paths
     )
     raw = np.concatenate(list(stream), axis=1)
-    y = normalise(raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp)
+    y, loudness = normalise(
+        raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp
+    )
     return MixResult(
         y=y,
         sr=options.sr,
         timeline=timeline,
         voices=list(voices),
         stems=stream.stems,
-        lufs=integrated_lufs(y, sr=options.sr),
+        lufs=loudness,
         true_peak_dbtp=true_peak_dbtp(y),
         track_gains_db=dict(stream.track_gains_db),
     )

@@ -127,19 +127,20 @@ def load_or_train_recommender(settings: Settings, store: Store, items: pl.DataFr
 def candidates_for(
     model: Recommender, user_id: str, *, n_tracks: int, pool: set[str]
 ) -> list[Recommendation]:
-    """Ranked candidates for the planner: unplayed tracks first, topped up with played ones when the
-    catalogue is small (the demo has 28 tracks), all restricted to tracks we can mix."""
-    want = max(3 * n_tracks, 24)
+    """Ranked candidates for the planner, restricted to tracks we can mix: unplayed tracks first, then the
+    listener's played tracks at half their score, so a small catalogue (the demo has 28 tracks) still
+    gives the planner room to find good transitions without leaning on what the listener already knows."""
+    want = max(3 * n_tracks, 30)
     fresh = [r for r in model.recommend(user_id, want) if r.track_id in pool]
-    if len(fresh) >= 2 * n_tracks:
-        return fresh
     seen = {r.track_id for r in fresh}
-    more = [
-        r
+    played = [
+        Recommendation(
+            track_id=r.track_id, score=0.5 * r.score, explanation=r.explanation, reason_code=r.reason_code
+        )
         for r in model.recommend(user_id, want, include_played=True)
         if r.track_id in pool and r.track_id not in seen
     ]
-    return fresh + more
+    return fresh + played
 
 
 def track_meta(catalog: pl.DataFrame) -> dict[str, TrackMeta]:
