@@ -194,7 +194,7 @@ def make_mix(
     tts = None
     if request.voice:
         step("synthesizing host lines")
-        tts = synthesizer or _default_synthesizer(settings)
+        tts = synthesizer or synthesizer_for(settings)
         voices = list(
             voice_lines(
                 timeline=timeline,
@@ -264,7 +264,25 @@ def make_mix(
     )
 
 
-def _default_synthesizer(settings: Settings) -> Any:
-    from dj.speech.tts import PiperSynthesizer
+def synthesizer_for(
+    settings: Settings,
+    *,
+    backend: str = "piper",
+    model_path: Path | None = None,
+    config_path: Path | None = None,
+) -> Any:
+    """The host voice: Piper with the bundled joe voice by default (or ``model_path``), or Coqui with a
+    local model (its constructor says clearly what is missing); cached under the settings' cache."""
+    from dj.speech.tts import CoquiSynthesizer, PiperSynthesizer
 
-    return PiperSynthesizer(cache_dir=settings.cache_dir / "tts")
+    cache = settings.cache_dir / "tts"
+    if backend == "piper":
+        return PiperSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache)
+    if backend == "coqui":
+        return CoquiSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache)
+    raise UnknownVoiceBackendError(f"unknown voice backend {backend!r}; use piper or coqui")
+
+
+class UnknownVoiceBackendError(DJError):
+    code = "unknown_voice_backend"
+    status = 422

@@ -33,14 +33,28 @@ def mix_command(
     hq: Annotated[
         bool, typer.Option("--hq-stretch", help="Rubber Band's finer (R3) engine: slower.")
     ] = False,
+    tts: Annotated[
+        str, typer.Option("--tts", help="Voice backend: piper (bundled joe voice) or coqui.")
+    ] = "piper",
+    tts_model: Annotated[
+        Path | None, typer.Option(help="Voice model (Piper .onnx or Coqui model file).")
+    ] = None,
+    tts_config: Annotated[
+        Path | None, typer.Option(help="Its config (Piper .onnx.json, Coqui config.json).")
+    ] = None,
 ) -> None:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
-    from services.mixing import MixRequest, make_mix
+    from services.mixing import MixRequest, make_mix, synthesizer_for
     from services.settings import get_settings
     from services.store import open_store
 
     settings = get_settings()
     request = MixRequest(user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq)
+    synthesizer = (
+        synthesizer_for(settings, backend=tts, model_path=tts_model, config_path=tts_config)
+        if voice
+        else None
+    )
     with err_console.status("mixing") as status:
         outcome = make_mix(
             settings,
@@ -48,6 +62,7 @@ def mix_command(
             request,
             out=out,
             fmt=fmt,
+            synthesizer=synthesizer,
             on_step=lambda text: status.update(text),
         )
     sheet = outcome.sheet

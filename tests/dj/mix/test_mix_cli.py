@@ -100,3 +100,11 @@ def test_every_format_carries_the_tags(tmp_path: Path, suffix: str) -> None:
     assert tags["title"] == "T" and tags["provenance"] == '{"x": 1}' and tags["synthetic_voice"] == "yes"
     with pytest.raises(UnsupportedFormatError):
         write_mix(tmp_path / "m.aiff", y=np.stack([y, y]), sr=22050, tags={})
+
+
+def test_coqui_voice_without_a_model_says_what_to_pass(cli_env: Settings, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["mix", "--user", "u", "--tts", "coqui", "--out", str(tmp_path / "m.ogg")]
+    )
+    assert result.exception is not None and "model_path" in str(result.exception)
+    assert getattr(result.exception, "code", "") == "speech_backend_unavailable"
