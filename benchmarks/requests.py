@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N utterances")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".selecta" / "bench-requests")
     parser.add_argument("--text-only", action="store_true")
+    parser.add_argument("--latency-only", action="store_true", help="skip the accuracy passes over audio")
     args = parser.parse_args()
 
     gold = load_gold()[: args.limit]
@@ -156,7 +157,13 @@ def main() -> None:
     for item in load_gold(HELDOUT):
         heldout.add(item, intents.parse(item["text"]))
     rows = [("typed text", "-", text), ("typed text, held-out", "-", heldout)]
-    if not args.text_only:
+    if args.latency_only:
+        from dj.speech.transcribe import FasterWhisperTranscriber
+        from dj.speech.tts import PiperSynthesizer
+
+        synth = PiperSynthesizer(cache_dir=args.cache_dir / "tts")
+        latency(gold, synth, FasterWhisperTranscriber(cpu_threads=2), intents, index)
+    elif not args.text_only:
         rows += speech_rows(gold, intents, index, args.cache_dir)
     print()
     print(f"{'condition':<26}{'n':>5}{'WER':>8}{'intent acc':>12}{'slot F1':>9}")
@@ -200,7 +207,10 @@ def latency(gold, synth, transcriber, intents: IntentParser, index: CatalogIndex
     long_texts = [g["text"] for g in gold if len(g["text"]) > 25][:30]
     timings = []
     for i, text in enumerate(long_texts):
-        audio = render(synth, f"{text} Thank you.", length_scale=1.1, snr_db=None, seed=i)
+        # a request padded with the small talk people add, to about 5 s of speech
+        audio = render(
+            synth, f"Hey DJ, sorry to interrupt. {text} Thanks a lot.", length_scale=1.1, snr_db=None, seed=i
+        )
         t0 = time.perf_counter()
         transcript = transcriber.transcribe(audio)
         t1 = time.perf_counter()
