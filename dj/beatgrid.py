@@ -55,10 +55,11 @@ def beat_phase(envelope: OnsetEnvelope, *, beats: np.ndarray, period: float) -> 
 
 
 def onset_envelope(*, y: np.ndarray, sr: int) -> OnsetEnvelope:
-    """Onset envelope of mono ``y``."""
+    """Onset envelope of mono ``y`` from the bands below 3 kHz: kicks, bass, snares and strums mark the
+    beat; hi-hats on the off-beats would make the beat phase ambiguous."""
     if sr != ENV_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=ENV_SR, res_type="soxr_hq")
-    env = librosa.onset.onset_strength(y=y, sr=ENV_SR, hop_length=ENV_HOP, n_mels=40)
+    env = librosa.onset.onset_strength(y=y, sr=ENV_SR, hop_length=ENV_HOP, n_fft=1024, n_mels=40, fmax=3000.0)
     return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR)
 
 

@@ -62,7 +62,7 @@ class PlanWeights:
     """Relative weights of the transition score's parts."""
 
     key: float = 1.0
-    tempo: float = 1.2
+    tempo: float = 1.5
     energy: float = 0.8
     recommender: float = 0.6
     artist_repeat: float = 1.0
@@ -156,9 +156,9 @@ def _pool(
 
 
 def _pair_tempo(a: TrackAnalysis, b: TrackAnalysis) -> float:
-    # A pair that cannot be beat-matched still mixes (plain crossfade) but ranks below a good beat-match.
+    # A pair that cannot be beat-matched still mixes (plain crossfade) but ranks well below a beat-match.
     if not (_reliable(a) and _reliable(b)):
-        return 0.4
+        return 0.2
     return tempo_score(match_tempo(bpm_a=a.bpm, bpm_b=b.bpm))
 
 

@@ -45,7 +45,7 @@ class RenderError(DJError):
 class RenderOptions:
     sr: int = 44100
     chunk_s: float = 2.0
-    high_quality: bool = True
+    high_quality: bool = False  # Rubber Band R2; True selects the slower R3 "finer" engine
     target_lufs: float = TARGET_LUFS
     ceiling_dbtp: float = -1.0
 

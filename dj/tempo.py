@@ -49,7 +49,7 @@ def match_tempo(*, bpm_a: float, bpm_b: float) -> TempoMatch:
 
 
 def tempo_score(match: TempoMatch) -> float:
-    """1 at equal tempo, 0.7 at the preferred 6 % limit, 0 beyond the renderer's 12 % maximum.
+    """1 at equal tempo, 0.7 at the preferred 6 % limit, falling fast to 0 at the renderer's 12 % maximum.
 
     Half/double time costs a little (0.1): it works, but a same-time blend sounds more natural.
     """
@@ -57,7 +57,7 @@ def tempo_score(match: TempoMatch) -> float:
     if s <= PREFERRED_STRETCH:
         score = 1.0 - 0.3 * s / PREFERRED_STRETCH
     elif s <= MAX_STRETCH:
-        score = 0.7 - 0.7 * (s - PREFERRED_STRETCH) / (MAX_STRETCH - PREFERRED_STRETCH)
+        score = 0.4 - 0.4 * (s - PREFERRED_STRETCH) / (MAX_STRETCH - PREFERRED_STRETCH)
     else:
         score = 0.0
     return max(0.0, score - (0.1 if match.multiplier != 1.0 else 0.0))

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
 
 
+RAMP_STEPS = 4  # speed changes on the way back to the track's own tempo (one per bar of the ramp)
+STEADY_SPEED = 0.002  # per-beat speeds this close to their mean are one constant speed
+
+
 @dataclass(frozen=True, kw_only=True)
 class HeadWarp:
     """How B's head is stretched: source knots (B seconds) and where they land (seconds after B starts).
@@ -89,6 +93,11 @@ def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
         return None
     src = [float(t) for t in spec.b_beats]
     out = [float(t) - spec.a_out_s for t in spec.a_beats]
+    speeds = np.diff(src) / np.diff(out)
+    if np.all(np.abs(speeds / (speeds.mean()) - 1.0) < STEADY_SPEED):
+        # Steady grids: one constant speed lands every beat, and the stretcher runs fastest with few
+        # speed changes; keep only the first and last beat as knots.
+        src, out = [src[0], src[-1]], [out[0], out[-1]]
     if abs(out[0]) > 1e-6:
         # A's first matched beat sits a little off A's cue (grid refinement): B's audio starts at the cue,
         # at the overlap's first speed, so that B's first beat still lands on A's.
@@ -98,7 +107,7 @@ def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
         # Speed eases linearly from the overlap's last speed back to 1 over the ramp (in B's time):
         # the output time of a linear speed ramp is the integral of 1/speed, taken in small steps.
         last_speed = (src[-1] - src[-2]) / (out[-1] - out[-2])
-        steps = np.linspace(0.0, spec.ramp_s, 17)[1:]
+        steps = np.linspace(0.0, spec.ramp_s, RAMP_STEPS + 1)[1:]
         speeds = last_speed + (1.0 - last_speed) * steps / spec.ramp_s
         mid = np.concatenate([[last_speed], speeds])
         dt = np.diff(np.concatenate([[0.0], steps]))

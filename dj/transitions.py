@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
 
 BAR_CHOICES = (32, 16, 8, 4)
+# Last resort for slow tracks, where even 4 bars would cover most of a short track.
+SHORT_BARS = 2
 EQ_BLEND = "eq_bass_swap"
 CROSSFADE = "crossfade"
 # Longest share of the shorter track an overlap may take, and the least each track must play alone.
@@ -157,7 +159,7 @@ def _beatmatched(
         if b_beats_all.size and b_beats_all[0] < 0.02:
             b_beats_all = b_beats_all[bpb:]
         b_in = float(b_beats_all[0]) if b_beats_all.size else b_in
-    for bars in BAR_CHOICES:
+    for bars in (*BAR_CHOICES, SHORT_BARS):
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
         if len(b_beats_all) < n_b:
@@ -205,9 +207,10 @@ def _beatmatched(
         ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (b_end - b_in)))
         cue = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")[rank]
         time = {1.0: "", 2.0: " (B in half time)", 0.5: " (B in double time)"}[match.multiplier]
+        short = " (4 bars would not fit these short, slow tracks)" if bars == SHORT_BARS else ""
         reason = (
-            f"EQ blend with bass swap over {bars} bars{time}: A leaves on {cue} at {a_out:.1f}s, B enters on "
-            f"its first phrase at {b_in:.1f}s, B stretched {100 * (ratio - 1):+.1f}%"
+            f"EQ blend with bass swap over {bars} bars{short}{time}: A leaves on {cue} at {a_out:.1f}s, "
+            f"B enters on its first phrase at {b_in:.1f}s, B stretched {100 * (ratio - 1):+.1f}%"
             + (f" then ramped back to {b.bpm:.0f} BPM" if ramp_s else "")
         )
         return TransitionSpec(
