@@ -48,6 +48,7 @@ class MixRequest:
     arc: str = "steady"
     voice: bool = True
     high_quality_stretch: bool = False
+    tempo_ramp: bool = True
     sr: int = 44100
     requests: tuple[str, ...] = ()
 
@@ -189,7 +190,7 @@ def make_mix(
     t = time.perf_counter()
     step("designing transitions")
     envelopes = envelopes_for(analyses, plan.track_ids, sr=request.sr)
-    timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes)
+    timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes, ramp=request.tempo_ramp)
     voices: list = []
     tts = None
     if request.voice:
@@ -233,6 +234,7 @@ def make_mix(
             "voice": request.voice,
             "sr": request.sr,
             "high_quality_stretch": request.high_quality_stretch,
+            "tempo_ramp": request.tempo_ramp,
         },
     )
     sheet = cue_sheet(

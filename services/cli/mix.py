@@ -33,6 +33,10 @@ def mix_command(
     hq: Annotated[
         bool, typer.Option("--hq-stretch", help="Rubber Band's finer (R3) engine: slower.")
     ] = False,
+    ramp: Annotated[
+        bool,
+        typer.Option("--ramp/--no-ramp", help="Ease each new track back to its own tempo after the blend."),
+    ] = True,
     tts: Annotated[
         str, typer.Option("--tts", help="Voice backend: piper (bundled joe voice) or coqui.")
     ] = "piper",
@@ -49,7 +53,9 @@ def mix_command(
     from services.store import open_store
 
     settings = get_settings()
-    request = MixRequest(user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq)
+    request = MixRequest(
+        user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq, tempo_ramp=ramp
+    )
     synthesizer = (
         synthesizer_for(settings, backend=tts, model_path=tts_model, config_path=tts_config)
         if voice
