@@ -130,27 +130,9 @@ def evaluate(
     rows = run_evaluation(
         frame, catalog, protocols=protocols, models=specs, k=k, seed=seed, progress=_status("evaluate")
     )
-    table = Table(title=f"{name}: {frame.height} events, seed {seed}")
-    for column in (
-        "protocol",
-        "model",
-        f"P@{k}",
-        f"R@{k}",
-        f"NDCG@{k}",
-        f"MAP@{k}",
-        "coverage",
-        "novelty",
-        "users",
-        "fit s",
-    ):
-        table.add_column(column, justify="left" if column in ("protocol", "model") else "right")
-    for r in rows:
-        m = r.metrics
-        table.add_row(
-            r.protocol, r.model, f"{m.precision:.4f}", f"{m.recall:.4f}", f"{m.ndcg:.4f}", f"{m.map:.4f}",
-            f"{m.coverage:.3f}", f"{m.novelty:.2f}", str(m.users), f"{r.fit_s:.1f}",
-        )  # fmt: skip
-    console.print(table)
+    console.print(f"{name}: {frame.height} events, seed {seed}", highlight=False)
+    # Plain text, one row per model: readable in a terminal, in a pipe and pasted into a note alike.
+    console.print(format_table(rows), soft_wrap=True, highlight=False, markup=False)
 
 
 def recommend(
