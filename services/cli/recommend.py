@@ -105,7 +105,7 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the splits and models.")] = 0,
 ) -> None:
     """One table: every model and baseline side by side, per protocol (fixed seeds)."""
-    from recommender.evaluate import EVAL_MODELS, PROTOCOLS
+    from recommender.evaluate import EVAL_MODELS, PROTOCOLS, format_table
     from recommender.evaluate import evaluate as run_evaluation
 
     if events is not None:
