@@ -239,7 +239,7 @@ def main() -> None:
         ">= 20x",
     )
     out.add_row(
-        "render speed by CPU time (what 2 uncontended cores give)",
+        "render speed by CPU time, all threads summed",
         f"{audio_s / cpu_s:.1f}x real time ({cpu_s:.1f} CPU-s)",
         ">= 20x",
     )

@@ -10,6 +10,7 @@ detector, so its own delay is common to both and the transients of A and B coinc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,9 +77,11 @@ def envelopes_for(
 ) -> dict[str, OnsetEnvelope]:
     """Onset envelopes of the tracks of a set (those with an audio file and a beat grid), from the same
     decode the renderer will use (``sr``)."""
-    out = {}
-    for track_id in dict.fromkeys(track_ids):
-        a = analyses[track_id]
-        if a.path and len(a.beats) >= 4 and a.bpm > 0:
-            out[track_id] = onset_envelope(y=load_source(str(a.path), sr).mean(axis=0), sr=sr)
-    return out
+    wanted = [t for t in dict.fromkeys(track_ids) if analyses[t].path and len(analyses[t].beats) >= 4]
+
+    def one(track_id: str) -> OnsetEnvelope:
+        return onset_envelope(y=load_source(str(analyses[track_id].path), sr).mean(axis=0), sr=sr)
+
+    # Two threads: decoding and the STFT release the GIL, and the decodes are kept for the renderer.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(wanted, pool.map(one, wanted), strict=True))

@@ -17,7 +17,8 @@ TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
 _OVERSAMPLE = 4
 _FIR_MARGIN = 32  # samples of context the oversampling filter needs on each side
-# The interpolation filter scipy's resample_poly would design for 4x, designed once.
+# The 4x interpolation filter scipy's resample_poly designs (81 taps, about 20 per phase), designed once.
+# BS.1770's 48-tap example under-reads material with energy near Nyquist by half a dB, too much here.
 _HALF = 10 * _OVERSAMPLE
 _FIR = firwin(2 * _HALF + 1, 1.0 / _OVERSAMPLE, window=("kaiser", 5.0)) * _OVERSAMPLE
 
@@ -52,6 +53,8 @@ def _phase_peaks(y2: np.ndarray) -> np.ndarray:
     """max |4x-oversampled signal| per input sample, as four short polyphase filters (one per phase)."""
     out = np.abs(y2).max(axis=0)
     for h, shift in _PHASES:
+        if np.count_nonzero(np.abs(h) > 1e-6) == 1:
+            continue  # the phase that passes the input samples through unchanged
         c = convolve1d(y2, h, axis=-1, mode="constant")
         c = np.abs(c).max(axis=0)
         if shift > 0:

@@ -11,6 +11,7 @@ mix exactly. The rendered parts of both tracks under each overlap are kept for m
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -155,58 +156,82 @@ class MixStream:
 
     def __iter__(self) -> Iterator[np.ndarray]:
         sr, placements = self.sr, self.timeline.placements
-        buf = np.zeros((2, 0), dtype=np.float32)
-        buf_start = 0  # mix sample of buf[:, 0]
-        pending_a: np.ndarray | None = None
         limiter = TruePeakLimiter(sr=sr, ceiling_dbtp=self.options.ceiling_dbtp) if self.limit else None
+        state = _StreamState(buf=np.zeros((2, 0), dtype=np.float32))
         block = max(1, int(self.options.chunk_s * sr))
-        for p in placements:
-            stem = self._stem(self._load(p.track_id), p)
-            if p.index > 0:
-                n, gains = self._overlap_gains(p.index - 1)
-                n = min(n, stem.shape[1])
-                b_part = stem[:, :n]
-                if pending_a is not None:
-                    self.stems.append(
-                        OverlapStems(
-                            index=p.index - 1,
-                            a=_to_measure(pending_a, sr),
-                            b=_to_measure(b_part, sr),
-                            sr=MEASURE_SR,
-                            mix_start_s=p.mix_start_s,
-                        )
-                    )
-                stem[:, :n] = apply_gains(b_part, sr=sr, low=gains.in_low[:n], high=gains.in_high[:n])
-            if p.index < len(self.timeline.transitions):
-                spec = self.timeline.transitions[p.index]
-                n, gains = self._overlap_gains(p.index)
-                off = round(p.mix_time(spec.a_out_s) * sr) - round(p.mix_start_s * sr)
-                a_part = stem[:, off : off + n]
-                pending_a = a_part.copy()
-                m = a_part.shape[1]
-                stem[:, off : off + m] = apply_gains(
-                    a_part, sr=sr, low=gains.out_low[:m], high=gains.out_high[:m]
-                )
-                stem = stem[:, : off + m]
-            at = round(p.mix_start_s * sr) - buf_start
-            if at + stem.shape[1] > buf.shape[1]:
-                buf = np.pad(buf, ((0, 0), (0, at + stem.shape[1] - buf.shape[1])))
-            buf[:, at : at + stem.shape[1]] += stem
-            final = (
-                round(placements[p.index + 1].mix_start_s * sr) - buf_start
-                if p.index + 1 < len(placements)
-                else buf.shape[1]
-            )
-            done, buf = self._finish(buf[:, :final], buf_start), buf[:, final:]
-            buf_start += final
-            if limiter is not None:
-                done = limiter.push(done)
-            for k in range(0, done.shape[1], block):
-                yield done[:, k : k + block]
+        # The next track is decoded and stretched on a second thread while this one is mixed, limited
+        # and handed out (decoding and Rubber Band release the GIL), so two cores are both busy.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            upcoming = pool.submit(self._prepare, placements[0])
+            for p in placements:
+                stem = upcoming.result()
+                if p.index + 1 < len(placements):
+                    upcoming = pool.submit(self._prepare, placements[p.index + 1])
+                done = self._finish(self._mix_in(p, stem, state), state.done_start)
+                if limiter is not None:
+                    done = limiter.push(done)
+                for k in range(0, done.shape[1], block):
+                    yield done[:, k : k + block]
         if limiter is not None:
             tail = limiter.flush()
             if tail.shape[1]:
                 yield tail
+
+    def _prepare(self, p: TrackPlacement) -> np.ndarray:
+        return self._stem(self._load(p.track_id), p)
+
+    def _mix_in(self, p: TrackPlacement, stem: np.ndarray, state: _StreamState) -> np.ndarray:
+        """Fade ``stem`` in and out, add it to the buffer and return the music that is now final."""
+        sr, placements = self.sr, self.timeline.placements
+        if p.index > 0:
+            n, gains = self._overlap_gains(p.index - 1)
+            n = min(n, stem.shape[1])
+            b_part = stem[:, :n]
+            if state.pending_a is not None:
+                self.stems.append(
+                    OverlapStems(
+                        index=p.index - 1,
+                        a=_to_measure(state.pending_a, sr),
+                        b=_to_measure(b_part, sr),
+                        sr=MEASURE_SR,
+                        mix_start_s=p.mix_start_s,
+                    )
+                )
+            stem[:, :n] = apply_gains(b_part, sr=sr, low=gains.in_low[:n], high=gains.in_high[:n])
+        if p.index < len(self.timeline.transitions):
+            spec = self.timeline.transitions[p.index]
+            n, gains = self._overlap_gains(p.index)
+            off = round(p.mix_time(spec.a_out_s) * sr) - round(p.mix_start_s * sr)
+            a_part = stem[:, off : off + n]
+            state.pending_a = a_part.copy()
+            m = a_part.shape[1]
+            stem[:, off : off + m] = apply_gains(
+                a_part, sr=sr, low=gains.out_low[:m], high=gains.out_high[:m]
+            )
+            stem = stem[:, : off + m]
+        at = round(p.mix_start_s * sr) - state.buf_start
+        if at + stem.shape[1] > state.buf.shape[1]:
+            state.buf = np.pad(state.buf, ((0, 0), (0, at + stem.shape[1] - state.buf.shape[1])))
+        state.buf[:, at : at + stem.shape[1]] += stem
+        final = (
+            round(placements[p.index + 1].mix_start_s * sr) - state.buf_start
+            if p.index + 1 < len(placements)
+            else state.buf.shape[1]
+        )
+        done, state.buf = state.buf[:, :final], state.buf[:, final:]
+        state.done_start = state.buf_start
+        state.buf_start += final
+        return done
+
+
+@dataclass(kw_only=True)
+class _StreamState:
+    """What the stream carries from one track to the next: the unfinished buffer and A's overlap part."""
+
+    buf: np.ndarray
+    buf_start: int = 0  # mix sample of buf[:, 0]
+    done_start: int = 0  # mix sample of the span just finished
+    pending_a: np.ndarray | None = None
 
 
 def render_stream(
@@ -231,13 +256,18 @@ def render_mix(
 ) -> MixResult:
     """The whole mix, normalised to the loudness target with true peaks under the ceiling."""
     options = options or RenderOptions()
+    # The stream already limits as it goes (while the next track is prepared on the other core); the
+    # finished mix is then only corrected if its measured loudness misses the target.
     stream = MixStream(
-        timeline=timeline, analyses=analyses, voices=voices, options=options, limit=False, paths=paths
+        timeline=timeline, analyses=analyses, voices=voices, options=options, limit=True, paths=paths
     )
     raw = np.concatenate(list(stream), axis=1)
-    y, loudness = normalise(
-        raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        raw_peak = pool.submit(true_peak_dbtp, raw)  # measured alongside the loudness
+        y, loudness = normalise(
+            raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp
+        )
+        peak = raw_peak.result() if y is raw else true_peak_dbtp(y)
     return MixResult(
         y=y,
         sr=options.sr,
@@ -245,6 +275,6 @@ def render_mix(
         voices=list(voices),
         stems=stream.stems,
         lufs=loudness,
-        true_peak_dbtp=true_peak_dbtp(y),
+        true_peak_dbtp=peak,
         track_gains_db=dict(stream.track_gains_db),
     )
