@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +71,25 @@ def load_bundle(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]
         raise BundleError(f"{root} is not a recommender bundle (expected {MANIFEST} and {ARRAYS})")
     try:
         manifest = json.loads((root / MANIFEST).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
         raise BundleError(f"{root}/{MANIFEST} is corrupt: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise BundleError(f"{root}/{MANIFEST} is corrupt: a JSON object was expected")
     if manifest.get("format") != FORMAT:
         raise BundleError(f"{root} is not a {FORMAT} bundle (format {manifest.get('format')!r})")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        newer = isinstance(version, int) and version > FORMAT_VERSION
         raise BundleError(
-            f"{root} has bundle format version {manifest.get('format_version')}, this code reads "
-            f"version {FORMAT_VERSION}; retrain with `selecta train`"
+            f"{root} has bundle format version {version}, this code reads version {FORMAT_VERSION}: it was "
+            f"written by {'a newer' if newer else 'an older'} Selecta; "
+            f"{'upgrade Selecta or ' if newer else ''}retrain with `selecta train`"
         )
     if _sha256(root / ARRAYS) != manifest.get("arrays_sha256"):
         raise BundleError(f"{root}/{ARRAYS} does not match the checksum in its manifest (corrupt or altered)")
     try:
         with np.load(root / ARRAYS, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         raise BundleError(f"{root}/{ARRAYS} cannot be read: {exc}") from exc
     return manifest, arrays

@@ -19,14 +19,19 @@ from recommender.bundle import load_bundle, save_bundle
 from recommender.catalog import ItemTable, constraint_mask
 from recommender.config import default_config
 from recommender.dataset import build_dataset
-from recommender.errors import BadConfigError, UnknownItemError
+from recommender.errors import BadConfigError, BundleError, RecommenderError, UnknownItemError
 from recommender.explain import ALSO_PLAYED, POPULAR, Explainer
 from recommender.features import ItemFeatures
 from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame, matrix_hash
 from recommender.models import top_n
 from recommender.persist import (
+    RETRAIN,
     blend_arrays,
     blend_from_arrays,
+    check_complete,
+    check_consistent,
+    config_from_json,
+    config_json,
     features_arrays,
     features_from_arrays,
     rows_arrays,
@@ -254,7 +259,7 @@ class Recommender:
         }
         manifest = {
             **self.metadata,
-            "config": _config_json(self.config),
+            "config": config_json(self.config),
             "weights": self.blend.weights,
             "models": {k: {"name": m.name, "params": m.params} for k, m in self.blend.models.items()},
         }
@@ -262,19 +267,35 @@ class Recommender:
 
     @classmethod
     def load(cls, path: str | Path) -> Recommender:
+        """Read a bundle; anything this code cannot serve (missing, corrupt, from an older or newer
+        Selecta, arrays that do not fit together) is a ``BundleError`` naming the bundle, never a
+        ``KeyError`` at load or an ``IndexError`` at the first request."""
         manifest, arrays = load_bundle(path)
-        blend = blend_from_arrays(manifest, arrays)
+        try:
+            check_complete(manifest, arrays)
+            user_ids = [str(u) for u in arrays["users"]]
+            trained = arrays["users.trained"].astype(bool)
+            rows, table = rows_from_arrays(arrays), ItemTable.from_arrays(arrays)
+            features, blend = features_from_arrays(arrays), blend_from_arrays(manifest, arrays)
+            check_consistent(
+                user_ids=user_ids, trained=trained, rows=rows, table=table, features=features, blend=blend
+            )
+            config = config_from_json(manifest["config"])
+        except BundleError as exc:
+            raise BundleError(f"{path} cannot be used: {exc}") from exc
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError, RecommenderError) as exc:
+            raise BundleError(f"{path} cannot be used ({type(exc).__name__}: {exc}); {RETRAIN}") from exc
         metadata = {
             k: manifest[k] for k in ("created_at", "training_data_sha256", "n_users", "n_items", "metrics")
         }
         return cls(
-            config=_config_from_json(manifest["config"]),
+            config=config,
             blend=blend,
-            user_ids=[str(u) for u in arrays["users"]],
-            rows=rows_from_arrays(arrays),
-            trained=arrays["users.trained"],
-            table=ItemTable.from_arrays(arrays),
-            features=features_from_arrays(arrays),
+            user_ids=user_ids,
+            rows=rows,
+            trained=trained,
+            table=table,
+            features=features,
             metadata=metadata,
         )
 
@@ -330,16 +351,3 @@ def _lift(row: sp.csr_matrix, index: int, n_rows: int, n_items: int) -> sp.csr_m
 
 def _standardise(values: np.ndarray) -> np.ndarray:
     return ((values - values.mean()) / (values.std() + 1e-9)).astype(np.float32)
-
-
-def _config_json(config: RecommenderConfig) -> dict[str, object]:
-    out = dict(config.__dict__)
-    out["models"] = [{"name": s.name, "label": s.label, "params": s.params} for s in config.models]
-    return out
-
-
-def _config_from_json(data: dict[str, object]) -> RecommenderConfig:
-    from recommender.types import ModelSpec
-
-    specs = tuple(ModelSpec(**spec) for spec in data["models"])  # type: ignore[union-attr]
-    return RecommenderConfig(**{**data, "models": specs})  # type: ignore[arg-type]
