@@ -15,7 +15,6 @@ from typing import Any
 
 import polars as pl
 
-from dj.analysis import TrackAnalysis, analyze_many
 from dj.beatgrid import envelopes_for
 from dj.cuesheet import Provenance, cue_sheet
 from dj.errors import DJError
@@ -27,9 +26,10 @@ from dj.render import MixResult, RenderOptions, render_mix
 from dj.timeline import build_timeline
 from recommender import Recommendation, Recommender
 from services.data.catalog import load_catalog
-from services.recommending import bundle_id, bundle_path
+from services.recommending import bundle_id, bundle_path, train
 from services.settings import Settings
 from services.store import Store
+from services.track_analysis import analyse_catalog
 
 Progress = Callable[[str, int, int], None]
 
@@ -74,55 +74,17 @@ def mixable_catalog(settings: Settings) -> pl.DataFrame:
     return catalog
 
 
-def analyse_catalog(
-    settings: Settings, catalog: pl.DataFrame, *, on_progress: Callable[[int, int], None] | None = None
-) -> dict[str, TrackAnalysis]:
-    ids, paths = catalog["track_id"].to_list(), catalog["path"].to_list()
-    results = analyze_many(paths, cache_dir=settings.cache_dir / "analysis", on_progress=on_progress)
-    return dict(zip(ids, results, strict=True))
-
-
-def with_analysis_columns(catalog: pl.DataFrame, analyses: Mapping[str, TrackAnalysis]) -> pl.DataFrame:
-    """The catalogue with the analysis columns the recommender's content models use."""
-    rows = [
-        {
-            "track_id": t,
-            "bpm": a.bpm,
-            "camelot": a.camelot,
-            "energy": a.energy,
-            "embedding": a.embedding.tolist(),
-        }
-        for t, a in analyses.items()
-    ]
-    extra = pl.DataFrame(
-        rows,
-        schema={
-            "track_id": pl.String,
-            "bpm": pl.Float64,
-            "camelot": pl.String,
-            "energy": pl.Float64,
-            "embedding": pl.List(pl.Float32),
-        },
-    )
-    return catalog.drop([c for c in ("bpm", "camelot", "energy", "embedding") if c in catalog.columns]).join(
-        extra, on="track_id", how="left"
-    )
-
-
-def load_or_train_recommender(settings: Settings, store: Store, items: pl.DataFrame) -> Recommender:
+def load_or_train_recommender(settings: Settings, store: Store) -> Recommender:
     """The saved bundle when there is one; otherwise the shipped default trained on the store's events
-    and the catalogue with its analysis columns, saved where ``selecta train`` would put it."""
+    and the whole catalogue with its analysis columns, saved where ``selecta train`` would put it."""
     path = bundle_path(settings)
     if (path / "manifest.json").is_file():
         return Recommender.load(path)
-    events = store.events_frame()
-    if events.is_empty():
+    if store.count_events() == 0:
         raise NoMixableTracksError(
             "no listening events to personalise with: run `selecta demo` or import some"
         )
-    model = Recommender.fit(events=events, items=items)
-    model.save(path)
-    return model
+    return train(settings, store)
 
 
 def candidates_for(
@@ -175,7 +137,7 @@ def make_mix(
     timings["analysis"] = time.perf_counter() - t0
     t = time.perf_counter()
     step("ranking candidates")
-    model = load_or_train_recommender(settings, store, with_analysis_columns(catalog, analyses))
+    model = load_or_train_recommender(settings, store)
     candidates = candidates_for(model, request.user_id, n_tracks=request.n_tracks, pool=set(analyses))
     meta = track_meta(catalog)
     step("planning the set")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from recommender import Constraints, Recommendation, Recommender
+from recommender import Constraints, Recommendation, Recommender, RecommenderConfig
+from recommender.blend import Progress
 from recommender.errors import RecommenderError
-from services.data.catalog import load_catalog
 from services.settings import Settings
 from services.store import Store
 
@@ -43,13 +43,25 @@ def bundle_id(model: Recommender) -> str:
     return f"{str(meta['training_data_sha256'])[:12]}@{meta['created_at']}"
 
 
-def train(settings: Settings, store: Store, **fit_options: object) -> Recommender:
-    """Fit the shipped default on every event in the store and the catalogue, and save the bundle."""
+def train(
+    settings: Settings,
+    store: Store,
+    *,
+    items: pl.DataFrame | None = None,
+    config: RecommenderConfig | None = None,
+    progress: Progress | None = None,
+    out: Path | None = None,
+) -> Recommender:
+    """Fit the shipped default on every event in the store and the catalogue (with its audio analysis
+    columns unless ``items`` is given); save the bundle to ``out`` (default: where the service loads it)."""
     events = store.events_frame()
     if events.is_empty():
         raise ModelNotTrainedError("no listening events to train on: import some first (selecta import ...)")
-    model = Recommender.fit(events=events, items=load_catalog(settings.catalog_path), **fit_options)  # type: ignore[arg-type]
-    model.save(bundle_path(settings))
+    from services.track_analysis import training_items
+
+    items = training_items(settings) if items is None else items
+    model = Recommender.fit(events=events, items=items, config=config, progress=progress)
+    model.save(out or bundle_path(settings))
     return model
 
 

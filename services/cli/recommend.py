@@ -64,18 +64,22 @@ def train(
     target = out or bundle_path(settings)
     start = time.perf_counter()
     if events is None:
-        from services.data.catalog import load_catalog
+        from services.recommending import train as train_from_store
         from services.store import open_store
 
-        frame, catalog = open_store(settings).events_frame(), load_catalog(settings.catalog_path)
-        if frame.is_empty():
-            raise typer.BadParameter("the store has no events: import some first, or pass --events FILE")
+        model = train_from_store(
+            settings,
+            open_store(settings),
+            config=default_config(seed=seed),
+            progress=_status("train"),
+            out=target,
+        )
     else:
         frame, catalog = _read_inputs(events, items)
-    model = Recommender.fit(
-        events=frame, items=catalog, config=default_config(seed=seed), progress=_status("train")
-    )
-    model.save(target)
+        model = Recommender.fit(
+            events=frame, items=catalog, config=default_config(seed=seed), progress=_status("train")
+        )
+        model.save(target)
     meta = model.metadata
     console.print(
         f"trained on {meta['n_interactions']} interactions ({meta['n_users']} users, "

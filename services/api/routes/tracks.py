@@ -23,7 +23,7 @@ def list_tracks(
     tag: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in title or artist.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> TrackList:
     """Browse the catalogue, filtered by tag and text."""
     catalog = filter_catalog(catalog, tag=tag, text=q)
