@@ -1,16 +1,19 @@
 """``selecta demo``: the whole product end to end on the bundled demo catalogue.
 
-Each step prints what it did; the listeners are synthetic and every step says so.
+It runs the same commands a user would (``analyze``, ``train``, ``recommend``, ``mix``), so what the
+demo shows is what the CLI does. The listeners are synthetic and every step says so.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.rule import Rule
 
 from services.cli.output import console
-from services.data.catalog import load_catalog
-from services.data.demo import demo_catalog, demo_events
+from services.data.demo import demo_catalog, demo_events, demo_tracks_dir
 from services.importing import import_tracks
 from services.settings import get_settings
 from services.store import open_store
@@ -18,14 +21,22 @@ from services.store import open_store
 DEMO_USER = "demo-user-01"
 
 
-def demo(
-    users: int = typer.Option(50, help="How many synthetic listeners to generate on first run."),
-    user: str = typer.Option(DEMO_USER, help="Whose history and mix to show."),
-) -> None:
-    """Import the demo catalogue and synthetic listeners, then show the catalogue and a listener's history."""
-    from services.cli.catalog import list_tracks
-    from services.cli.events import history
+def _run(*args: str) -> None:
+    """Run one ``selecta`` command in-process, exactly as typed on the command line."""
+    from services.cli.main import app
 
+    console.print(f"[bold cyan]$ selecta {' '.join(args)}[/]", highlight=False)
+    app(list(args), standalone_mode=False)
+
+
+def demo(
+    users: Annotated[int, typer.Option(help="How many synthetic listeners to generate on first run.")] = 50,
+    user: Annotated[str, typer.Option(help="Whose recommendations and mix to show.")] = DEMO_USER,
+    tracks: Annotated[int, typer.Option(help="Tracks in the demo mix.")] = 8,
+    out: Annotated[Path | None, typer.Option(help="Mix file (default: DATA_DIR/demo/mix.ogg).")] = None,
+) -> None:
+    """Import the demo catalogue and synthetic listeners, analyse the audio, train the recommender, show a
+    listener's recommendations, and render their personalised mix with a synthetic host voice."""
     settings = get_settings()
     store = open_store(settings)
     console.print(Rule("1. demo catalogue: 28 bundled tracks (immich-memories-music, AI-generated, MIT)"))
@@ -37,10 +48,26 @@ def demo(
         console.print(f"generated {written} events for {users} SYNTHETIC listeners (seeded; not real people)")
     else:
         console.print("synthetic listeners already imported; keeping their histories")
-    list_tracks(tag=None, search=None, limit=28, as_json=False)
-    console.print(Rule(f"2. listening history of {user} (synthetic)"))
-    history(user=user, n=10)
-    console.print(f"[dim]{load_catalog(settings.catalog_path).height} tracks; data in {settings.data_dir}[/]")
+    _run("events", "history", user, "--n", "8")
+
+    console.print(Rule("2. audio analysis: tempo, beats, key, energy, loudness (cached by content)"))
+    _run("analyze", str(demo_tracks_dir()))
+
+    console.print(Rule("3. recommender: the shipped blend, weights fit on a validation split"))
+    _run("train")
+    _run("recommend", user, "--n", "6")
+    _run("recommend", user, "--n", "3", "--tag", "calm")
+
+    console.print(Rule(f"4. a personalised mix for {user} with a synthetic host voice"))
+    mix_path = out or settings.data_dir / "demo" / "mix.ogg"
+    _run("mix", "--user", user, "--tracks", str(tracks), "--arc", "warm-up", "--out", str(mix_path))
+    console.print(Rule("done"))
+    for label, path in (
+        ("listen", mix_path),
+        ("cue sheet", mix_path.with_suffix(".json")),
+        ("picture", mix_path.with_suffix(".png")),
+    ):
+        console.print(f"{label}: {path}")
 
 
 def register(app: typer.Typer) -> None:
