@@ -60,8 +60,10 @@ class Explainer:
         new_artist: bool,
     ) -> tuple[str, str]:
         """(reason_code, explanation) for one ranked item given each model's weighted contribution."""
+        others = history != item  # a replayed track is never explained by itself
+        history, weights = history[others], weights[others]
         if not len(history):
-            return POPULAR, "popular with listeners like you"
+            return POPULAR, "popular with listeners"
         content = parts.get("content", -np.inf)
         popularity = parts.get("popularity", -np.inf)
         collaborative = max(

@@ -163,3 +163,17 @@ def test_blend_weights_are_fit_on_validation_when_not_pinned(cluster_of, events,
     assert np.isclose(sum(weights.values()), 1.0)
     assert "val_ndcg10_blend" in model.metadata["metrics"]
     assert all(cluster_of(r.track_id) == "rock" for r in model.recommend("u08", 3))
+
+
+def test_a_replayed_track_is_never_explained_by_itself(rec, events, catalog):
+    titles = dict(zip(catalog["track_id"], catalog["title"], strict=True))
+    replayed = [
+        r for r in rec.recommend("u01", 12, include_played=True) if r.track_id in played(events, "u01")
+    ]
+    assert replayed
+    for r in replayed:
+        assert titles[r.track_id] not in r.explanation
+
+
+def test_unknown_user_is_not_told_it_is_personal(rec):
+    assert {r.explanation for r in rec.recommend("nobody-at-all", 3)} == {"popular with listeners"}
