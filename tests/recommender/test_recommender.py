@@ -165,7 +165,11 @@ def test_blend_weights_are_fit_on_validation_when_not_pinned(cluster_of, events,
     assert all(cluster_of(r.track_id) == "rock" for r in model.recommend("u08", 3))
 
 
-def test_a_replayed_track_is_never_explained_by_itself(rec, events, catalog):
+@pytest.mark.parametrize("model", ["content", "itemknn"])
+def test_a_replayed_track_is_never_explained_by_itself(events, catalog, model):
+    rec = Recommender.fit(
+        events=events, items=catalog, config=RecommenderConfig(models=SPECS, weights={model: 1.0})
+    )
     titles = dict(zip(catalog["track_id"], catalog["title"], strict=True))
     replayed = [
         r for r in rec.recommend("u01", 12, include_played=True) if r.track_id in played(events, "u01")
