@@ -1,24 +1,30 @@
-"""Loudness and peaks: BS.1770 integrated loudness, 4x-oversampled true peak, and a true-peak limiter.
+"""Loudness targets for the mix: gain to -14 LUFS and a look-ahead true-peak limiter.
 
 Streaming services play at about -14 LUFS and ask for true peaks at or below -1 dBTP (a sample-peak
 check misses the overs that appear between samples after a lossy encode). The limiter looks ahead, so
 the gain is already down when a peak arrives, and it works chunk by chunk, so a streamed mix and a
 rendered file pass through the same code.
+
+Loudness and the reported true peak are measured by :mod:`dj.analysis.loudness`, the same meter that
+measured each track, so a track's gain and the finished mix are judged on one scale. Only the limiter's
+per-sample true peak (which the meter does not give) is computed here.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyloudnorm
 from scipy.ndimage import convolve1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import firwin, upfirdn
+from scipy.signal import firwin
+
+from dj.analysis.loudness import SILENCE_LUFS, integrated_loudness
 
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
 _OVERSAMPLE = 4
 _FIR_MARGIN = 32  # samples of context the oversampling filter needs on each side
-# The 4x interpolation filter scipy's resample_poly designs (81 taps, about 20 per phase), designed once.
-# BS.1770's 48-tap example under-reads material with energy near Nyquist by half a dB, too much here.
+# The 4x interpolation filter scipy's resample_poly designs (81 taps, about 20 per phase), designed once:
+# the one the meter in dj.analysis.loudness oversamples with. BS.1770's 48-tap example under-reads
+# material with energy near Nyquist by half a dB, too much here.
 _HALF = 10 * _OVERSAMPLE
 _FIR = firwin(2 * _HALF + 1, 1.0 / _OVERSAMPLE, window=("kaiser", 5.0)) * _OVERSAMPLE
 
@@ -36,17 +42,11 @@ def _phase_filters() -> list[tuple[np.ndarray, int]]:
 _PHASES = _phase_filters()
 
 
-def _oversample(y: np.ndarray) -> np.ndarray:
-    n = y.shape[-1]
-    return upfirdn(_FIR, y, _OVERSAMPLE, 1, axis=-1)[..., _HALF : _HALF + n * _OVERSAMPLE]
-
-
 def integrated_lufs(y: np.ndarray, *, sr: int) -> float:
-    """Integrated loudness of ``y`` (channels, n) or (n,); -inf for silence or audio under 0.4 s."""
-    data = y.T if y.ndim == 2 else y
-    if data.shape[0] < int(0.4 * sr):
-        return float("-inf")
-    return float(pyloudnorm.Meter(sr).integrated_loudness(np.asarray(data, dtype=np.float64)))
+    """Integrated loudness of ``y`` (channels, n) or (n,); -inf for silence or audio under 0.4 s, so
+    gain code can test ``np.isfinite`` instead of amplifying silence to the target."""
+    loudness = integrated_loudness(y=y, sr=sr)
+    return float("-inf") if loudness <= SILENCE_LUFS else loudness
 
 
 def _phase_peaks(y2: np.ndarray) -> np.ndarray:
@@ -77,13 +77,6 @@ def sample_true_peak(y: np.ndarray, *, floor: float = 0.0) -> np.ndarray:
     if y2.shape[1] == 0 or np.abs(y2).max() < 0.5 * floor:
         return np.abs(y2).max(axis=0) if y2.shape[1] else np.zeros(0, dtype=np.float32)
     return _phase_peaks(y2)
-
-
-def true_peak_dbtp(y: np.ndarray) -> float:
-    if not np.atleast_2d(y).shape[1]:
-        return float("-inf")
-    peak = float(sample_true_peak(y, floor=float(np.abs(y).max())).max())
-    return 20.0 * np.log10(max(peak, 1e-12))
 
 
 class TruePeakLimiter:

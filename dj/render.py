@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soxr
 
+from dj.analysis.loudness import true_peak_dbtp
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
-from dj.loudness import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise, true_peak_dbtp
+from dj.loudness import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
 from dj.mixer import apply_gains, crossfade_gains, eq_blend_gains
 from dj.sources import load_source
 from dj.stretch import JOIN_S, join_head, render_head
@@ -263,11 +264,11 @@ def render_mix(
     )
     raw = np.concatenate(list(stream), axis=1)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        raw_peak = pool.submit(true_peak_dbtp, raw)  # measured alongside the loudness
+        raw_peak = pool.submit(true_peak_dbtp, y=raw, sr=options.sr)  # measured alongside the loudness
         y, loudness = normalise(
             raw, sr=options.sr, target_lufs=options.target_lufs, ceiling_dbtp=options.ceiling_dbtp
         )
-        peak = raw_peak.result() if y is raw else true_peak_dbtp(y)
+        peak = raw_peak.result() if y is raw else true_peak_dbtp(y=y, sr=options.sr)
     return MixResult(
         y=y,
         sr=options.sr,

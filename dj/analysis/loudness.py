@@ -75,7 +75,11 @@ def true_peak_dbtp(*, y: np.ndarray, sr: int, oversample: int = 4) -> float:
     Inter-sample overs exceed the sample peak by at most a few dB, so only windows whose samples come
     within 6 dB of the sample peak are oversampled; the rest cannot hold the true peak.
     """
-    y2 = np.atleast_2d(np.asarray(y, dtype=np.float64))
+    # Framed in the input's own dtype (a rendered mix is float32 and long); only the loud windows are
+    # widened to float64, which is exact, so the figure does not depend on the input dtype.
+    y2 = np.atleast_2d(np.asarray(y))
+    if not np.issubdtype(y2.dtype, np.floating):
+        y2 = y2.astype(np.float64)
     sample_peak = float(np.abs(y2).max()) if y2.size else 0.0
     if sample_peak <= 0:
         return -120.0
@@ -83,7 +87,7 @@ def true_peak_dbtp(*, y: np.ndarray, sr: int, oversample: int = 4) -> float:
     best = sample_peak
     for ch in y2:
         n_win = int(np.ceil(len(ch) / width))
-        padded = np.zeros((n_win + 2) * width)
+        padded = np.zeros((n_win + 2) * width, dtype=y2.dtype)
         padded[width : width + len(ch)] = ch
         frames = padded.reshape(n_win + 2, width)
         loud = 1 + np.flatnonzero(np.abs(frames[1:-1]).max(axis=1) >= sample_peak * 0.5)
@@ -92,7 +96,7 @@ def true_peak_dbtp(*, y: np.ndarray, sr: int, oversample: int = 4) -> float:
         # Each loud window with `pad` neighbours either side, oversampled in one call.
         segments = np.concatenate(
             [frames[loud - 1][:, -pad:], frames[loud], frames[loud + 1][:, :pad]], axis=1
-        )
+        ).astype(np.float64)
         up = scipy.signal.resample_poly(segments, oversample, 1, axis=1)
         centre = up[:, pad * oversample : (pad + width) * oversample]
         best = max(best, float(np.abs(centre).max()))
