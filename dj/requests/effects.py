@@ -78,21 +78,14 @@ def apply_intent(
             answer=pick(kind, seed=seed),
         )
     playing_id = (playing.track_id,) if playing is not None else ()
-    if kind == "skip":
+    if kind in ("skip", "dislike"):
+        # Both leave the playing track now and keep it out of the set; only the recorded feedback differs.
         return Effect(
             intent=intent,
             constraints=_exclude(current, playing_id),
-            answer=pick("skip", seed=seed),
+            answer=pick(kind, seed=seed),
             skip=True,
-            feedback="skipped",
-        )
-    if kind == "dislike":
-        return Effect(
-            intent=intent,
-            constraints=_exclude(current, playing_id),
-            answer=pick("dislike", seed=seed),
-            skip=True,
-            feedback="disliked",
+            feedback="skipped" if kind == "skip" else "disliked",
         )
     if kind == "like":
         return Effect(
