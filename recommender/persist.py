@@ -19,6 +19,7 @@ from recommender.errors import BundleError
 from recommender.features import ItemFeatures
 from recommender.interactions import UserRows
 from recommender.models import make_model
+from recommender.models.base import csr_from_state, csr_state
 from recommender.models.factors import FactorModel
 from recommender.types import ModelSpec, RecommenderConfig
 
@@ -39,20 +40,11 @@ MANIFEST_KEYS = (
 
 
 def csr_arrays(prefix: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
-    m = sp.csr_matrix(matrix)
-    return {
-        f"{prefix}.data": m.data,
-        f"{prefix}.indices": m.indices,
-        f"{prefix}.indptr": m.indptr,
-        f"{prefix}.shape": np.asarray(m.shape, dtype=np.int64),
-    }
+    return {f"{prefix}.{part}": value for part, value in csr_state(matrix).items()}
 
 
 def csr_from(prefix: str, arrays: dict[str, np.ndarray]) -> sp.csr_matrix:
-    shape = tuple(int(x) for x in arrays[f"{prefix}.shape"])
-    return sp.csr_matrix(
-        (arrays[f"{prefix}.data"], arrays[f"{prefix}.indices"], arrays[f"{prefix}.indptr"]), shape=shape
-    )
+    return csr_from_state({part: arrays[f"{prefix}.{part}"] for part in CSR_PARTS})
 
 
 def rows_arrays(rows: UserRows) -> dict[str, np.ndarray]:

@@ -71,6 +71,23 @@ def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return order, scores[order]
 
 
+def csr_state(matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+    """A sparse matrix as the plain arrays a bundle stores (``.npz`` holds no scipy objects)."""
+    m = sp.csr_matrix(matrix)
+    return {
+        "data": m.data,
+        "indices": m.indices,
+        "indptr": m.indptr,
+        "shape": np.asarray(m.shape, dtype=np.int64),
+    }
+
+
+def csr_from_state(arrays: dict[str, np.ndarray]) -> sp.csr_matrix:
+    """The matrix :func:`csr_state` flattened."""
+    shape = tuple(int(x) for x in arrays["shape"])
+    return sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+
+
 def check_matrix(user_items: sp.spmatrix, *, n_items: int | None = None) -> sp.csr_matrix:
     """Inputs checked once at the entry: a CSR float32 matrix with the expected number of item columns."""
     if not sp.issparse(user_items):

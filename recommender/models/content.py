@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from recommender.features import ItemFeatures, content_matrix
 from recommender.interactions import confidence
-from recommender.models.base import Model, Param, check_matrix
+from recommender.models.base import Model, Param, check_matrix, csr_from_state, csr_state
 
 
 class ContentModel(Model):
@@ -41,13 +41,11 @@ class ContentModel(Model):
         return np.asarray((self.features @ self.features[item].T).todense(), dtype=np.float32).ravel()
 
     def state(self) -> dict[str, np.ndarray]:
-        f = self.features
-        return {"data": f.data, "indices": f.indices, "indptr": f.indptr, "shape": np.array(f.shape)}
+        return csr_state(self.features)
 
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
-        shape = tuple(int(x) for x in arrays["shape"])
-        self.features = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
-        self.n_items = shape[0]
+        self.features = csr_from_state(arrays)
+        self.n_items = self.features.shape[0]
 
 
 class PopularityModel(Model):

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from recommender.features import ItemFeatures
 from recommender.interactions import confidence
-from recommender.models.base import Model, Param, check_matrix
+from recommender.models.base import Model, Param, check_matrix, csr_from_state, csr_state
 
 
 def keep_top_k_per_column(matrix: sp.spmatrix, k: int) -> sp.csr_matrix:
@@ -158,11 +158,9 @@ class ItemKNNModel(Model):
         return out
 
     def state(self) -> dict[str, np.ndarray]:
-        w = self.weights
-        return {"data": w.data, "indices": w.indices, "indptr": w.indptr, "shape": np.array(w.shape)}
+        return csr_state(self.weights)
 
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
-        shape = tuple(int(x) for x in arrays["shape"])
-        self.weights = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
-        self.n_items = shape[1]
+        self.weights = csr_from_state(arrays)
+        self.n_items = self.weights.shape[1]
         self._columns = None
