@@ -24,7 +24,7 @@ from dj.measure import TransitionMeasure, measure_mix
 from dj.planner import SetPlan, TrackMeta, plan_set
 from dj.render import MixResult, RenderOptions, render_mix
 from dj.timeline import build_timeline
-from recommender import Recommendation, Recommender
+from recommender import Constraints, Recommendation, Recommender
 from services.data.catalog import load_catalog
 from services.recommending import bundle_id, bundle_path, train
 from services.settings import Settings
@@ -88,19 +88,28 @@ def load_or_train_recommender(settings: Settings, store: Store) -> Recommender:
 
 
 def candidates_for(
-    model: Recommender, user_id: str, *, n_tracks: int, pool: set[str]
+    model: Recommender,
+    user_id: str,
+    *,
+    n_tracks: int,
+    pool: set[str],
+    history: pl.DataFrame | None = None,
+    constraints: Constraints | None = None,
+    discovery: float = 0.0,
 ) -> list[Recommendation]:
     """Ranked candidates for the planner, restricted to tracks we can mix: unplayed tracks first, then the
     listener's played tracks at half their score, so a small catalogue (the demo has 28 tracks) still
-    gives the planner room to find good transitions without leaning on what the listener already knows."""
+    gives the planner room to find good transitions without leaning on what the listener already knows.
+    ``history`` (events the bundle has not seen) and ``constraints`` (a DJ request's) pass to the ranking."""
     want = max(3 * n_tracks, 30)
-    fresh = [r for r in model.recommend(user_id, want) if r.track_id in pool]
+    options = {"history": history, "constraints": constraints}
+    fresh = [r for r in model.recommend(user_id, want, discovery=discovery, **options) if r.track_id in pool]
     seen = {r.track_id for r in fresh}
     played = [
         Recommendation(
             track_id=r.track_id, score=0.5 * r.score, explanation=r.explanation, reason_code=r.reason_code
         )
-        for r in model.recommend(user_id, want, include_played=True)
+        for r in model.recommend(user_id, want, include_played=True, **options)
         if r.track_id in pool and r.track_id not in seen
     ]
     return fresh + played

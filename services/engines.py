@@ -1,0 +1,129 @@
+"""The heavy objects a DJ session needs, built at most once per process and shared by every request.
+
+Loading Whisper takes about a second, the Piper voice about half a second, and a catalogue's name index
+and audio analyses grow with the catalogue; a request must not pay for any of them. The CLI builds one
+``Engines`` per command, the API one per process (lazily, on first use). The catalogue-derived parts are
+rebuilt only when the catalogue file changes (an import ran), like the API's catalogue cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from services.recommending import RecommendationService
+from services.settings import Settings
+from services.store import Store
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+    from dj.planner import TrackMeta
+    from dj.requests.entities import CatalogIndex
+    from dj.speech.transcribe import Transcriber
+    from dj.speech.tts import Synthesizer
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogView:
+    """One version of the catalogue and what is derived from it cheaply: the name index and the facts
+    the planner and host voice use. (Audio analyses are separate: understanding a request needs none.)"""
+
+    stamp: int | None
+    frame: pl.DataFrame
+    index: CatalogIndex | None
+    meta: dict[str, TrackMeta] = field(repr=False)
+
+    def title(self, track_id: str) -> tuple[str | None, str | None]:
+        """Title and artist of a track, (None, None) for an id the catalogue lacks."""
+        entry = self.meta.get(track_id)
+        if entry is not None:
+            return entry.title, entry.artist
+        entity = self.index.track(track_id) if self.index is not None else None
+        return (entity.name, entity.artist) if entity is not None else (None, None)
+
+
+class Engines:
+    """Speech recognition, the DJ voice, the recommender service and the catalogue view, each built once.
+
+    Pass ``transcriber`` or ``synthesizer`` to use other backends (the CLI's ``--whisper-checkpoint``,
+    tests); otherwise the bundled faster-whisper tiny.en and Piper joe voice load on first use.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        recommendations: RecommendationService | None = None,
+        transcriber: Transcriber | None = None,
+        synthesizer: Synthesizer | None = None,
+        whisper_checkpoint: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.recommendations = recommendations or RecommendationService(settings, store)
+        self._transcriber = transcriber
+        self._synthesizer = synthesizer
+        self._whisper_checkpoint = whisper_checkpoint
+        self._catalog: CatalogView | None = None
+        self._analyses: tuple[int | None, dict[str, TrackAnalysis]] | None = None
+        self._lock = threading.Lock()
+        self._catalog_lock = threading.Lock()
+
+    def transcriber(self) -> Transcriber:
+        with self._lock:
+            if self._transcriber is None:
+                from dj.speech.transcribe import FasterWhisperTranscriber, OpenAIWhisperTranscriber
+
+                limit = self.settings.max_upload_bytes
+                self._transcriber = (
+                    OpenAIWhisperTranscriber(checkpoint=self._whisper_checkpoint, max_bytes=limit)
+                    if self._whisper_checkpoint is not None
+                    else FasterWhisperTranscriber(max_bytes=limit)
+                )
+            return self._transcriber
+
+    def synthesizer(self) -> Synthesizer:
+        with self._lock:
+            if self._synthesizer is None:
+                from services.mixing import synthesizer_for
+
+                self._synthesizer = synthesizer_for(self.settings)
+            return self._synthesizer
+
+    def catalog(self) -> CatalogView:
+        """The current catalogue view; an empty one (no index, no analyses) before any import."""
+        path = self.settings.catalog_path
+        stamp = path.stat().st_mtime_ns if path.is_file() else None
+        with self._catalog_lock:
+            if self._catalog is None or self._catalog.stamp != stamp:
+                self._catalog = _build_view(self.settings, stamp)
+            return self._catalog
+
+    def analyses(self) -> dict[str, TrackAnalysis]:
+        """Audio analyses of the catalogue's tracks with audio, by track id (from the on-disk cache)."""
+        view = self.catalog()
+        with self._catalog_lock:
+            if self._analyses is None or self._analyses[0] != view.stamp:
+                from services.track_analysis import analyse_catalog
+
+                found = analyse_catalog(self.settings, view.frame) if view.stamp is not None else {}
+                self._analyses = (view.stamp, found)
+            return self._analyses[1]
+
+
+def _build_view(settings: Settings, stamp: int | None) -> CatalogView:
+    from dj.requests.entities import CatalogIndex
+    from services.data.catalog import load_catalog
+    from services.mixing import track_meta
+
+    if stamp is None:
+        return CatalogView(stamp=None, frame=pl.DataFrame(), index=None, meta={})
+    frame = load_catalog(settings.catalog_path)
+    return CatalogView(
+        stamp=stamp, frame=frame, index=CatalogIndex.from_catalog(frame), meta=track_meta(frame)
+    )

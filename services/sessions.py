@@ -1,0 +1,367 @@
+"""The DJ session lifecycle, one implementation for the CLI and the API: start a set, take a typed or
+spoken request, move to the next track.
+
+A session lives in Redis as the ``DJSession`` JSON plus what a listener asks about later: why each track
+is in the set (the recommender's explanation and the planned hand-over) and the DJ's latest answer. The
+answer's audio is not stored: the synthesizer caches lines on disk by text, so ``answer.wav`` is the
+cached render of the stored answer text.
+
+A request is understood (transcribed when spoken, then parsed against the catalogue), turned into an
+effect on the set (``dj.requests.effects``), and, when the effect asks for it, the recommender is asked
+for candidates under the new constraints and the planner re-plans what follows the playing track.
+Feedback ("skip", "I love this") is recorded as a listening event so the next ranking knows it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from dj.planner import SetPlan, plan_set, replan
+from dj.requests.answers import pick
+from dj.requests.effects import Effect, NowPlaying, apply_intent, constraints_from_json, constraints_to_json
+from dj.requests.intents import Intent, IntentParser
+from dj.session import DJSession
+from recommender import Recommendation
+from recommender.errors import UnknownItemError
+from services.engines import Engines
+from services.mixing import NoMixableTracksError, candidates_for
+from services.settings import Settings
+from services.store import Store
+
+if TYPE_CHECKING:
+    from dj.speech.transcribe import Transcript
+    from dj.speech.tts import Speech
+
+AudioInput = bytes | str | Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredSession:
+    """A session as kept in the store: the DJ's state, why each track is in the set, the last answer."""
+
+    session: DJSession
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    """The recommender's explanation of each track, in the listener's words."""
+    transitions: Mapping[str, str] = field(default_factory=dict)
+    """How the DJ mixes into each track (key, tempo, energy), by the track mixed into."""
+    answer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.session.to_dict(),
+            "reasons": dict(self.reasons),
+            "transitions": dict(self.transitions),
+            "answer": self.answer,
+        }
+
+    @classmethod
+    def from_dict(cls, payload: Mapping[str, Any]) -> StoredSession:
+        return cls(
+            session=DJSession.from_dict(payload),
+            reasons=dict(payload.get("reasons") or {}),
+            transitions=dict(payload.get("transitions") or {}),
+            answer=payload.get("answer"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Understanding:
+    """A request understood without touching any session: what was heard and what it asks for."""
+
+    transcript: Transcript | None
+    intent: Intent
+    timings: Mapping[str, float]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestOutcome:
+    """What a request did to a session. ``speech`` is the spoken answer (None when not asked to speak)."""
+
+    transcript: Transcript | None
+    intent: Intent
+    answer: str
+    speech: Speech | None
+    stored: StoredSession
+    replanned: bool
+    constraints: Mapping[str, Any]
+    timings: Mapping[str, float]
+
+    @property
+    def session(self) -> DJSession:
+        return self.stored.session
+
+    @property
+    def upcoming(self) -> tuple[str, ...]:
+        return self.stored.session.upcoming
+
+
+def load_session(store: Store, session_id: str) -> StoredSession:
+    """The stored session; ``NotFoundError`` (404) for an unknown id."""
+    return StoredSession.from_dict(store.load_session(session_id))
+
+
+def save_session(store: Store, stored: StoredSession) -> None:
+    store.save_session(stored.session.session_id, stored.to_dict())
+
+
+def save_planned(store: Store, *, user_id: str, plan: SetPlan) -> DJSession:
+    """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing."""
+    session = DJSession.new(user_id=user_id, energy_arc=plan.arc.value).with_plan(plan.track_ids)
+    save_session(store, StoredSession(session=session, **_why(plan)))
+    return session
+
+
+def start_session(
+    settings: Settings,
+    store: Store,
+    *,
+    user_id: str,
+    n_tracks: int = 8,
+    arc: str = "steady",
+    engines: Engines | None = None,
+) -> DJSession:
+    """Plan a personalised set from the recommender's candidates and keep it as a new session."""
+    engines = engines or Engines(settings, store)
+    analyses = engines.analyses()
+    if len(analyses) < 2:
+        raise NoMixableTracksError("the catalogue has fewer than two analysed tracks with audio to play")
+    service = engines.recommendations
+    model = service.model()
+    candidates = candidates_for(
+        model, user_id, n_tracks=n_tracks, pool=set(analyses), history=service.history(model, user_id)
+    )
+    plan = plan_set(
+        candidates,
+        analyses=analyses,
+        n_tracks=min(n_tracks, len(candidates)),
+        arc=arc,
+        meta=engines.catalog().meta,
+    )
+    return save_planned(store, user_id=user_id, plan=plan)
+
+
+def advance(store: Store, session_id: str) -> StoredSession:
+    """The next track plays. ``InvalidSessionError`` (422) when the set has ended."""
+    stored = load_session(store, session_id)
+    moved = StoredSession(
+        session=stored.session.advance(), reasons=stored.reasons, transitions=stored.transitions
+    )
+    save_session(store, moved)
+    return moved
+
+
+def understand(
+    engines: Engines, *, text: str | None = None, audio: AudioInput | None = None
+) -> Understanding:
+    """Transcribe (for ``audio``) and parse a request against the catalogue; exactly one of the two."""
+    if (text is None) == (audio is None):
+        from dj.errors import RequestTextError
+
+        raise RequestTextError("give the request as text or as audio, not both and not neither")
+    timings: dict[str, float] = {}
+    transcript = None
+    if audio is not None:
+        transcript = engines.transcriber().transcribe(audio)
+        text = transcript.text
+        timings |= {
+            "decode_s": transcript.timings.decode_s,
+            "vad_s": transcript.timings.vad_s,
+            "transcribe_s": transcript.timings.transcribe_s,
+        }
+    assert text is not None
+    t0 = time.perf_counter()
+    index = engines.catalog().index
+    timings["index_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    intent = IntentParser(index).parse(text)
+    timings["understand_s"] = time.perf_counter() - t0
+    return Understanding(transcript=transcript, intent=intent, timings=timings)
+
+
+def apply_request(
+    settings: Settings,
+    store: Store,
+    session_id: str,
+    *,
+    text: str | None = None,
+    audio: AudioInput | None = None,
+    engines: Engines | None = None,
+    speak: bool = True,
+) -> RequestOutcome:
+    """Apply a typed or spoken request to a session: re-plan if it asks for it, save, and answer."""
+    engines = engines or Engines(settings, store)
+    stored = load_session(store, session_id)  # an unknown session fails before any transcription
+    understood = understand(engines, text=text, audio=audio)
+    timings = dict(understood.timings)
+    t0 = time.perf_counter()
+    intent, session = understood.intent, stored.session
+    playing = _now_playing(engines, stored)
+    effect = apply_intent(
+        intent,
+        current=constraints_from_json(session.constraints),
+        playing=playing,
+        index=engines.catalog().index,
+    )
+    answer, replanned = effect.answer, False
+    if effect.replan:
+        planned = _replan(engines, stored, effect)
+        if planned is None and (relaxed := _relaxed(effect, playing)) is not None:
+            effect = relaxed
+            planned = _replan(engines, stored, effect)
+        if planned is not None:
+            stored, session, replanned = planned, planned.session, True
+        elif not effect.skip:  # a skip still moves on within the set as planned
+            answer = pick("nothing_matches", seed=intent.text)
+    if effect.feedback is not None and session.playing is not None:
+        _record_feedback(store, user_id=session.user_id, track_id=session.playing, reason=effect.feedback)
+    if effect.skip and session.position + 1 < len(session.track_ids):
+        session = session.advance()
+    # The effect's constraints are the whole new set of them ("play X" drops the old tags), so they
+    # replace the session's rather than merge; a request nothing fits leaves them as they were.
+    kept = replanned or not effect.replan
+    constraints = constraints_to_json(effect.constraints) if kept else dict(session.constraints)
+    session = replace(session.with_request(intent.text), constraints=constraints)
+    stored = StoredSession(
+        session=session, reasons=stored.reasons, transitions=stored.transitions, answer=answer
+    )
+    save_session(store, stored)
+    timings["replan_s"] = time.perf_counter() - t0
+    speech = None
+    if speak:
+        t0 = time.perf_counter()
+        speech = engines.synthesizer().synthesize(answer)
+        timings["speak_s"] = time.perf_counter() - t0
+    return RequestOutcome(
+        transcript=understood.transcript,
+        intent=intent,
+        answer=answer,
+        speech=speech,
+        stored=stored,
+        replanned=replanned,
+        constraints=dict(session.constraints),
+        timings={k: round(v, 4) for k, v in timings.items()},
+    )
+
+
+def answer_speech(engines: Engines, session_id: str) -> Speech | None:
+    """The DJ's latest spoken answer in a session (from the voice's cache), None before any request."""
+    stored = load_session(engines.store, session_id)
+    return engines.synthesizer().synthesize(stored.answer) if stored.answer else None
+
+
+def _now_playing(engines: Engines, stored: StoredSession) -> NowPlaying | None:
+    playing = stored.session.playing
+    if playing is None:
+        return None
+    analysis = engines.analyses().get(playing)
+    title, artist = engines.catalog().title(playing)
+    return NowPlaying(
+        track_id=playing,
+        title=title,
+        artist=artist,
+        energy=analysis.energy if analysis is not None else None,
+        bpm=analysis.bpm if analysis is not None else None,
+        explanation=stored.reasons.get(playing),
+    )
+
+
+def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSession | None:
+    """Candidates under the effect's constraints (the pinned tracks first), then the planner re-plans what
+    follows the playing track. None when nothing in the catalogue fits: the set stays as it is."""
+    session = stored.session
+    analyses = engines.analyses()
+    prefix = set(session.track_ids[: session.position + 1])
+    candidates = [
+        c for c in _candidates(engines, session, effect, pool=set(analyses)) if c.track_id not in prefix
+    ]
+    if not candidates:
+        return None
+    n_tracks = min(max(len(session.track_ids), len(prefix) + 1), len(prefix) + len(candidates))
+    plan = replan(session, candidates, analyses, n_tracks=n_tracks, meta=engines.catalog().meta)
+    why = _why(plan)
+    return StoredSession(
+        session=session.with_plan(plan.track_ids),
+        reasons={**stored.reasons, **why["reasons"]},
+        transitions={**stored.transitions, **why["transitions"]},
+        answer=stored.answer,
+    )
+
+
+def _relaxed(effect: Effect, playing: NowPlaying | None) -> Effect | None:
+    """ "Calmer" asks for a noticeable step down from the playing track; when no track is that much
+    calmer (a catalogue whose energies sit close together), any track calmer than this one will do.
+    The same for energy up and for tempo. None when the effect has no such relative band."""
+    if playing is None:
+        return None
+    c = effect.constraints
+    changes: dict[str, tuple[float, float]] = {}
+    for name, level in (("energy_range", playing.energy), ("tempo_range", playing.bpm)):
+        band = getattr(c, name)
+        if band is None or level is None:
+            continue
+        if band[1] < level:
+            changes[name] = (band[0], level * 0.999)
+        elif band[0] > level:
+            changes[name] = (level * 1.001, band[1])
+    return replace(effect, constraints=replace(c, **changes)) if changes else None
+
+
+def _candidates(
+    engines: Engines, session: DJSession, effect: Effect, *, pool: set[str]
+) -> list[Recommendation]:
+    service = engines.recommendations
+    model = service.model()
+    pinned = [
+        Recommendation(track_id=t, score=1e6, explanation="you asked for it", reason_code="requested")
+        for t in effect.pinned
+        if t in pool
+    ]
+    if effect.seeds:
+        similar: list[Recommendation] = []
+        for seed in effect.seeds[:3]:
+            try:
+                similar += model.similar_tracks(seed, n=30, constraints=effect.constraints)
+            except UnknownItemError:
+                continue  # a seed the bundle has never seen (imported after training)
+        ranked = [c for c in similar if c.track_id in pool]
+    else:
+        ranked = candidates_for(
+            model,
+            session.user_id,
+            n_tracks=len(session.track_ids),
+            pool=pool,
+            history=service.history(model, session.user_id),
+            constraints=effect.constraints,
+            discovery=effect.discovery,
+        )
+    return [*pinned, *ranked]
+
+
+def _why(plan: SetPlan) -> dict[str, dict[str, str]]:
+    return {
+        "reasons": {t: e for t, e in plan.explanations.items() if e},
+        "transitions": {tr.to_id: tr.reason for tr in plan.transitions},
+    }
+
+
+def _record_feedback(store: Store, *, user_id: str, track_id: str, reason: str) -> None:
+    """A skip, like or dislike said to the DJ is a listening event like any other."""
+    store.append_events(
+        pl.DataFrame(
+            {
+                "user_id": [user_id],
+                "track_id": [track_id],
+                "ts": [datetime.now(timezone.utc)],
+                "ms_played": [None],
+                "reason": [reason],
+            },
+            schema_overrides={"ms_played": pl.Int64},
+        )
+    )
