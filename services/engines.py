@@ -49,14 +49,15 @@ class CatalogView:
 class Engines:
     """Speech recognition, the DJ voice, the recommender service and the catalogue view, each built once.
 
-    Pass ``transcriber`` or ``synthesizer`` to use other backends (the CLI's ``--whisper-checkpoint``,
-    tests); otherwise the bundled faster-whisper tiny.en and Piper joe voice load on first use.
+    Pass ``transcriber`` or ``synthesizer`` to use other backends (tests), or ``whisper_checkpoint`` for
+    openai-whisper; otherwise the bundled faster-whisper tiny.en and Piper joe voice load on first use.
+    ``store`` may be None for understanding requests only (``selecta ask`` without a session).
     """
 
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: Store | None,
         *,
         recommendations: RecommendationService | None = None,
         transcriber: Transcriber | None = None,
@@ -65,7 +66,7 @@ class Engines:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.recommendations = recommendations or RecommendationService(settings, store)
+        self._recommendations = recommendations
         self._transcriber = transcriber
         self._synthesizer = synthesizer
         self._whisper_checkpoint = whisper_checkpoint
@@ -73,6 +74,16 @@ class Engines:
         self._analyses: tuple[int | None, dict[str, TrackAnalysis]] | None = None
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
+
+    @property
+    def recommendations(self) -> RecommendationService:
+        """The recommender service (needs the store; understanding a request alone does not)."""
+        with self._lock:
+            if self._recommendations is None:
+                if self.store is None:
+                    raise RuntimeError("Engines was built without a store; sessions need one")
+                self._recommendations = RecommendationService(self.settings, self.store)
+            return self._recommendations
 
     def transcriber(self) -> Transcriber:
         with self._lock:

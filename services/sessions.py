@@ -250,9 +250,9 @@ def apply_request(
     )
 
 
-def answer_speech(engines: Engines, session_id: str) -> Speech | None:
+def answer_speech(store: Store, session_id: str, *, engines: Engines) -> Speech | None:
     """The DJ's latest spoken answer in a session (from the voice's cache), None before any request."""
-    stored = load_session(engines.store, session_id)
+    stored = load_session(store, session_id)
     return engines.synthesizer().synthesize(stored.answer) if stored.answer else None
 
 

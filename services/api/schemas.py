@@ -79,3 +79,94 @@ class Health(BaseModel):
     redis: bool
     tracks: int
     events: int
+
+
+# -- DJ sessions and requests ----------------------------------------------------------------------
+
+Arc = Literal["warm-up", "peak-time", "cool-down", "steady"]
+
+
+class SessionCreate(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200)
+    n_tracks: int = Field(default=8, ge=2, le=50)
+    arc: Arc = "steady"
+
+
+class TrackInSet(BaseModel):
+    track_id: str
+    title: str | None = None
+    artist: str | None = None
+    reason: str | None = Field(default=None, description="Why the recommender picked it, in words.")
+    transition: str | None = Field(default=None, description="How the DJ mixes into it (key, tempo, energy).")
+
+
+class MixProgressPublic(BaseModel):
+    state: Literal["rendering", "done"]
+    rendered_s: float
+    duration_s: float
+
+
+class SessionPublic(BaseModel):
+    session_id: str
+    user_id: str
+    arc: str
+    position: int
+    count: int
+    playing: TrackInSet | None
+    upcoming: list[TrackInSet]
+    played: list[str]
+    constraints: dict
+    requests: list[str]
+    answer: str | None = Field(default=None, description="The DJ's latest answer.")
+    mix: MixProgressPublic | None = Field(default=None, description="The latest /mix stream's progress.")
+
+
+class RequestText(BaseModel):
+    text: str = Field(min_length=1, max_length=500, examples=["play something calmer"])
+
+
+class EntityPublic(BaseModel):
+    kind: str
+    name: str
+    artist: str | None = None
+    year: int | None = None
+
+
+class SlotPublic(BaseModel):
+    name: str
+    raw: str = Field(description="The span as said.")
+    value: str
+    confidence: float
+    available: bool
+    entity: EntityPublic | None = Field(description="The catalogue entity it resolved to.")
+    alternatives: list[EntityPublic]
+
+
+class IntentPublic(BaseModel):
+    kind: str
+    text: str
+    confidence: float
+    slots: list[SlotPublic]
+
+
+class TranscriptPublic(BaseModel):
+    text: str
+    confidence: float
+    language: str
+    duration_s: float
+    speech_s: float
+    backend: str
+
+
+class Understood(BaseModel):
+    transcript: TranscriptPublic | None
+    intent: IntentPublic
+    timings: dict[str, float]
+
+
+class RequestResult(Understood):
+    answer: str
+    answer_audio_url: str | None = Field(description="GET it for the spoken answer (WAV).")
+    replanned: bool
+    constraints: dict
+    session: SessionPublic

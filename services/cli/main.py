@@ -32,6 +32,7 @@ _MODULES = [
     "services.cli.ask",
     "services.cli.mix",
     "services.cli.recommend",
+    "services.cli.session",
 ]
 
 for _name in _MODULES:

@@ -49,6 +49,7 @@ def mix_command(
 ) -> None:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
     from services.mixing import MixRequest, make_mix, synthesizer_for
+    from services.sessions import save_planned
     from services.settings import get_settings
     from services.store import open_store
 
@@ -61,10 +62,11 @@ def mix_command(
         if voice
         else None
     )
+    store = open_store(settings)
     with err_console.status("mixing") as status:
         outcome = make_mix(
             settings,
-            open_store(settings),
+            store,
             request,
             out=out,
             fmt=fmt,
@@ -121,6 +123,11 @@ def mix_command(
         + (f", {outcome.png_path}" if outcome.png_path else "")
     )
     console.print(f"[dim]{sheet['synthetic_voice']}[/]")
+    session = save_planned(store, user_id=user, plan=outcome.plan)
+    console.print(
+        f"DJ session {session.session_id} (first track playing): "
+        f'selecta ask "play something calmer" --session {session.session_id}'
+    )
 
 
 def register(app: typer.Typer) -> None:

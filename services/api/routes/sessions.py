@@ -1,0 +1,200 @@
+"""DJ sessions: start a set, follow it, talk to the DJ (typed or spoken), hear its answer, stream the mix.
+
+Every handler that transcribes, plans or synthesizes runs in the thread pool (plain ``def`` handlers, or
+``run_in_threadpool`` after an upload is read), so the event loop keeps serving other requests.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+import soundfile as sf
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from services import sessions
+from services.api.deps import StateDep
+from services.api.routes.recommendations import get_service
+from services.api.schemas import (
+    IntentPublic,
+    MixProgressPublic,
+    RequestResult,
+    RequestText,
+    SessionCreate,
+    SessionPublic,
+    TrackInSet,
+    TranscriptPublic,
+)
+from services.api.uploads import AUDIO_UPLOAD_OPENAPI, read_audio_upload
+from services.data.errors import NotFoundError
+from services.engines import Engines
+from services.session_mix import WAV_MEDIA_TYPE, mix_progress, prepare_mix, wav_stream
+from services.sessions import RequestOutcome, StoredSession
+from services.store import Store
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+def get_engines(state: StateDep) -> Engines:
+    """One ``Engines`` per process: Whisper and the Piper voice load on their first use, then stay."""
+    engines = state.extras.get("engines")
+    if engines is None:
+        engines = state.extras.setdefault(
+            "engines", Engines(state.settings, state.store, recommendations=get_service(state))
+        )
+    return engines
+
+
+EnginesDep = Annotated[Engines, Depends(get_engines)]
+
+
+@router.post("", response_model=SessionPublic, status_code=201)
+def create_session(body: SessionCreate, engines: EnginesDep, state: StateDep) -> SessionPublic:
+    """Plan a personalised set for the listener (first track playing) and keep it as a session."""
+    session = sessions.start_session(
+        state.settings,
+        state.store,
+        user_id=body.user_id,
+        n_tracks=body.n_tracks,
+        arc=body.arc,
+        engines=engines,
+    )
+    return session_public(engines, state.store, sessions.load_session(state.store, session.session_id))
+
+
+@router.get("/{session_id}", response_model=SessionPublic)
+def get_session(session_id: str, engines: EnginesDep, state: StateDep) -> SessionPublic:
+    """The set: what plays, what comes next and why, the constraints requests have set."""
+    return session_public(engines, state.store, sessions.load_session(state.store, session_id))
+
+
+@router.post("/{session_id}/advance", response_model=SessionPublic)
+def advance(session_id: str, engines: EnginesDep, state: StateDep) -> SessionPublic:
+    """The next track plays (the player moved on). 422 ``invalid_session`` after the last track."""
+    return session_public(engines, state.store, sessions.advance(state.store, session_id))
+
+
+@router.post("/{session_id}/requests", response_model=RequestResult)
+def typed_request(
+    session_id: str, body: RequestText, engines: EnginesDep, state: StateDep, request: Request
+) -> RequestResult:
+    """A typed request ("play something calmer", "skip", "why this song?"): the set is re-planned
+    after the playing track when the request asks for it, and the DJ answers (text and audio)."""
+    outcome = sessions.apply_request(state.settings, state.store, session_id, text=body.text, engines=engines)
+    return request_result(engines, state.store, outcome, request)
+
+
+@router.post("/{session_id}/requests/audio", response_model=RequestResult, openapi_extra=AUDIO_UPLOAD_OPENAPI)
+async def spoken_request(
+    session_id: str, engines: EnginesDep, state: StateDep, request: Request
+) -> RequestResult:
+    """A spoken request, uploaded as the ``file`` field of a form or as an ``audio/*`` body (WebM/Opus
+    from a browser, WAV, MP3, M4A). 413 past the upload limit, 422 ``audio_decode_failed`` for what is
+    not audio, 422 ``no_speech`` for silence."""
+    await run_in_threadpool(sessions.load_session, state.store, session_id)  # 404 before the upload
+    audio = await read_audio_upload(request, max_bytes=state.settings.max_upload_bytes)
+    outcome = await run_in_threadpool(
+        sessions.apply_request, state.settings, state.store, session_id, audio=audio, engines=engines
+    )
+    return request_result(engines, state.store, outcome, request)
+
+
+@router.get(
+    "/{session_id}/answer.wav",
+    response_class=Response,
+    responses={200: {"content": {"audio/wav": {}}, "description": "The DJ's latest answer, spoken."}},
+)
+def answer_wav(session_id: str, engines: EnginesDep, state: StateDep) -> Response:
+    """The DJ's latest spoken answer as 16-bit WAV; 404 before the first request."""
+    speech = sessions.answer_speech(state.store, session_id, engines=engines)
+    if speech is None:
+        raise NotFoundError(f"session {session_id!r} has no answer yet: send it a request first")
+    buffer = io.BytesIO()
+    sf.write(buffer, speech.y, speech.sr, format="WAV", subtype="PCM_16")
+    return Response(content=buffer.getvalue(), media_type="audio/wav")
+
+
+@router.get(
+    "/{session_id}/mix",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {WAV_MEDIA_TYPE: {}},
+            "description": "16-bit PCM stereo WAV at 44.1 kHz, streamed as it renders (RIFF and data sizes "
+            "are 0xFFFFFFFF: read to the end of the response).",
+        }
+    },
+)
+def stream_mix(
+    session_id: str,
+    engines: EnginesDep,
+    state: StateDep,
+    voice: Annotated[bool, Query(description="Spoken host intros before tracks.")] = True,
+) -> StreamingResponse:
+    """The set from the playing track on, beat-matched and loudness-limited, streamed chunk by chunk
+    while the renderer is still mixing (the first audio arrives after the first track is decoded).
+    ``GET /sessions/{id}`` reports the render's progress under ``mix``."""
+    prepared = prepare_mix(state.store, session_id, engines=engines, voice=voice)
+    return StreamingResponse(
+        wav_stream(prepared, state.store),
+        media_type=WAV_MEDIA_TYPE,
+        headers={"X-Selecta-Duration-S": f"{prepared.duration_s:.3f}", "Cache-Control": "no-store"},
+    )
+
+
+def session_public(engines: Engines, store: Store, stored: StoredSession) -> SessionPublic:
+    session = stored.session
+    view = engines.catalog()
+
+    def track(track_id: str) -> TrackInSet:
+        title, artist = view.title(track_id)
+        return TrackInSet(
+            track_id=track_id,
+            title=title,
+            artist=artist,
+            reason=stored.reasons.get(track_id),
+            transition=stored.transitions.get(track_id),
+        )
+
+    progress = mix_progress(store, session.session_id)
+    return SessionPublic(
+        session_id=session.session_id,
+        user_id=session.user_id,
+        arc=session.energy_arc,
+        position=session.position,
+        count=len(session.track_ids),
+        playing=track(session.playing) if session.playing is not None else None,
+        upcoming=[track(t) for t in session.upcoming],
+        played=list(session.track_ids[: session.position]),
+        constraints=dict(session.constraints),
+        requests=list(session.requests),
+        answer=stored.answer,
+        mix=MixProgressPublic(**progress.__dict__) if progress is not None else None,
+    )
+
+
+def request_result(
+    engines: Engines, store: Store, outcome: RequestOutcome, request: Request
+) -> RequestResult:
+    session_id = outcome.session.session_id
+    url = request.url_for("answer_wav", session_id=session_id)
+    return RequestResult(
+        transcript=transcript_public(outcome.transcript),
+        intent=IntentPublic(**outcome.intent.to_dict()),
+        timings=dict(outcome.timings),
+        answer=outcome.answer,
+        answer_audio_url=f"{url}?n={len(outcome.session.requests)}",
+        replanned=outcome.replanned,
+        constraints=dict(outcome.constraints),
+        session=session_public(engines, store, outcome.stored),
+    )
+
+
+def transcript_public(transcript) -> TranscriptPublic | None:
+    if transcript is None:
+        return None
+    return TranscriptPublic(
+        **{k: getattr(transcript, k) for k in TranscriptPublic.model_fields},
+    )
