@@ -1,0 +1,159 @@
+"""HTTP API throughput and latency on loopback: cached recommendations against a bare FastAPI endpoint.
+
+Starts ``selecta serve`` (one uvicorn worker, BLAS on one thread) on a data directory with the hetrec
+catalogue and a trained recommender (the demo catalogue with ``--demo``), warms the ranked-list cache,
+then drives it with ``wrk`` (apt install wrk), 32 connections. The reference is a bare FastAPI app
+returning a constant from the same uvicorn in the same run: the framework's own ceiling on this machine.
+
+    OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/api.py [--seconds 15] [--demo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+HETREC = ROOT.parent / "shared" / "datasets" / "hetrec2011-lastfm-2k"
+BARE_APP = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping")
+def ping():
+    return {"ok": True}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def selecta(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "services.cli.main", *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def run_wrk(url: str, *, seconds: int, script: Path | None) -> dict[str, float]:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("this benchmark needs wrk (apt-get install wrk)")
+    cmd = [wrk, "-t2", "-c32", f"-d{seconds}s", "--latency", url]
+    if script:
+        cmd[1:1] = ["-s", str(script)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": pct("50"),
+        "p99": pct("99"),
+        "non2xx": float(errors.group(1)) if errors else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--demo", action="store_true", help="demo catalogue instead of hetrec")
+    parser.add_argument("--users", type=int, default=200, help="distinct users in the request mix")
+    args = parser.parse_args()
+
+    data = Path(tempfile.mkdtemp(prefix="selecta-api-bench-"))
+    env = {**os.environ, "SELECTA_DATA_DIR": str(data), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env.pop("REDIS_URL", None)
+    print("preparing data and training ...", flush=True)
+    if args.demo or not HETREC.is_dir():
+        selecta(env, "import", "demo")
+        users = [f"demo-user-{i:02d}" for i in range(1, 51)]
+    else:
+        selecta(env, "import", "hetrec", str(HETREC))
+        users = [f"lastfm:{u}" for u in range(2, 2 + 4 * args.users, 4)]
+    selecta(env, "train")
+    users = users[: args.users]
+
+    port, bare_port = free_port(), free_port()
+    (data / "bare_app.py").write_text(BARE_APP)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "services.cli.main", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
+        env=env,
+        cwd=data,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_up(f"{base}/health")
+        wait_up(f"http://127.0.0.1:{bare_port}/ping")
+        started = time.perf_counter()
+        for user in users:  # warm the ranked-list cache
+            httpx.get(f"{base}/users/{user}/recommendations", params={"n": 10}, timeout=30).raise_for_status()
+        cold_ms = (time.perf_counter() - started) / len(users) * 1000
+        script = data / "users.lua"
+        paths = ", ".join(f'"/users/{u}/recommendations?n=10"' for u in users)
+        script.write_text(
+            f"paths = {{{paths}}}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n"
+            "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
+        )
+        rows = [
+            (
+                "bare FastAPI GET /ping (reference)",
+                run_wrk(f"http://127.0.0.1:{bare_port}/ping", seconds=args.seconds, script=None),
+            ),
+            ("selecta cached recommendations", run_wrk(base, seconds=args.seconds, script=script)),
+        ]
+    finally:
+        for proc in (server, bare):
+            proc.terminate()
+            proc.wait(timeout=20)
+    print(f"\nuncached recommendation through HTTP (cache warm-up): {cold_ms:.1f} ms per request")
+    print(f"\n{'endpoint':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name, r in rows:
+        print(f"{name:40} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f}")
+    print("\nwrk: 2 threads, 32 connections, on the same 2 cores as the server")
+
+
+if __name__ == "__main__":
+    main()
