@@ -286,10 +286,11 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
     n_tracks = min(max(len(session.track_ids), len(prefix) + 1), len(prefix) + len(candidates))
     plan = replan(session, candidates, analyses, n_tracks=n_tracks, meta=engines.catalog().meta)
     why = _why(plan)
+    in_set = set(plan.track_ids)
     return StoredSession(
         session=session.with_plan(plan.track_ids),
-        reasons={**stored.reasons, **why["reasons"]},
-        transitions={**stored.transitions, **why["transitions"]},
+        reasons={t: r for t, r in {**stored.reasons, **why["reasons"]}.items() if t in in_set},
+        transitions={t: r for t, r in {**stored.transitions, **why["transitions"]}.items() if t in in_set},
         answer=stored.answer,
     )
 
@@ -346,7 +347,7 @@ def _candidates(
 
 def _why(plan: SetPlan) -> dict[str, dict[str, str]]:
     return {
-        "reasons": {t: e for t, e in plan.explanations.items() if e},
+        "reasons": {t: plan.explanations[t] for t in plan.track_ids if plan.explanations.get(t)},
         "transitions": {tr.to_id: tr.reason for tr in plan.transitions},
     }
 
