@@ -1,27 +1,34 @@
 # Two commands a fresh machine with Python 3.11 needs: `make demo` and `make test`.
-# Each creates .venv if missing and installs what the project needs (again when pyproject.toml changes).
+# Each creates .venv if missing and installs what it needs (again when pyproject.toml changes).
+# The test install adds the test tools and the optional openai-whisper backend (CPU torch), so that
+# backend's loading path is tested too; the demo needs neither.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
-STAMP := $(VENV)/.selecta-installed
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint clean
 
-$(STAMP): pyproject.toml
-	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
 
-demo: $(STAMP)
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,whisper]'
+	@touch $@
+
+demo: $(VENV)/.installed-run
 	$(VENV)/bin/selecta demo
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(VENV)/bin/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
