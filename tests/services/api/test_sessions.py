@@ -1,0 +1,216 @@
+"""The DJ session endpoints end to end: real demo recordings, recommender, Redis, Whisper and Piper.
+
+The streamed mix is read from a real uvicorn server (the test client buffers whole responses), so the
+first chunk is seen while the render is still going.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+
+import av
+import httpx
+import numpy as np
+import pytest
+import soundfile as sf
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from dj.requests.answers import LINES
+from dj.speech.tts import PiperSynthesizer
+from services.api.app import create_app
+from services.api.routes.sessions import get_engines
+from services.engines import Engines
+from services.settings import Settings
+from services.store import Store
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="module")
+def voice(trained: tuple[Settings, Store]) -> PiperSynthesizer:
+    settings, _ = trained
+    return PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
+
+
+@pytest.fixture(scope="module")
+def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines:
+    settings, store = trained
+    return Engines(settings, store, synthesizer=voice)
+
+
+def app_for(settings: Settings, engines: Engines) -> FastAPI:
+    app = create_app(settings)
+    app.dependency_overrides[get_engines] = lambda: engines
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(trained: tuple[Settings, Store], engines: Engines) -> Iterator[TestClient]:
+    settings, _ = trained
+    with TestClient(app_for(settings, engines)) as test_client:
+        yield test_client
+
+
+def wav_bytes(y: np.ndarray, sr: int) -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, y, sr, format="WAV")
+    return buffer.getvalue()
+
+
+def webm_opus(y: np.ndarray, sr: int) -> bytes:
+    """What a browser's MediaRecorder sends: Opus in WebM, at 48 kHz."""
+    import soxr
+
+    y48 = soxr.resample(y, sr, 48000).astype(np.float32)
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="webm") as container:
+        stream = container.add_stream("libopus", rate=48000, layout="mono")
+        frame = av.AudioFrame.from_ndarray(y48[None, :], format="flt", layout="mono")
+        frame.sample_rate = 48000
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def calmer_speech(voice: PiperSynthesizer) -> tuple[np.ndarray, int]:
+    speech = voice.synthesize("Play something calmer, please.")
+    pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
+    return np.concatenate([pad, speech.y, pad]), speech.sr
+
+
+def new_session(client: TestClient, user: str = "demo-user-01", n_tracks: int = 6) -> dict:
+    response = client.post("/sessions", json={"user_id": user, "n_tracks": n_tracks, "arc": "steady"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_create_and_show_a_session(client: TestClient) -> None:
+    body = new_session(client)
+    assert body["count"] == 6 and body["position"] == 0 and len(body["upcoming"]) == 5
+    assert body["playing"]["title"] and all(t["title"] and t["transition"] for t in body["upcoming"])
+    shown = client.get(f"/sessions/{body['session_id']}").json()
+    assert shown["playing"] == body["playing"] and shown["upcoming"] == body["upcoming"]
+    moved = client.post(f"/sessions/{body['session_id']}/advance").json()
+    assert moved["position"] == 1 and moved["playing"] == body["upcoming"][0]
+    assert moved["played"] == [body["playing"]["track_id"]]
+
+
+def test_typed_requests_calmer_skip_why(client: TestClient) -> None:
+    body = new_session(client, user="demo-user-02")
+    sid, playing = body["session_id"], body["playing"]
+    calmer = client.post(f"/sessions/{sid}/requests", json={"text": "play something calmer"})
+    assert calmer.status_code == 200, calmer.text
+    out = calmer.json()
+    assert out["intent"]["kind"] == "energy_down" and out["answer"] in LINES["energy_down"]
+    assert out["replanned"] and out["session"]["playing"] == playing  # the playing track stays
+    assert out["constraints"]["energy_range"][1] < 1.0 and out["transcript"] is None
+    audio = client.get(out["answer_audio_url"])
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+    y, sr = sf.read(io.BytesIO(audio.content))
+    assert len(y) / sr > 0.5 and np.abs(y).max() > 0.05
+
+    why = client.post(f"/sessions/{sid}/requests", json={"text": "why this song?"}).json()
+    assert why["intent"]["kind"] == "why" and playing["title"] in why["answer"] and not why["replanned"]
+
+    skip = client.post(f"/sessions/{sid}/requests", json={"text": "skip"}).json()
+    assert skip["intent"]["kind"] == "skip"
+    assert skip["session"]["position"] == 1 and skip["session"]["played"] == [playing["track_id"]]
+    assert playing["track_id"] not in [t["track_id"] for t in skip["session"]["upcoming"]]
+    assert client.get(f"/sessions/{sid}").json()["requests"] == [
+        "play something calmer",
+        "why this song?",
+        "skip",
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["wav", "webm"])
+def test_spoken_request(client: TestClient, calmer_speech: tuple[np.ndarray, int], encoding: str) -> None:
+    y, sr = calmer_speech
+    data, mime = (wav_bytes(y, sr), "audio/wav") if encoding == "wav" else (webm_opus(y, sr), "audio/webm")
+    sid = new_session(client, user="demo-user-03")["session_id"]
+    response = client.post(
+        f"/sessions/{sid}/requests/audio", files={"file": (f"request.{encoding}", data, mime)}
+    )
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert "calmer" in out["transcript"]["text"].lower() and out["intent"]["kind"] == "energy_down"
+    assert out["replanned"] and out["timings"]["transcribe_s"] > 0 and out["answer_audio_url"]
+    assert len(out["session"]["upcoming"]) == 5
+
+
+def test_upload_errors(client: TestClient, trained: tuple[Settings, Store], engines: Engines) -> None:
+    settings, _ = trained
+    sid = new_session(client, user="demo-user-04", n_tracks=3)["session_id"]
+    url = f"/sessions/{sid}/requests/audio"
+    garbage = client.post(url, files={"file": ("x.wav", b"RIFF this is not audio at all" * 50, "audio/wav")})
+    assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "audio_decode_failed"
+    silence = wav_bytes(np.zeros(16000 * 2, dtype=np.float32), 16000)
+    quiet = client.post(url, files={"file": ("s.wav", silence, "audio/wav")})
+    assert quiet.status_code == 422 and quiet.json()["error"]["code"] == "no_speech"
+    missing = client.post("/sessions/nope/requests/audio", files={"file": ("s.wav", silence, "audio/wav")})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert client.post("/sessions/nope/requests", json={"text": "skip"}).status_code == 404
+    assert client.get("/sessions/nope").json()["error"]["status"] == 404
+
+    small = settings.model_copy(update={"max_upload_bytes": 20_000})
+    with TestClient(app_for(small, engines)) as limited:
+        big = limited.post(url, files={"file": ("big.wav", silence * 3, "audio/wav")})
+        assert big.status_code == 413 and big.json()["error"]["code"] == "audio_too_large"
+        chunks = (silence[i : i + 8192] for i in range(0, 3 * len(silence), 8192))  # no Content-Length
+        streamed = limited.post(url, content=chunks, headers={"content-type": "audio/wav"})
+        assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "audio_too_large"
+
+
+def test_understand_without_a_session(client: TestClient, calmer_speech: tuple[np.ndarray, int]) -> None:
+    typed = client.post("/requests/understand", json={"text": "more like this"})
+    assert typed.status_code == 200 and typed.json()["intent"]["kind"] == "more_like_this"
+    y, sr = calmer_speech
+    spoken = client.post("/requests/understand", files={"file": ("r.wav", wav_bytes(y, sr), "audio/wav")})
+    assert spoken.status_code == 200, spoken.text
+    assert spoken.json()["intent"]["kind"] == "energy_down" and spoken.json()["transcript"]["backend"]
+    empty = client.post("/requests/understand", json={"text": ""})
+    assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.fixture(scope="module")
+def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
+    settings, _ = trained
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app_for(settings, engines), port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=20)
+
+
+def test_mix_streams_audio_before_the_render_finishes(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=60) as http:
+        sid = http.post("/sessions", json={"user_id": "demo-user-05", "n_tracks": 4}).json()["session_id"]
+        with http.stream("GET", f"/sessions/{sid}/mix", params={"voice": "false"}) as response:
+            assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
+            assert "content-length" not in response.headers
+            duration = float(response.headers["x-selecta-duration-s"])
+            chunks = response.iter_bytes()
+            head = b""
+            while len(head) < 44 + 4 * 44100:  # the header and a second of audio
+                head += next(chunks)
+            assert head[:4] == b"RIFF" and head[8:16] == b"WAVEfmt "
+            first = np.frombuffer(head[44 : 44 + 4 * 44100], dtype="<i2")
+            assert np.abs(first).max() > 1000  # music, not silence
+            progress = http.get(f"/sessions/{sid}").json()["mix"]
+            assert progress["state"] == "rendering" and progress["rendered_s"] < duration
+            data = head + b"".join(chunks)
+        assert http.get(f"/sessions/{sid}").json()["mix"]["state"] == "done"
+    y, sr = sf.read(io.BytesIO(data), dtype="float32")
+    assert sr == 44100 and y.shape[1] == 2
+    assert abs(len(y) / sr - duration) < 1.0
+    assert np.abs(y).max() <= 1.0 and np.sqrt(np.mean(y**2)) > 0.01
