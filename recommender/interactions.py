@@ -9,6 +9,7 @@ chosen by evaluation rather than baked in here.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,16 +42,15 @@ def check_events(events: pl.DataFrame) -> pl.DataFrame:
     missing = {"user_id", "track_id"} - set(events.columns)
     if missing:
         raise BadEventsError(f"events need columns user_id and track_id; missing {sorted(missing)}")
-    frame = events
-    if "plays" not in frame.columns:
-        frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias("plays"))
-    if "reason" not in frame.columns:
-        frame = frame.with_columns(pl.lit("played").alias("reason"))
-    frame = frame.select(
+    # One select, defaults included: this also runs on every request that carries a history.
+    present = set(events.columns)
+    frame = events.select(
         pl.col("user_id").cast(pl.Utf8),
         pl.col("track_id").cast(pl.Utf8),
-        pl.col("plays").cast(pl.Float64).fill_null(1.0),
-        pl.col("reason").cast(pl.Utf8).fill_null("played"),
+        pl.col("plays").cast(pl.Float64).fill_null(1.0) if "plays" in present else pl.lit(1.0).alias("plays"),
+        pl.col("reason").cast(pl.Utf8).fill_null("played")
+        if "reason" in present
+        else pl.lit("played").alias("reason"),
     )
     bad = set(frame.get_column("reason").unique().to_list()) - KNOWN_REASONS
     if bad:
@@ -107,6 +107,46 @@ def build_rows(aggregated: pl.DataFrame, *, users: pl.DataFrame, items: pl.DataF
         weights=matrix(positive, weight),
         seen=matrix(np.ones(len(rows), dtype=bool), ones),
         disliked=matrix(disliked, ones),
+    )
+
+
+def history_row(history: pl.DataFrame, *, item_index: Mapping[str, int], n_items: int) -> UserRows:
+    """One listener's events as a single row over ``item_index``, with exactly the weights
+    :func:`aggregate_events` and :func:`build_rows` give; events for tracks outside it are dropped.
+
+    A request carries a handful of events; polars' group-by and joins cost ~1.5 ms on five rows, a third
+    of the whole request budget, while plain numpy over the checked columns costs a few microseconds.
+    """
+    frame = check_events(
+        history if "user_id" in history.columns else history.with_columns(user_id=pl.lit("_"))
+    )
+    cols = np.fromiter((item_index.get(t, -1) for t in frame.get_column("track_id").to_list()), np.int64)
+    known = cols >= 0
+    reason = frame.get_column("reason").to_numpy()[known]
+    plays = frame.get_column("plays").to_numpy()[known]
+    items, event_item = np.unique(cols[known], return_inverse=True)
+
+    def per_item(values: np.ndarray) -> np.ndarray:
+        return np.bincount(event_item, weights=values, minlength=len(items))
+
+    positive = np.isin(reason, ("played", "requested"))
+    weight = (
+        per_item(np.where(positive, plays, 0.0))
+        + LIKE_WEIGHT * per_item(reason == "liked")
+        - SKIP_WEIGHT * per_item(reason == "skipped")
+    )
+    weight = np.maximum(weight, 0.0).astype(np.float32)
+    disliked = per_item(reason == "disliked") > 0
+
+    def row(mask: np.ndarray, data: np.ndarray) -> sp.csr_matrix:
+        indptr = np.array([0, int(mask.sum())], dtype=np.int32)
+        return sp.csr_matrix((data[mask], items[mask].astype(np.int32), indptr), shape=(1, n_items))
+
+    ones = np.ones(len(items), dtype=np.float32)
+    return UserRows(
+        weights=row((weight > 0) & ~disliked, weight),
+        seen=row(np.ones(len(items), dtype=bool), ones),
+        disliked=row(disliked, ones),
     )
 
 

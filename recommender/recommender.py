@@ -22,7 +22,14 @@ from recommender.dataset import build_dataset
 from recommender.errors import BadConfigError, BundleError, RecommenderError, UnknownItemError
 from recommender.explain import ALSO_PLAYED, POPULAR, Explainer
 from recommender.features import ItemFeatures
-from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame, matrix_hash
+from recommender.interactions import (
+    UserRows,
+    aggregate_events,
+    build_rows,
+    history_row,
+    index_frame,
+    matrix_hash,
+)
 from recommender.models import top_n
 from recommender.persist import (
     RETRAIN,
@@ -130,14 +137,17 @@ class Recommender:
         unchanged = idx is not None and bool(self.trained[idx])
         for extra in (self._updates.get(user_id), self._history_row(history)):
             if extra is not None:
-                row, unchanged = _add_rows(row, extra), False
+                # A new listener's row is just the extra one (adding it to an empty row changes nothing).
+                row, unchanged = (
+                    (extra if idx is None and row.seen.nnz == 0 else _add_rows(row, extra)),
+                    False,
+                )
         return row, unchanged
 
     def _history_row(self, history: pl.DataFrame | None) -> UserRows | None:
         if history is None or history.height == 0:
             return None
-        frame = aggregate_events(history.with_columns(pl.lit("_").alias("user_id")))
-        return build_rows(frame, users=index_frame(["_"], "user_id", "row"), items=self.item_frame)
+        return history_row(history, item_index=self.item_index, n_items=len(self.item_ids))
 
     # -- ranking ----------------------------------------------------------------------------------------
     def recommend(
