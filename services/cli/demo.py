@@ -21,12 +21,12 @@ from services.store import open_store
 DEMO_USER = "demo-user-01"
 
 
-def _run(*args: str) -> None:
-    """Run one ``selecta`` command in-process, exactly as typed on the command line."""
+def _run(*args: str) -> object:
+    """Run one ``selecta`` command in-process, exactly as typed on the command line; its return value."""
     from services.cli.main import app
 
     console.print(f"[bold cyan]$ selecta {' '.join(args)}[/]", highlight=False)
-    app(list(args), standalone_mode=False)
+    return app(list(args), standalone_mode=False)
 
 
 def demo(
@@ -36,7 +36,8 @@ def demo(
     out: Annotated[Path | None, typer.Option(help="Mix file (default: DATA_DIR/demo/mix.ogg).")] = None,
 ) -> None:
     """Import the demo catalogue and synthetic listeners, analyse the audio, train the recommender, show a
-    listener's recommendations, and render their personalised mix with a synthetic host voice."""
+    listener's recommendations, render their personalised mix with a synthetic host voice, and change the
+    set with a request."""
     settings = get_settings()
     store = open_store(settings)
     console.print(Rule("1. demo catalogue: 28 bundled tracks (immich-memories-music, AI-generated, MIT)"))
@@ -60,10 +61,18 @@ def demo(
 
     console.print(Rule(f"4. a personalised mix for {user} with a synthetic host voice"))
     mix_path = out or settings.data_dir / "demo" / "mix.ogg"
-    _run("mix", "--user", user, "--tracks", str(tracks), "--arc", "warm-up", "--out", str(mix_path))
+    session = str(
+        _run("mix", "--user", user, "--tracks", str(tracks), "--arc", "warm-up", "--out", str(mix_path))
+    )
+
+    console.print(Rule("5. the listener asks for a change: the set is re-planned, the DJ answers"))
+    answer = mix_path.with_name("answer.wav")
+    _run("ask", "play something calmer", "--session", session, "--say-to", str(answer))
+    _run("ask", "why this song?", "--session", session)
     console.print(Rule("done"))
     for label, path in (
         ("listen", mix_path),
+        ("the DJ's answer", answer),
         ("cue sheet", mix_path.with_suffix(".json")),
         ("picture", mix_path.with_suffix(".png")),
     ):

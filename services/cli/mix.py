@@ -46,7 +46,7 @@ def mix_command(
     tts_config: Annotated[
         Path | None, typer.Option(help="Its config (Piper .onnx.json, Coqui config.json).")
     ] = None,
-) -> None:
+) -> str:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
     from services.mixing import MixRequest, make_mix, synthesizer_for
     from services.sessions import save_planned
@@ -128,6 +128,7 @@ def mix_command(
         f"DJ session {session.session_id} (first track playing): "
         f'selecta ask "play something calmer" --session {session.session_id}'
     )
+    return session.session_id  # for in-process callers such as `selecta demo`
 
 
 def register(app: typer.Typer) -> None:
