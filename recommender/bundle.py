@@ -23,7 +23,7 @@ import numpy as np
 from recommender.errors import BundleError
 
 FORMAT = "selecta-recommender"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: per-user "trained" flags (users.trained)
 MANIFEST = "manifest.json"
 ARRAYS = "arrays.npz"
 
