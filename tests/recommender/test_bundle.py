@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from recommender import ModelSpec, Recommender, RecommenderConfig
-from recommender.bundle import ARRAYS, MANIFEST
+from recommender.bundle import ARRAYS, FORMAT_VERSION, MANIFEST
 from recommender.errors import BundleError
 
 CONFIG = RecommenderConfig(
@@ -227,7 +227,12 @@ def test_manifest_that_is_not_text_is_refused(saved):
 
 @pytest.mark.parametrize(
     ("version", "message"),
-    [(0, f"an {OLDER}"), (None, f"an {OLDER}"), ("1", f"an {OLDER}"), (2, "a newer Selecta; upgrade")],
+    [
+        (FORMAT_VERSION - 1, f"an {OLDER}"),
+        (None, f"an {OLDER}"),
+        (str(FORMAT_VERSION), f"an {OLDER}"),
+        (FORMAT_VERSION + 1, "a newer Selecta; upgrade"),
+    ],
 )
 def test_format_versions_other_than_this_one_say_which_way(saved, version, message):
     meta = json.loads((saved / MANIFEST).read_text())
