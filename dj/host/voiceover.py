@@ -1,4 +1,5 @@
-"""Turn a planned set into spoken, placed host lines: write each line, synthesize it, fit it in the mix."""
+"""Turn a planned set into spoken, placed host lines: write each line from its hand-over, synthesize it,
+fit it in the mix."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soxr
 
-from dj.host.lines import write_line
+from dj.host.handover import Handover
+from dj.host.lines import HostLine, write_line
 from dj.host.placement import VoiceSlot, place_voice
 from dj.loudness import integrated_lufs
 from dj.timeline import Timeline
@@ -39,6 +41,44 @@ class VoiceLine:
         return self.slot.start_s is not None
 
 
+def write_lines(
+    *,
+    timeline: Timeline,
+    analyses: Mapping[str, TrackAnalysis],
+    meta: Mapping[str, TrackMeta],
+    explanations: Mapping[str, str],
+    seed: str = "",
+) -> list[HostLine]:
+    """The host's text for every track of the set (the opener included), each describing the hand-over
+    into its track. The phrasing is seeded by ``seed`` and the set's order, so a re-run says the same."""
+    set_seed = f"{seed}:{'|'.join(p.track_id for p in timeline.placements)}"
+    lines: list[HostLine] = []
+    n = len(timeline.placements)
+    for p in timeline.placements:
+        m = meta.get(p.track_id)
+        handover = None
+        if p.index:
+            before = timeline.placements[p.index - 1].track_id
+            handover = Handover.between(
+                analyses[before], analyses[p.track_id], meta_from=meta.get(before), meta_to=m
+            )
+        lines.append(
+            write_line(
+                index=p.index,
+                n_tracks=n,
+                track_id=p.track_id,
+                title=m.title if m else p.track_id,
+                artist=m.artist if m else None,
+                handover=handover,
+                explanation=explanations.get(p.track_id, ""),
+                previous=lines[-1] if lines else None,
+                used=[line.template for line in lines],
+                seed=set_seed,
+            )
+        )
+    return lines
+
+
 def voice_lines(
     *,
     timeline: Timeline,
@@ -50,27 +90,9 @@ def voice_lines(
     seed: str = "",
 ) -> Sequence[VoiceLine]:
     """One line per track (the opener included), synthesized, loudness-matched and placed."""
-    lines: list[VoiceLine] = []
-    previous, previous_mood = None, None
-    n = len(timeline.placements)
-    for p in timeline.placements:
-        a = analyses[p.track_id]
-        m = meta.get(p.track_id)
-        before = analyses[timeline.placements[p.index - 1].track_id].energy if p.index else a.energy
-        line = write_line(
-            index=p.index,
-            n_tracks=n,
-            track_id=p.track_id,
-            title=m.title if m else p.track_id,
-            artist=m.artist if m else None,
-            energy_delta=a.energy - before,
-            explanation=explanations.get(p.track_id, ""),
-            mood=m.mood if m else None,
-            previous=previous,
-            previous_mood=previous_mood,
-            seed=seed,
-        )
-        previous, previous_mood = line, (m.mood if m else None)
+    voiced: list[VoiceLine] = []
+    texts = write_lines(timeline=timeline, analyses=analyses, meta=meta, explanations=explanations, seed=seed)
+    for line in texts:
         speech = synthesizer.synthesize(line.text)
         y = speech.y.astype(np.float32)
         if speech.sr != sr:
@@ -78,11 +100,13 @@ def voice_lines(
         loudness = integrated_lufs(y, sr=sr)
         if np.isfinite(loudness):
             y = y * np.float32(10 ** ((VOICE_LUFS - loudness) / 20.0))
-        slot = place_voice(timeline=timeline, analyses=dict(analyses), index=p.index, duration_s=len(y) / sr)
-        lines.append(
+        slot = place_voice(
+            timeline=timeline, analyses=dict(analyses), index=line.index, duration_s=len(y) / sr
+        )
+        voiced.append(
             VoiceLine(
-                index=p.index,
-                track_id=p.track_id,
+                index=line.index,
+                track_id=line.track_id,
                 text=line.text,
                 y=y,
                 slot=slot,
@@ -90,4 +114,4 @@ def voice_lines(
                 voice=speech.voice,
             )
         )
-    return lines
+    return voiced

@@ -9,7 +9,6 @@ import pytest
 
 from dj.analysis.result import TrackAnalysis
 from dj.host.ducking import DUCK_DB, RELEASE_S
-from dj.host.lines import write_line
 from dj.host.placement import drop_time, place_voice
 from dj.host.voiceover import VoiceLine, voice_lines
 from dj.planner import TrackMeta
@@ -22,38 +21,6 @@ SR = 22050
 def _with_drop(a: TrackAnalysis, at_s: float) -> TrackAnalysis:
     curve = np.where(a.energy_times < at_s, 0.3, 0.9).astype(np.float32)
     return replace(a, energy_curve=curve)
-
-
-def test_lines_vary_and_carry_the_reason() -> None:
-    first = write_line(
-        index=0,
-        n_tracks=3,
-        track_id="t1",
-        title="Blue",
-        artist="Nina",
-        energy_delta=0.0,
-        explanation="because you liked Red by Nina",
-    )
-    second = write_line(
-        index=1,
-        n_tracks=3,
-        track_id="t2",
-        title="Green",
-        artist="Nina",
-        energy_delta=-0.3,
-        explanation="because you liked Red by Nina",
-        previous=first,
-        mood="calm",
-        previous_mood="happy",
-    )
-    assert "Blue" in first.text and "Because you liked Red" in first.text
-    assert second.family == "ease" and "Green" in second.text
-    assert "Because you liked Red" not in second.text and "calm" in second.text  # no repeated reason
-    texts = {
-        write_line(index=1, n_tracks=5, track_id=f"t{i}", title="X", artist=None, energy_delta=0.0).template
-        for i in range(12)
-    }
-    assert len(texts) > 1
 
 
 def test_voice_is_placed_in_the_intro_before_the_drop(drum_tracks: dict[str, TrackAnalysis]) -> None:
