@@ -10,13 +10,15 @@ taken from the track's nearest content neighbours, which places new tracks in th
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from recommender.features import ItemFeatures, content_matrix
 from recommender.metrics import per_user_ndcg, top_k_rows
-from recommender.models import Model, make_model
+from recommender.models import REGISTRY, Model, Param, make_model
 from recommender.splits import Split, per_user_holdout
 from recommender.types import ModelSpec, RecommenderConfig
 
@@ -137,16 +139,27 @@ def fit_models(
     features: ItemFeatures | None,
     *,
     seed: int,
+    user_features: sp.csr_matrix | None = None,
+    deterministic: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Model]:
+    """Fit each spec. ``deterministic`` runs every fit on one thread (models' ``threads`` and BLAS):
+    the SGD models (BPR, LightFM) update shared vectors from racing threads, so only a single-threaded
+    fit gives the same weights, and therefore the same evaluation table, run after run."""
     models = {}
     for spec in specs:
         if progress:
             progress(f"fitting {spec_key(spec)}")
-        model = make_model(spec.name, spec.params)
-        model.fit(matrix, features=features, seed=seed)
+        model = make_model(spec.name, _single_threaded(spec) if deterministic else spec.params)
+        with threadpool_limits(1) if deterministic else nullcontext():
+            model.fit(matrix, features=features, user_features=user_features, seed=seed)
         models[spec_key(spec)] = model
     return models
+
+
+def _single_threaded(spec: ModelSpec) -> dict[str, Param]:
+    takes_threads = "threads" in REGISTRY[spec.name].defaults if spec.name in REGISTRY else False
+    return {**spec.params, "threads": 1} if takes_threads else dict(spec.params)
 
 
 def fit_weights(
@@ -215,25 +228,37 @@ def fit_blend(
     features: ItemFeatures | None,
     config: RecommenderConfig,
     *,
+    user_features: sp.csr_matrix | None = None,
     progress: Progress | None = None,
 ) -> tuple[Blend, dict[str, float]]:
     """Fit weights on a validation split of ``matrix`` (unless pinned), then the weighted models on all of it.
 
+    ``user_features`` (users x features, rows aligned with ``matrix``) reaches the models that use them.
     Returns the blend and a report for the manifest: validation NDCG@10 of each model and of the blend.
     """
     report: dict[str, float] = {}
     if config.weights is not None:
         weights = dict(config.weights)
     else:
-        split = _validation_split(matrix, config)
-        if split is None:
+        sampled = _validation_split(matrix, config)
+        if sampled is None:
             # Too little data to fit weights honestly: every model counts the same, and the report says so.
             weights = {spec_key(s): 1.0 / len(config.models) for s in config.models}
             report["validation_users"] = 0.0
         else:
-            weights = _fit_weights_on(split, features, config, report, progress)
+            split, rows = sampled
+            sample_features = None if user_features is None else sp.csr_matrix(user_features[rows])
+            weights = _fit_weights_on(split, features, sample_features, config, report, progress)
     active = tuple(s for s in config.models if weights.get(spec_key(s), 0.0) > 0)
-    models = fit_models(active, matrix, features, seed=config.seed, progress=progress)
+    models = fit_models(
+        active,
+        matrix,
+        features,
+        seed=config.seed,
+        user_features=user_features,
+        deterministic=config.deterministic,
+        progress=progress,
+    )
     weights = {k: w for k, w in weights.items() if k in models}
     return _assemble(models, weights, matrix, features, config), report
 
@@ -241,25 +266,29 @@ def fit_blend(
 MIN_VALIDATION_USERS = 10
 
 
-def _validation_split(matrix: sp.csr_matrix, config: RecommenderConfig) -> Split | None:
-    """A per-user holdout inside the training data; relaxes the minimum history for small data sets and
-    gives up (None) when even that leaves fewer than ``MIN_VALIDATION_USERS`` users to judge weights on."""
+def _validation_split(matrix: sp.csr_matrix, config: RecommenderConfig) -> tuple[Split, np.ndarray] | None:
+    """A per-user holdout inside the training data and the matrix rows it covers; relaxes the minimum
+    history for small data sets and gives up (None) when even that leaves fewer than
+    ``MIN_VALIDATION_USERS`` users to judge weights on."""
+    rows = np.arange(matrix.shape[0])
     if matrix.shape[0] > config.validation_max_users:
         # Weights transfer across users; fitting the validation models on a user sample bounds their cost.
         rng = np.random.default_rng(config.seed)
-        matrix = matrix[np.sort(rng.choice(matrix.shape[0], config.validation_max_users, replace=False))]
+        rows = np.sort(rng.choice(matrix.shape[0], config.validation_max_users, replace=False))
+        matrix = matrix[rows]
     for min_items in (config.validation_min_items, 4):
         split = per_user_holdout(
             matrix, fraction=config.validation_fraction, min_items=min_items, seed=config.seed
         )
         if len(split.test_users) >= MIN_VALIDATION_USERS:
-            return split
+            return split, rows
     return None
 
 
 def _fit_weights_on(
     split: Split,
     features: ItemFeatures | None,
+    user_features: sp.csr_matrix | None,
     config: RecommenderConfig,
     report: dict[str, float],
     progress: Progress | None,
@@ -268,7 +297,15 @@ def _fit_weights_on(
     if len(users) > config.validation_users:
         rng = np.random.default_rng(config.seed)
         users = np.sort(rng.choice(users, size=config.validation_users, replace=False))
-    models = fit_models(config.models, split.train, features, seed=config.seed, progress=progress)
+    models = fit_models(
+        config.models,
+        split.train,
+        features,
+        seed=config.seed,
+        user_features=user_features,
+        deterministic=config.deterministic,
+        progress=progress,
+    )
     val_blend = _assemble(models, {k: 1.0 for k in models}, split.train, features, config)
     if progress:
         progress("fitting blend weights")

@@ -23,7 +23,7 @@ import numpy as np
 from recommender.errors import BundleError
 
 FORMAT = "selecta-recommender"
-FORMAT_VERSION = 2  # 2: per-user "trained" flags (users.trained)
+FORMAT_VERSION = 3  # 2: per-user "trained" flags (users.trained); 3: user features (user_features.*)
 MANIFEST = "manifest.json"
 ARRAYS = "arrays.npz"
 

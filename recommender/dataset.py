@@ -8,17 +8,20 @@ import polars as pl
 
 from recommender.features import ItemFeatures, build_item_features
 from recommender.interactions import UserRows, aggregate_events, build_rows, index_frame
+from recommender.user_features import UserFeatures, build_user_features
 
 
 @dataclass(frozen=True, kw_only=True)
 class Dataset:
-    """``items`` is the catalogue in item-index order (tracks known only from events get a bare row)."""
+    """``items`` is the catalogue in item-index order (tracks known only from events get a bare row);
+    ``user_features`` rows follow ``user_ids`` (no columns when no user table was given)."""
 
     user_ids: list[str]
     item_ids: list[str]
     rows: UserRows
     items: pl.DataFrame
     features: ItemFeatures
+    user_features: UserFeatures
 
 
 def align_items(events: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame:
@@ -36,7 +39,9 @@ def align_items(events: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFram
     return pl.concat([known, extra], how="diagonal_relaxed")
 
 
-def build_dataset(events: pl.DataFrame, items: pl.DataFrame | None = None) -> Dataset:
+def build_dataset(
+    events: pl.DataFrame, items: pl.DataFrame | None = None, users: pl.DataFrame | None = None
+) -> Dataset:
     aggregated = aggregate_events(events)
     catalog = align_items(aggregated, items)
     item_ids = catalog.get_column("track_id").to_list()
@@ -47,5 +52,10 @@ def build_dataset(events: pl.DataFrame, items: pl.DataFrame | None = None) -> Da
         items=index_frame(item_ids, "track_id", "col"),
     )
     return Dataset(
-        user_ids=user_ids, item_ids=item_ids, rows=rows, items=catalog, features=build_item_features(catalog)
+        user_ids=user_ids,
+        item_ids=item_ids,
+        rows=rows,
+        items=catalog,
+        features=build_item_features(catalog),
+        user_features=build_user_features(users, user_ids),
     )

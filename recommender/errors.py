@@ -43,3 +43,10 @@ class BadConfigError(RecommenderError):
 
     code = "bad_recommender_config"
     status = 400
+
+
+class BadUsersError(RecommenderError):
+    """A user-feature table lacks ``user_id``/``features`` or holds values of the wrong type."""
+
+    code = "bad_users"
+    status = 422

@@ -4,6 +4,7 @@ Protocols: ``holdout`` (the hetrec ``SOURCE.md`` protocol: 20% of each user's it
 held out, rank every item the user has not played in training) and ``cold`` (10% of items held out
 entirely; each user's held-out items are ranked among all held-out items from tags/audio only). Each
 model sees the test holdout once; the blend fits its weights on a validation split of the training part.
+Every fit runs single-threaded (``RecommenderConfig.deterministic``), so a seed gives one table.
 """
 
 from __future__ import annotations
@@ -39,8 +40,18 @@ EVAL_MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(name="als", label="als (64f, log1p, alpha 2)"),
     ModelSpec(name="als", label="als (64f, bm25)", params={"transform": "bm25", "alpha": 1.0}),
     ModelSpec(name="bpr", label="bpr (defaults)"),
-    ModelSpec(name="lightfm", label="lightfm warp", params={"use_features": False, "epochs": 20}),
-    ModelSpec(name="lightfm", label="lightfm warp + tags", params={"epochs": 20}),
+    ModelSpec(
+        name="lightfm",
+        label="lightfm warp",
+        params={"use_features": False, "use_user_features": False, "epochs": 20},
+    ),
+    ModelSpec(name="lightfm", label="lightfm warp + tags", params={"use_user_features": False, "epochs": 20}),
+    # Only where a user table is given (hetrec: one ``friend:<id>`` feature per friend).
+    ModelSpec(
+        name="lightfm",
+        label="lightfm warp + tags + friends",
+        params={"use_user_features": True, "epochs": 20},
+    ),
     ModelSpec(name="ease", label="ease (l2 150)"),
     ModelSpec(
         name="itemknn",
@@ -61,12 +72,23 @@ class EvaluationRow:
 
 
 def _single(
-    spec: ModelSpec, train: sp.csr_matrix, features: ItemFeatures, *, seed: int, cold_k: int
+    spec: ModelSpec,
+    train: sp.csr_matrix,
+    features: ItemFeatures,
+    user_features: sp.csr_matrix,
+    config: RecommenderConfig,
 ) -> Blend:
     """One model as a one-member blend, so cold items get the same content-neighbour mapping."""
-    models = fit_models((spec,), train, features, seed=seed)
+    models = fit_models(
+        (spec,),
+        train,
+        features,
+        seed=config.seed,
+        user_features=user_features,
+        deterministic=config.deterministic,
+    )
     warm = np.diff(train.tocsc().indptr) > 0
-    cold, mapping = cold_neighbor_map(features, warm, k=cold_k)
+    cold, mapping = cold_neighbor_map(features, warm, k=config.cold_neighbors)
     key = next(iter(models))
     return Blend(models=models, weights={key: 1.0}, cold_items=cold, cold_map=mapping)
 
@@ -95,9 +117,23 @@ def _tag_count_scorer(features: ItemFeatures) -> Callable[[sp.csr_matrix, np.nda
     return lambda rows, users: np.broadcast_to(counts, (rows.shape[0], len(counts))).copy()
 
 
+def sample_users(events: pl.DataFrame, n: int, *, seed: int = 0) -> pl.DataFrame:
+    """The events of ``n`` users drawn with ``seed`` (all of them when there are fewer): a quick run."""
+    users = events.get_column("user_id").unique().sort()
+    if n >= len(users):
+        return events
+    keep = users.sample(n, seed=seed)
+    return events.filter(pl.col("user_id").is_in(keep.implode()))
+
+
+def _needs_user_features(spec: ModelSpec) -> bool:
+    return spec.params.get("use_user_features") is True
+
+
 def evaluate(
     events: pl.DataFrame,
     items: pl.DataFrame | None = None,
+    users: pl.DataFrame | None = None,
     *,
     protocols: tuple[str, ...] = PROTOCOLS,
     models: tuple[ModelSpec, ...] = EVAL_MODELS,
@@ -106,10 +142,14 @@ def evaluate(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> list[EvaluationRow]:
-    """Fit and score every model (and the shipped blend) under each protocol; seeds fixed."""
-    config = config or default_config(seed=seed)
-    data = build_dataset(events, items)
-    matrix, features = data.rows.weights, data.features
+    """Fit and score every model (and the shipped blend) under each protocol; seeds fixed, fits
+    single-threaded, so two runs print the same table. Rows that need user features (``users``, see
+    ``recommender.user_features``) are left out when none are given."""
+    config = config or default_config(seed=seed, deterministic=True)
+    data = build_dataset(events, items, users)
+    matrix, features, user_features = data.rows.weights, data.features, data.user_features.matrix
+    if not user_features.shape[1]:
+        models = tuple(s for s in models if not _needs_user_features(s))
     out = []
     rng = np.random.default_rng(seed)
     for protocol in protocols:
@@ -133,9 +173,12 @@ def evaluate(
             entries.append(("tag count (popularity proxy)", lambda: _tag_count_scorer(features)))
         for spec in models:
             entries.append(
-                (spec.label or spec.name, _single_factory(spec, split, features, config, protocol))
+                (
+                    spec.label or spec.name,
+                    _single_factory(spec, split, features, user_features, config, protocol),
+                )
             )
-        entries.append((BLEND, _blend_factory(split, features, config)))
+        entries.append((BLEND, _blend_factory(split, features, user_features, config)))
         for label, factory in entries:
             if progress:
                 progress(f"{protocol}: {label}")
@@ -156,10 +199,15 @@ def evaluate(
 
 
 def _single_factory(
-    spec: ModelSpec, split: Split, features: ItemFeatures, config: RecommenderConfig, protocol: str
+    spec: ModelSpec,
+    split: Split,
+    features: ItemFeatures,
+    user_features: sp.csr_matrix,
+    config: RecommenderConfig,
+    protocol: str,
 ):
     def build() -> Callable[[sp.csr_matrix, np.ndarray], np.ndarray]:
-        blend = _single(spec, split.train, features, seed=config.seed, cold_k=config.cold_neighbors)
+        blend = _single(spec, split.train, features, user_features, config)
         if protocol == "holdout" or spec.name in ("content", "lightfm"):
             model = next(iter(blend.models.values()))
             return lambda rows, users: model.score(
@@ -170,9 +218,11 @@ def _single_factory(
     return build
 
 
-def _blend_factory(split: Split, features: ItemFeatures, config: RecommenderConfig):
+def _blend_factory(
+    split: Split, features: ItemFeatures, user_features: sp.csr_matrix, config: RecommenderConfig
+):
     def build() -> Callable[[sp.csr_matrix, np.ndarray], np.ndarray]:
-        blend, _ = fit_blend(split.train, features, config)
+        blend, _ = fit_blend(split.train, features, config, user_features=user_features)
         return lambda rows, users: blend.score(rows, users=users, exclude=rows)
 
     return build

@@ -22,6 +22,7 @@ from recommender.models import make_model
 from recommender.models.base import csr_from_state, csr_state
 from recommender.models.factors import FactorModel
 from recommender.types import ModelSpec, RecommenderConfig
+from recommender.user_features import UserFeatures
 
 RETRAIN = "retrain with `selecta train`"
 OLDER = f"the bundle was written by an older Selecta; {RETRAIN}"
@@ -73,6 +74,19 @@ def features_from_arrays(arrays: dict[str, np.ndarray]) -> ItemFeatures:
     )
 
 
+def user_features_arrays(user_features: UserFeatures) -> dict[str, np.ndarray]:
+    return {
+        **csr_arrays("user_features", user_features.matrix),
+        "user_features.vocab": np.asarray(user_features.vocab, dtype=str),
+    }
+
+
+def user_features_from_arrays(arrays: dict[str, np.ndarray]) -> UserFeatures:
+    return UserFeatures(
+        matrix=csr_from("user_features", arrays), vocab=[str(f) for f in arrays["user_features.vocab"]]
+    )
+
+
 def blend_arrays(blend: Blend) -> dict[str, np.ndarray]:
     out = {"blend.cold_items": blend.cold_items, **csr_arrays("blend.cold_map", blend.cold_map)}
     for key, model in blend.models.items():
@@ -112,10 +126,11 @@ def config_from_json(data: dict[str, Any]) -> RecommenderConfig:
 
 def required_arrays() -> tuple[str, ...]:
     """Every array a bundle must hold besides the models' own (those are checked by each model)."""
-    csr = [f"{prefix}.{part}" for prefix in ("features.tags", "blend.cold_map") for part in CSR_PARTS]
+    prefixes = ("features.tags", "blend.cold_map", "user_features")
+    csr = [f"{prefix}.{part}" for prefix in prefixes for part in CSR_PARTS]
     rows = [f"rows.{kind}.{part}" for kind in ROW_KINDS for part in CSR_PARTS]
     items = [f"items.{name}" for name in ItemTable.__dataclass_fields__]
-    features = ["features.tag_vocab", "features.audio", "features.has_audio"]
+    features = ["features.tag_vocab", "features.audio", "features.has_audio", "user_features.vocab"]
     return ("users", "users.trained", *rows, *items, *csr, *features, "blend.cold_items")
 
 
@@ -137,6 +152,7 @@ def check_consistent(
     rows: UserRows,
     table: ItemTable,
     features: ItemFeatures,
+    user_features: UserFeatures,
     blend: Blend,
 ) -> None:
     """Refuse arrays whose shapes disagree (every user row and item column must line up), which would
@@ -159,6 +175,11 @@ def check_consistent(
     if features.tags.shape[1] != len(features.tag_vocab):
         problems.append(
             f"features.tags has {features.tags.shape[1]} columns for {len(features.tag_vocab)} tags"
+        )
+    if user_features.matrix.shape != (n_users, len(user_features.vocab)):
+        problems.append(
+            f"user_features is {user_features.matrix.shape} for {n_users} users "
+            f"and {len(user_features.vocab)} features"
         )
     if blend.cold_map.shape != (n_items, len(blend.cold_items)):
         problems.append(f"blend.cold_map is {blend.cold_map.shape} for {len(blend.cold_items)} cold items")

@@ -43,9 +43,12 @@ from recommender.persist import (
     features_from_arrays,
     rows_arrays,
     rows_from_arrays,
+    user_features_arrays,
+    user_features_from_arrays,
 )
 from recommender.ranking import pick_with_artist_cap
 from recommender.types import Constraints, Recommendation, RecommenderConfig
+from recommender.user_features import UserFeatures
 
 
 class Recommender:
@@ -61,6 +64,7 @@ class Recommender:
         table: ItemTable,
         features: ItemFeatures,
         metadata: dict[str, object],
+        user_features: UserFeatures | None = None,
         trained: np.ndarray | None = None,
     ) -> None:
         self.config = config
@@ -75,6 +79,8 @@ class Recommender:
         self.trained = np.ones(len(self.user_ids), dtype=bool) if trained is None else trained.astype(bool)
         self.table = table
         self.features = features
+        # Kept so a bundle records what the user vectors were trained with (vocabulary and incidence).
+        self.user_features = user_features or UserFeatures.empty(len(self.user_ids))
         self.metadata = metadata
         self.popularity = np.diff(rows.weights.tocsc().indptr).astype(np.float32)
         self.artist_codes = table.artist_codes()
@@ -88,13 +94,25 @@ class Recommender:
         *,
         events: pl.DataFrame,
         items: pl.DataFrame | None = None,
+        users: pl.DataFrame | None = None,
         config: RecommenderConfig | None = None,
         progress: Progress | None = None,
     ) -> Recommender:
-        """Train the shipped default (or ``config``); blend weights fit on a validation split of events."""
+        """Train the shipped default (or ``config``); blend weights fit on a validation split of events.
+
+        ``users`` is an optional table ``user_id: str, features: list[str]`` (e.g. ``friend:<id>`` per
+        friend; see ``recommender.user_features``) that LightFM learns user vectors from; listeners
+        missing from it, or arriving later, are served from their history as usual.
+        """
         config = config or default_config()
-        data = build_dataset(events, items)
-        blend, report = fit_blend(data.rows.weights, data.features, config, progress=progress)
+        data = build_dataset(events, items, users)
+        blend, report = fit_blend(
+            data.rows.weights,
+            data.features,
+            config,
+            user_features=data.user_features.matrix,
+            progress=progress,
+        )
         metadata = {
             "created_at": datetime.now(timezone.utc).isoformat(),
             "training_data_sha256": matrix_hash(data.rows.weights, data.item_ids, data.user_ids),
@@ -110,6 +128,7 @@ class Recommender:
             rows=data.rows,
             table=ItemTable.from_frame(data.items),
             features=data.features,
+            user_features=data.user_features,
             metadata=metadata,
         )
 
@@ -265,6 +284,7 @@ class Recommender:
             **rows_arrays(rows),
             **self.table.arrays(),
             **features_arrays(self.features),
+            **user_features_arrays(self.user_features.grown(len(user_ids))),
             **blend_arrays(self.blend),
         }
         manifest = {
@@ -287,8 +307,15 @@ class Recommender:
             trained = arrays["users.trained"].astype(bool)
             rows, table = rows_from_arrays(arrays), ItemTable.from_arrays(arrays)
             features, blend = features_from_arrays(arrays), blend_from_arrays(manifest, arrays)
+            user_features = user_features_from_arrays(arrays)
             check_consistent(
-                user_ids=user_ids, trained=trained, rows=rows, table=table, features=features, blend=blend
+                user_ids=user_ids,
+                trained=trained,
+                rows=rows,
+                table=table,
+                features=features,
+                user_features=user_features,
+                blend=blend,
             )
             config = config_from_json(manifest["config"])
         except BundleError as exc:
@@ -306,6 +333,7 @@ class Recommender:
             trained=trained,
             table=table,
             features=features,
+            user_features=user_features,
             metadata=metadata,
         )
 

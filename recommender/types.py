@@ -59,6 +59,8 @@ class RecommenderConfig:
 
     The blend weights are fit on a validation split carved out of the training data (a second per-user
     holdout), never set by hand; ``weights`` only pins them for experiments and fast tests.
+    ``deterministic`` fits every model on one thread so two fits with one seed give identical weights
+    (evaluation sets it; training keeps every core, since threaded SGD is faster and no worse on average).
     """
 
     models: tuple[ModelSpec, ...]
@@ -69,3 +71,4 @@ class RecommenderConfig:
     validation_max_users: int = 20000
     seed: int = 42
     cold_neighbors: int = 20
+    deterministic: bool = False

@@ -34,8 +34,17 @@ class Model(ABC):
         self.n_items = 0
 
     @abstractmethod
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
-        """Learn from raw play weights; ``features`` rows align with the item columns."""
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Learn from raw play weights; ``features`` rows align with the item columns and ``user_features``
+        (a binary users x features incidence, see ``recommender.user_features``) with the user rows.
+        Models without a use for side information ignore it."""
 
     @abstractmethod
     def score(self, rows: sp.csr_matrix, *, users: np.ndarray | None = None) -> np.ndarray:

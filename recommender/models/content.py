@@ -23,7 +23,14 @@ class ContentModel(Model):
     name = "content"
     defaults: ClassVar[dict[str, Param]] = {"audio_weight": 0.5, "transform": "log1p"}
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         self.n_items = user_items.shape[1]
         if features is None:
             self.features = sp.csr_matrix((self.n_items, 0), dtype=np.float32)
@@ -54,7 +61,14 @@ class PopularityModel(Model):
     name = "popularity"
     defaults: ClassVar[dict[str, Param]] = {}
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         matrix = check_matrix(user_items)
         self.n_items = matrix.shape[1]
         self.popularity = np.log1p(np.diff(matrix.tocsc().indptr)).astype(np.float32)

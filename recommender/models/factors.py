@@ -1,4 +1,4 @@
-"""Latent-factor models: implicit ALS, implicit BPR and LightFM WARP (with item features).
+"""Latent-factor models: implicit ALS, implicit BPR and LightFM WARP (with item and user features).
 
 Each learns item vectors (and an item bias for LightFM); a user vector is either the stored one from
 training or folded in from the user's row by one regularised least-squares solve against the frozen
@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from recommender.errors import BadConfigError
 from recommender.features import ItemFeatures
 from recommender.interactions import confidence
 from recommender.models.base import Model, Param, check_matrix
@@ -117,9 +118,17 @@ class ALSModel(FactorModel):
         "alpha": 2.0,
         "iterations": 15,
         "transform": "log1p",
+        "threads": 0,  # 0: every core (implicit's default); 1 makes the fit reproducible bit for bit
     }
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         from implicit.cpu.als import AlternatingLeastSquares
 
         matrix = check_matrix(user_items)
@@ -128,6 +137,7 @@ class ALSModel(FactorModel):
             regularization=float(self.params["regularization"]),
             alpha=float(self.params["alpha"]),
             iterations=int(self.params["iterations"]),
+            num_threads=int(self.params["threads"]),
             random_state=seed,
         )
         # implicit parallelises over users itself; a threaded BLAS underneath only oversubscribes the cores.
@@ -150,9 +160,17 @@ class BPRModel(FactorModel):
         "regularization": 0.01,
         "iterations": 100,
         "max_samples": 2e8,
+        "threads": 0,  # 0: every core; threads race on shared vectors (hogwild), so only 1 is reproducible
     }
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         from implicit.cpu.bpr import BayesianPersonalizedRanking
 
         matrix = check_matrix(user_items)
@@ -163,6 +181,7 @@ class BPRModel(FactorModel):
             iterations=epochs_within_budget(
                 int(self.params["iterations"]), matrix.nnz, self.params["max_samples"]
             ),
+            num_threads=int(self.params["threads"]),
             random_state=seed,
         )
         model.fit(confidence(matrix, "binary"), show_progress=False)
@@ -179,7 +198,9 @@ class BPRModel(FactorModel):
 
 class LightFMModel(FactorModel):
     """LightFM WARP. Items are represented by an identity feature plus their tags (and audio embedding),
-    so a track nobody has played still gets a vector from its tags."""
+    so a track nobody has played still gets a vector from its tags. Users, where a feature table was
+    given, by an identity feature plus their features (friends), so friends' tastes shape a sparse
+    listener's vector; a listener without features (or new since training) is served exactly as before."""
 
     name = "lightfm"
     defaults: ClassVar[dict[str, Param]] = {
@@ -189,7 +210,9 @@ class LightFMModel(FactorModel):
         "item_alpha": 1e-6,
         "feature_weight": 0.5,
         "use_features": True,
-        "threads": 2,
+        "use_user_features": True,
+        "user_feature_weight": 1.0,
+        "threads": 2,  # threads race on shared vectors (hogwild), so only 1 is reproducible
         "max_samples": 3e7,
     }
 
@@ -202,11 +225,41 @@ class LightFMModel(FactorModel):
                 blocks.append(sp.csr_matrix(features.audio * w))
         return sp.csr_matrix(sp.hstack(blocks), dtype=np.float32)
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def _user_feature_matrix(self, user_features: sp.csr_matrix | None) -> sp.csr_matrix | None:
+        """Identity plus features, each row summing to 1 (LightFM's advice for feature matrices, which
+        its ``Dataset`` applies too): the identity keeps ``1 / (1 + w)`` and the user's features share
+        ``w / (1 + w)``, so a user with 40 friends is not drowned out by them. ``None`` (LightFM's plain
+        identity) when there are no features to add."""
+        if user_features is None or not user_features.nnz or not bool(self.params["use_user_features"]):
+            return None
+        n_users = user_features.shape[0]
+        incidence = sp.csr_matrix(user_features, dtype=np.float32)
+        counts = np.diff(incidence.indptr).astype(np.float32)
+        w = float(self.params["user_feature_weight"])
+        share = np.where(counts > 0, w / np.maximum(counts, 1.0), 0.0).astype(np.float32)
+        stacked = sp.hstack(
+            [sp.identity(n_users, format="csr", dtype=np.float32), sp.diags(share) @ incidence]
+        )
+        total = np.where(counts > 0, 1.0 + w, 1.0).astype(np.float32)
+        return sp.csr_matrix(sp.diags(1.0 / total) @ stacked, dtype=np.float32)
+
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         from lightfm import LightFM
 
         matrix = check_matrix(user_items)
+        if user_features is not None and user_features.shape[0] != matrix.shape[0]:
+            raise BadConfigError(
+                f"user_features has {user_features.shape[0]} rows for {matrix.shape[0]} users"
+            )
         item_features = self._item_feature_matrix(matrix.shape[1], features)
+        user_matrix = self._user_feature_matrix(user_features)
         model = LightFM(
             no_components=int(self.params["components"]),
             loss="warp",
@@ -217,11 +270,12 @@ class LightFMModel(FactorModel):
         model.fit(
             confidence(matrix, "binary").tocoo(),
             item_features=item_features,
+            user_features=user_matrix,
             epochs=epochs_within_budget(int(self.params["epochs"]), matrix.nnz, self.params["max_samples"]),
             num_threads=int(self.params["threads"]),
         )
         self.item_bias, item_vectors = model.get_item_representations(item_features)
-        _, user_vectors = model.get_user_representations()
+        _, user_vectors = model.get_user_representations(user_matrix)
         self.item_bias = self.item_bias.astype(np.float32)
         self.item_factors = np.ascontiguousarray(item_vectors, dtype=np.float32)
         self.user_factors = np.ascontiguousarray(user_vectors, dtype=np.float32)

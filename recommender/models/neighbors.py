@@ -65,7 +65,14 @@ class EASEModel(Model):
         "transform": "binary",
     }
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         matrix = confidence(check_matrix(user_items), str(self.params["transform"]))
         self.n_items = matrix.shape[1]
         users_per_item = np.diff(matrix.tocsc().indptr)
@@ -115,7 +122,14 @@ class ItemKNNModel(Model):
         "max_users": 10000,
     }
 
-    def fit(self, user_items: sp.csr_matrix, *, features: ItemFeatures | None = None, seed: int = 0) -> None:
+    def fit(
+        self,
+        user_items: sp.csr_matrix,
+        *,
+        features: ItemFeatures | None = None,
+        user_features: sp.csr_matrix | None = None,
+        seed: int = 0,
+    ) -> None:
         matrix = confidence(check_matrix(user_items), str(self.params["transform"]))
         self.n_items = matrix.shape[1]
         if matrix.shape[0] > int(self.params["max_users"]):

@@ -124,3 +124,15 @@ def load_hetrec(path: str | Path) -> HetrecData:
         n_relations=plays.height,
         n_tag_assignments=tagged.height,
     )
+
+
+def friend_features(friends: pl.DataFrame) -> pl.DataFrame:
+    """``user_friends`` as the recommender's user table: ``user_id`` and ``friend:<user_id>`` features."""
+    return (
+        friends.select(
+            pl.col("userID").map_elements(user_id, return_dtype=pl.String).alias("user_id"),
+            ("friend:" + pl.col("friendID").map_elements(user_id, return_dtype=pl.String)).alias("feature"),
+        )
+        .group_by("user_id", maintain_order=True)
+        .agg(pl.col("feature").alias("features"))
+    )

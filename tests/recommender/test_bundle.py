@@ -65,7 +65,7 @@ def test_round_trip_gives_identical_recommendations(model, saved):
 
 def test_manifest_records_versions_hash_params_and_metrics(saved):
     manifest = json.loads((saved / MANIFEST).read_text())
-    assert manifest["format"] == "selecta-recommender" and manifest["format_version"] == 2
+    assert manifest["format"] == "selecta-recommender" and manifest["format_version"] == FORMAT_VERSION == 3
     assert len(manifest["training_data_sha256"]) == 64
     assert manifest["models"]["als"]["params"]["factors"] == 8
     assert manifest["n_users"] == 40 and manifest["n_items"] == 24
