@@ -1,13 +1,32 @@
 """Turn an understood request into a change to the set: new recommender constraints, tracks to put next,
 and the line the DJ answers with. Pure: no model, no store; the caller re-plans with what this returns.
 
-Relative requests ("calmer", "faster") are relative to the playing track when its analysis is known,
-and fall back to fixed bands when it is not. A "play ..." request replaces what the set is about
-(artists, tags, era) but keeps what the listener excluded.
+Relative requests ("calmer", "faster") step from the playing track by a share of the catalogue, not by a
+fixed amount: with :class:`Levels` (the energies and tempos of the tracks the set could move to) the band
+skips the nearest quarter of the candidates in the asked direction but always keeps the furthest few,
+so it holds tracks whenever any candidate is calmer (faster, ...) at all, whether the catalogue's
+energies span 0.1..0.9 or 0.46..0.63. Without levels, fixed bands are the fallback. Asked twice,
+"calmer" steps from the band already set, so it goes further.
+
+How a request combines with what the session already asks for (what a listener expects):
+
+- exclusions (skips, dislikes) accumulate for the whole session;
+- "calmer"/"more energetic" change only the energy band, "faster"/"slower" only the tempo band: "play
+  some jazz" then "more energetic" is energetic jazz;
+- "play" with a subject (artist, genre, track, album) sets a new direction: the subject replaces the old
+  one ("play Daft Punk" after jazz is Daft Punk, not jazz by Daft Punk), and the energy and tempo bands
+  are cleared so a stale "calmer" cannot make an explicit request fail; a mood said with it ("calm
+  jazz") sets the band again;
+- a mood or an era alone refines the current subject: "play Daft Punk" then "something happy" is happy
+  Daft Punk, "from the 80s" keeps the artist; a calm or energetic mood beside a genre becomes an energy
+  band (tags match any-of, so "jazz" and "happy" as tags would widen the set, not narrow it); any
+  other mood replaces a genre;
+- "something new" only raises discovery; a bare "play something" starts over (exclusions kept).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -18,12 +37,38 @@ from dj.requests.intents import Intent, Slot
 from dj.requests.lexicon import MOODS, era_range
 from recommender.types import Constraints
 
-__all__ = ["Effect", "NowPlaying", "apply_intent", "constraints_from_json", "constraints_to_json"]
+__all__ = [
+    "RELATIVE_DIMENSIONS",
+    "Effect",
+    "Levels",
+    "NowPlaying",
+    "apply_intent",
+    "constraints_from_json",
+    "constraints_to_json",
+]
 
 ENERGY_STEP = 0.12
-"""How much calmer/more energetic (energy is 0..1) counts as a noticeable change."""
+"""Fallback without levels: how much calmer/more energetic (energy is 0..1) counts as noticeable."""
 TEMPO_STEP = 0.06
-"""Relative tempo change (6 %) that a listener hears as faster or slower."""
+"""Fallback without levels: relative tempo change (6 %) that a listener hears as faster or slower."""
+QUANTILE_STEP = 0.25
+"""With levels: the share of the candidates nearest the playing track (in the asked direction) that a
+relative request steps over, so the change is noticeable within this catalogue."""
+TEMPO_REACH = 1.4
+"""A tempo band reaches at most this ratio from the playing tempo: under an octave either way (the
+recommender matches half and double time), and more than the mixer would stretch anyway."""
+RELATIVE_DIMENSIONS: dict[str, str] = {
+    "energy_down": "energy_range",
+    "energy_up": "energy_range",
+    "tempo_down": "tempo_range",
+    "tempo_up": "tempo_range",
+}
+"""The constraint each relative request moves; the caller builds :class:`Levels` without it."""
+SUBJECTS = ("artist", "genre", "track", "album")
+"""Slots that name what the set is about; a play request with one of them sets a new direction."""
+MOOD_BANDS: dict[str, tuple[float, float]] = {"calm": (0.0, 0.45), "energetic": (0.55, 1.0)}
+"""Moods that beside a genre become an energy band (tags match any-of, so they cannot narrow a genre)."""
+MOOD_TAGS = frozenset(MOODS) | frozenset(word for words in MOODS.values() for word in words)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +81,16 @@ class NowPlaying:
     energy: float | None = None
     bpm: float | None = None
     explanation: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Levels:
+    """The energies and tempos of the tracks the set could move to (the candidates under the session's
+    other constraints, what has played left out), and how many upcoming tracks the set wants."""
+
+    energies: tuple[float, ...] = ()
+    tempos: tuple[float, ...] = ()
+    wanted: int = 4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,21 +115,23 @@ def apply_intent(
     current: Constraints | None = None,
     playing: NowPlaying | None = None,
     index: CatalogIndex | None = None,
+    levels: Levels | None = None,
 ) -> Effect:
-    """The effect of ``intent`` on a session whose constraints are ``current``."""
+    """The effect of ``intent`` on a session whose constraints are ``current``; ``levels`` make relative
+    requests relative to the catalogue (see the module docstring)."""
     current = current or Constraints()
     seed = intent.text
     kind = intent.kind
     if kind in ("energy_down", "energy_up"):
         return Effect(
             intent=intent,
-            constraints=_energy(current, playing, up=kind == "energy_up"),
+            constraints=_energy(current, playing, levels, up=kind == "energy_up"),
             answer=pick(kind, seed=seed),
         )
     if kind in ("tempo_down", "tempo_up"):
         return Effect(
             intent=intent,
-            constraints=_tempo(current, playing, up=kind == "tempo_up"),
+            constraints=_tempo(current, playing, levels, up=kind == "tempo_up"),
             answer=pick(kind, seed=seed),
         )
     playing_id = (playing.track_id,) if playing is not None else ()
@@ -102,23 +159,72 @@ def apply_intent(
     return _play(intent, current, index)
 
 
-def _energy(current: Constraints, playing: NowPlaying | None, *, up: bool) -> Constraints:
+def _quantile_edge(distances: list[float], *, n: int, wanted: int) -> float | None:
+    """The distance (from the reference, in the asked direction, all positive) of the nearest track a
+    relative band keeps: the nearest ``QUANTILE_STEP`` of the ``n`` candidates are stepped over, but the
+    furthest ``wanted`` (or all, when fewer) always stay in. None when no candidate lies that way."""
+    if not distances:
+        return None
+    far_first = sorted(distances, reverse=True)
+    keep = max(len(far_first) - math.ceil(QUANTILE_STEP * n), min(wanted, len(far_first)), 1)
+    return far_first[keep - 1]
+
+
+def _energy(
+    current: Constraints, playing: NowPlaying | None, levels: Levels | None, *, up: bool
+) -> Constraints:
     level = playing.energy if playing is not None and playing.energy is not None else 0.5
-    if up:
+    if current.energy_range is not None:  # asked again: step from the band already set
+        level = max(level, current.energy_range[0]) if up else min(level, current.energy_range[1])
+    sign = 1.0 if up else -1.0
+    edge = None
+    if levels is not None and playing is not None and playing.energy is not None and levels.energies:
+        distances = [sign * (e - level) for e in levels.energies if sign * (e - level) > 1e-9]
+        edge = _quantile_edge(distances, n=len(levels.energies), wanted=levels.wanted)
+    if edge is not None:
+        bound = level + sign * edge
+        band = (math.floor(bound * 1000) / 1000, 1.0) if up else (0.0, math.ceil(bound * 1000) / 1000)
+    elif up:
         band = (min(1.0, level + ENERGY_STEP), 1.0) if level + ENERGY_STEP < 1.0 else (0.85, 1.0)
     else:
         band = (0.0, max(0.0, level - ENERGY_STEP)) if level - ENERGY_STEP > 0.0 else (0.0, 0.15)
     return replace(current, energy_range=(round(band[0], 3), round(band[1], 3)))
 
 
-def _tempo(current: Constraints, playing: NowPlaying | None, *, up: bool) -> Constraints:
+def _tempo_ratio(bpm: float, reference: float) -> float:
+    """``bpm`` over ``reference``, moved by an octave when half or double time is nearer (the
+    recommender's tempo constraint matches half and double time)."""
+    return min((bpm * f / reference for f in (0.5, 1.0, 2.0)), key=lambda r: abs(math.log(r)))
+
+
+def _tempo(
+    current: Constraints, playing: NowPlaying | None, levels: Levels | None, *, up: bool
+) -> Constraints:
     if playing is None or playing.bpm is None:
         band = (120.0, 200.0) if up else (50.0, 105.0)
+        return replace(current, tempo_range=band)
+    reference = playing.bpm
+    if current.tempo_range is not None:  # asked again: step from the band already set
+        low, high = current.tempo_range
+        reference = max(reference, low) if up and low < 2 * reference else reference
+        reference = min(reference, high) if not up and high > reference / 2 else reference
+    edge = None
+    if levels is not None and levels.tempos:
+        sign = 1.0 if up else -1.0
+        logs = [sign * math.log(_tempo_ratio(t, reference)) for t in levels.tempos if t > 0]
+        distances = [d for d in logs if 1e-3 < d <= math.log(TEMPO_REACH)]
+        edge = _quantile_edge(distances, n=len(levels.tempos), wanted=levels.wanted)
+    if edge is not None:
+        near = reference * math.exp(edge if up else -edge)
+        if up:
+            band = (math.floor(near * 10) / 10, round(reference * TEMPO_REACH, 1))
+        else:
+            band = (round(reference / TEMPO_REACH, 1), math.ceil(near * 10) / 10)
     elif up:
-        band = (playing.bpm * (1 + TEMPO_STEP), playing.bpm * 1.35)
+        band = (round(reference * (1 + TEMPO_STEP), 1), round(reference * 1.35, 1))
     else:
-        band = (playing.bpm * 0.65, playing.bpm * (1 - TEMPO_STEP))
-    return replace(current, tempo_range=(round(band[0], 1), round(band[1], 1)))
+        band = (round(reference * 0.65, 1), round(reference * (1 - TEMPO_STEP), 1))
+    return replace(current, tempo_range=band)
 
 
 def _exclude(current: Constraints, track_ids: tuple[str, ...]) -> Constraints:
@@ -156,24 +262,11 @@ def _more_like(intent: Intent, current: Constraints, playing_id: tuple[str, ...]
 
 def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:
     slots = {s.name: s for s in intent.slots}
-    # A play request sets a new direction: what the set is about is replaced, exclusions are kept.
-    base = Constraints(exclude=current.exclude)
-    missing = [s for s in intent.slots if not s.available and s.name in ("artist", "track", "album", "genre")]
+    missing = [s for s in intent.slots if not s.available and s.name in SUBJECTS]
     if missing:
-        return _play_unavailable(intent, missing[0], base, current)
-    tags: frozenset[str] | None = None
-    energy: tuple[float, float] | None = None
-    if "genre" in slots:
-        genre = slots["genre"]
-        tags = frozenset({genre.entity.name if genre.entity is not None else genre.value})
-        if "mood" in slots:  # tags match any-of, so a mood beside a genre becomes an energy band instead
-            energy = {"calm": (0.0, 0.45), "energetic": (0.55, 1.0)}.get(slots["mood"].value)
-    elif "mood" in slots:
-        mood = slots["mood"].value
-        tags = frozenset({mood, *MOODS.get(mood, ())})
+        return _play_unavailable(intent, missing[0], Constraints(exclude=current.exclude), current)
     artist = slots.get("artist")
     artists = frozenset({artist.entity.name}) if artist is not None and artist.entity is not None else None
-    year_range = era_range(slots["era"].value) if "era" in slots else None
     pinned: tuple[str, ...] = ()
     what = _describe(intent.slots)
     if "track" in slots and slots["track"].entity is not None:
@@ -185,7 +278,7 @@ def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> E
         if album is not None:
             pinned = album.track_ids
             what = f"{album.name}, the latest album by {album.artist}"
-    constraints = replace(base, tags=tags, artists=artists, year_range=year_range, energy_range=energy)
+    constraints = _merge_play(slots, current, artists=artists)
     discovery = 0.8 if "novelty" in slots else 0.0
     if "novelty" in slots and len(slots) == 1:
         answer = pick("novelty", seed=intent.text)
@@ -194,6 +287,34 @@ def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> E
     else:
         answer = pick("play_generic", seed=intent.text)
     return Effect(intent=intent, constraints=constraints, pinned=pinned, discovery=discovery, answer=answer)
+
+
+def _merge_play(
+    slots: Mapping[str, Slot], current: Constraints, *, artists: frozenset[str] | None
+) -> Constraints:
+    """A play request's constraints combined with the session's (rules in the module docstring)."""
+    mood = slots["mood"].value if "mood" in slots else None
+    era = era_range(slots["era"].value) if "era" in slots else None
+    if any(name in slots for name in SUBJECTS):  # a new direction
+        genre = slots.get("genre")
+        tags, energy = None, None
+        if genre is not None:
+            tags = frozenset({genre.entity.name if genre.entity is not None else genre.value})
+            energy = MOOD_BANDS.get(mood or "")
+        elif mood is not None:
+            tags = frozenset({mood, *MOODS.get(mood, ())})
+        return Constraints(
+            exclude=current.exclude, tags=tags, artists=artists, year_range=era, energy_range=energy
+        )
+    if mood is None and era is None and "novelty" not in slots:  # a bare "play something": start over
+        return Constraints(exclude=current.exclude)
+    merged = current if era is None else replace(current, year_range=era)
+    if mood is None:
+        return merged
+    has_genre = merged.tags is not None and not merged.tags <= MOOD_TAGS
+    if has_genre and mood in MOOD_BANDS:
+        return replace(merged, energy_range=MOOD_BANDS[mood])
+    return replace(merged, tags=frozenset({mood, *MOODS.get(mood, ())}), energy_range=None)
 
 
 def _play_unavailable(intent: Intent, missing: Slot, base: Constraints, current: Constraints) -> Effect:

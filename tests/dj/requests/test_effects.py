@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dj.requests.effects import NowPlaying, apply_intent
+from dj.requests.effects import Levels, NowPlaying, apply_intent
 from dj.requests.entities import CatalogIndex
 from dj.requests.intents import IntentParser
 from recommender.types import Constraints
@@ -117,3 +117,85 @@ def test_constraints_json_round_trip() -> None:
     }
     assert constraints_from_json(payload) == c
     assert constraints_from_json({}) == Constraints()
+
+
+# The demo catalogue's energies sit between 0.46 and 0.63: a fixed 0.12 step below a 0.54 track asks for
+# energies under 0.42, which no demo track has.
+DEMO_ENERGIES = (0.46, 0.46, 0.47, 0.48, 0.49, 0.5, 0.51, 0.52, 0.52, 0.53, 0.54, 0.54, 0.58, 0.59, 0.6, 0.63)
+DEMO_TEMPOS = (61.0, 66.5, 70.0, 78.0, 85.0, 90.0, 100.0, 110.0, 123.0, 124.0, 133.0, 150.0)
+LEVELS = Levels(energies=DEMO_ENERGIES, tempos=DEMO_TEMPOS, wanted=4)
+
+
+def relative(parser: IntentParser, text: str, *, energy=0.54, bpm=100.0, current=None, levels=LEVELS):
+    playing = NowPlaying(track_id="t1", energy=energy, bpm=bpm)
+    return apply_intent(parser.parse(text), current=current, playing=playing, levels=levels).constraints
+
+
+def in_band(value: float, band: tuple[float, float]) -> bool:
+    return band[0] <= value <= band[1]
+
+
+def test_calmer_steps_by_a_share_of_the_catalogue_and_finds_calmer_tracks(parser: IntentParser) -> None:
+    band = relative(parser, "play something calmer").energy_range
+    matches = [e for e in DEMO_ENERGIES if in_band(e, band)]
+    assert band[0] == 0.0 and band[1] < 0.54
+    assert len(matches) >= 4 and max(matches) < 0.54
+    # Noticeable: the nearest quarter of the catalogue below the playing track is stepped over.
+    assert not in_band(0.53, band) and not in_band(0.52, band)
+    # Any calmer track at all is enough to find one, even from near the bottom of the range.
+    low = relative(parser, "calmer", energy=0.47).energy_range
+    assert [e for e in DEMO_ENERGIES if in_band(e, low)] == [0.46, 0.46]
+    # Nothing calmer exists: the band is honest and empty rather than silently relaxed.
+    assert not any(in_band(e, relative(parser, "calmer", energy=0.46).energy_range) for e in DEMO_ENERGIES)
+
+
+def test_more_energy_and_tempo_steps_are_relative_to_the_catalogue(parser: IntentParser) -> None:
+    up = relative(parser, "more energy please").energy_range
+    assert up[1] == 1.0 and 0.54 < up[0] <= 0.6
+    assert len([e for e in DEMO_ENERGIES if in_band(e, up)]) >= 3
+    faster = relative(parser, "faster", bpm=100.0).tempo_range
+    slower = relative(parser, "slower", bpm=100.0).tempo_range
+    assert faster[0] > 100.0 and faster[1] <= 140.0
+    assert slower[1] < 100.0 and slower[0] >= 71.0
+    # Half and double time count like the recommender counts them: 150 BPM is 75, slower than 100.
+    assert in_band(150.0 / 2, slower) and not in_band(150.0, faster)
+    assert any(in_band(t, faster) for t in DEMO_TEMPOS)
+
+
+def test_calmer_twice_goes_further(parser: IntentParser) -> None:
+    once = relative(parser, "calmer", energy=0.63)
+    twice = relative(parser, "calmer", energy=0.63, current=once)
+    assert twice.energy_range[1] < once.energy_range[1]
+    assert any(in_band(e, twice.energy_range) for e in DEMO_ENERGIES)
+
+
+def test_relative_requests_keep_the_subject_and_the_other_band(parser: IntentParser) -> None:
+    jazz = effect(parser, "play some jazz").constraints
+    energetic = effect(parser, "more energetic", jazz).constraints
+    assert energetic.tags == {"jazz"} and energetic.energy_range is not None
+    faster = effect(parser, "faster", energetic).constraints
+    assert faster.tags == {"jazz"} and faster.energy_range == energetic.energy_range
+    assert faster.tempo_range is not None
+
+
+def test_a_new_subject_replaces_the_old_one_and_clears_the_bands(parser: IntentParser) -> None:
+    jazz = effect(parser, "play some jazz", Constraints(exclude=frozenset({"t9"}))).constraints
+    calmer = effect(parser, "calmer", jazz).constraints
+    daft = effect(parser, "play Daft Punk", calmer).constraints
+    assert daft.artists == {"Daft Punk"} and daft.tags is None
+    assert daft.energy_range is None and daft.exclude == {"t9"}
+    norah = effect(parser, "play Norah Jones", daft).constraints
+    assert norah.artists == {"Norah Jones"}
+
+
+def test_a_mood_or_an_era_alone_refines_the_subject(parser: IntentParser) -> None:
+    daft = effect(parser, "play Daft Punk").constraints
+    happy = effect(parser, "play something happy", daft).constraints
+    assert happy.artists == {"Daft Punk"} and "happy" in happy.tags
+    eighties = effect(parser, "play something from the 80s", daft).constraints
+    assert eighties.artists == {"Daft Punk"} and eighties.year_range == (1980, 1989)
+    jazz = effect(parser, "play some jazz").constraints
+    calm_jazz = effect(parser, "play something calm", jazz).constraints
+    assert calm_jazz.tags == {"jazz"} and calm_jazz.energy_range == (0.0, 0.45)
+    new = effect(parser, "something I haven't heard", calm_jazz)
+    assert new.constraints == calm_jazz and new.discovery > 0.5
