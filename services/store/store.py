@@ -339,6 +339,30 @@ class Store:
             updated_at=float(raw["updated_at"]),
         )
 
+    # -- DJ sessions: compare-and-set ------------------------------------------------------------
+
+    def swap_session(self, session_id: str, payload: dict[str, Any], *, expected: dict[str, Any]) -> bool:
+        """Write ``payload`` only if the stored session still equals ``expected`` (what the caller read).
+
+        Optimistic locking: the key is WATCHed while it is compared and the write runs in MULTI/EXEC, so
+        a write by another client in between aborts this one. False when the session changed or vanished
+        since it was read; the caller reads it again, re-applies its change and retries.
+        """
+        key = self.keys.session(session_id)
+        with self._guard("swap_session"), self.client.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                if raw is None or json.loads(raw) != expected:
+                    pipe.unwatch()
+                    return False
+                pipe.multi()
+                pipe.set(key, json.dumps(payload))
+                pipe.execute()
+            except redis.WatchError:
+                return False
+        return True
+
 
 def open_store(settings: Settings | None = None) -> Store:
     """A Store on the configured Redis (embedded by default), with the configured limits."""

@@ -148,3 +148,36 @@ def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
 def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailableError, match="cannot reach Redis"):
         open_store(Settings(data_dir=tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
+
+
+def test_swap_session_writes_only_over_what_was_read(store: Store) -> None:
+    store.save_session("cas", {"n": 0})
+    read = store.load_session("cas")
+    assert store.swap_session("cas", {"n": 1}, expected=read)
+    assert not store.swap_session("cas", {"n": 2}, expected=read)  # stale: someone wrote since
+    assert store.load_session("cas") == {"n": 1}
+    assert not store.swap_session("never-saved", {"n": 1}, expected={"n": 0})
+    with pytest.raises(NotFoundError):
+        store.load_session("never-saved")
+
+
+def test_two_threads_swapping_one_session_lose_no_update(store: Store, redis_server: RedisServer) -> None:
+    import threading
+
+    store.save_session("counter", {"n": 0})
+    rounds = 40
+
+    def bump() -> None:
+        mine = Store(redis_server.client(), namespace=store.keys.ns)  # a client per thread, as in the API
+        for _ in range(rounds):
+            while True:
+                read = mine.load_session("counter")
+                if mine.swap_session("counter", {"n": read["n"] + 1}, expected=read):
+                    break
+
+    threads = [threading.Thread(target=bump) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert store.load_session("counter") == {"n": 2 * rounds}
