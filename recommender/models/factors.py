@@ -211,7 +211,7 @@ class LightFMModel(FactorModel):
         "feature_weight": 0.5,
         "use_features": True,
         "use_user_features": True,
-        "user_feature_weight": 1.0,
+        "user_feature_weight": 0.5,
         "threads": 2,  # threads race on shared vectors (hogwild), so only 1 is reproducible
         "max_samples": 3e7,
     }

@@ -107,14 +107,19 @@ def evaluate(
     model: Annotated[list[str] | None, typer.Option(help="Only these model labels (default: all).")] = None,
     k: Annotated[int, typer.Option(help="Cut-off K.")] = 10,
     seed: Annotated[int, typer.Option(help="Seed of the splits and models.")] = 0,
+    sample_users: Annotated[
+        int | None, typer.Option(help="Only this many users, drawn with the seed (a quick run).")
+    ] = None,
 ) -> None:
-    """One table: every model and baseline side by side, per protocol (fixed seeds)."""
+    """One table: every model and baseline side by side, per protocol (fixed seeds, single-threaded
+    fits: the same command prints the same table). On hetrec, friends are passed as user features."""
     from recommender.evaluate import EVAL_MODELS, PROTOCOLS, format_table
     from recommender.evaluate import evaluate as run_evaluation
+    from recommender.evaluate import sample_users as sample
 
     if events is not None:
         frame, catalog = _read_inputs(events, items)
-        name = events.name
+        users, name = None, events.name
     elif store:
         from services.data.catalog import load_catalog
         from services.settings import get_settings
@@ -122,17 +127,27 @@ def evaluate(
 
         settings = get_settings()
         frame, catalog = open_store(settings).events_frame(), load_catalog(settings.catalog_path)
-        name = "the store's events"
+        users, name = None, "the store's events"
     else:
-        from services.data.hetrec import load_hetrec
+        from services.data.hetrec import friend_features, load_hetrec
 
         folder = hetrec or Path(os.environ.get("SELECTA_HETREC_DIR", HETREC_DEFAULT))
         data = load_hetrec(folder)
         frame, catalog, name = data.events, data.catalog, "hetrec2011-lastfm-2k"
+        users = friend_features(data.user_friends)
+    if sample_users is not None:
+        frame = sample(frame, sample_users, seed=seed)
     specs = tuple(s for s in EVAL_MODELS if not model or (s.label or s.name) in model)
     protocols = tuple(protocol or PROTOCOLS)
     rows = run_evaluation(
-        frame, catalog, protocols=protocols, models=specs, k=k, seed=seed, progress=_status("evaluate")
+        frame,
+        catalog,
+        users,
+        protocols=protocols,
+        models=specs,
+        k=k,
+        seed=seed,
+        progress=_status("evaluate"),
     )
     console.print(f"{name}: {frame.height} events, seed {seed}", highlight=False)
     # Plain text, one row per model: readable in a terminal, in a pipe and pasted into a note alike.

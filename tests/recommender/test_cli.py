@@ -86,3 +86,17 @@ def test_evaluate_prints_every_model_side_by_side(files):
     assert result.exit_code == 0, result.output
     for label in ("popularity", "rp3beta", "blend"):
         assert label in result.output
+
+
+def test_evaluate_on_a_user_sample_prints_the_same_table_twice(files):
+    args = ["evaluate", "--events", str(files / "train.csv"), "--protocol", "holdout", "--sample-users", "30",
+            "--model", "bpr (defaults)", "--model", "lightfm warp + tags"]  # fmt: skip
+    outputs = [runner.invoke(app, args) for _ in range(2)]
+    assert all(r.exit_code == 0 for r in outputs), outputs[0].output
+    # Every column but the last ("fit s", a timing) must match to the last digit.
+    tables = [
+        [line.rsplit("|", 2)[0] for line in r.stdout.splitlines() if line.startswith("| holdout")]
+        for r in outputs
+    ]
+    assert len(tables[0]) == 3 and tables[0] == tables[1]
+    assert all(row.endswith("| 30 ") for row in tables[0])  # users column: the 30 sampled users
