@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -27,6 +27,7 @@ from recommender.splits import Split, cold_item_holdout, per_user_holdout
 from recommender.types import ModelSpec, RecommenderConfig
 
 BLEND = "blend (shipped default)"
+BLEND_FRIENDS = "blend + user features (lightfm)"
 PROTOCOLS = ("holdout", "cold")
 
 # Baselines at library defaults and the tuned singles; labels are what the table prints.
@@ -179,6 +180,9 @@ def evaluate(
                 )
             )
         entries.append((BLEND, _blend_factory(split, features, user_features, config)))
+        if user_features.shape[1]:
+            with_users = _with_user_features(config)
+            entries.append((BLEND_FRIENDS, _blend_factory(split, features, user_features, with_users)))
         for label, factory in entries:
             if progress:
                 progress(f"{protocol}: {label}")
@@ -226,6 +230,15 @@ def _blend_factory(
         return lambda rows, users: blend.score(rows, users=users, exclude=rows)
 
     return build
+
+
+def _with_user_features(config: RecommenderConfig) -> RecommenderConfig:
+    """The same blend with its LightFM learning from user features (the default leaves them out)."""
+    models = tuple(
+        replace(s, params={**s.params, "use_user_features": True}) if s.name == "lightfm" else s
+        for s in config.models
+    )
+    return replace(config, models=models)
 
 
 def format_table(rows: list[EvaluationRow]) -> str:

@@ -14,6 +14,7 @@ import pytest
 
 from recommender import Constraints, ModelSpec, Recommender, RecommenderConfig
 from recommender.errors import BadUsersError
+from recommender.evaluate import BLEND, BLEND_FRIENDS, EVAL_MODELS, evaluate
 from recommender.user_features import build_user_features
 
 CROSSOVER = "tx"
@@ -129,3 +130,11 @@ def test_bundle_keeps_the_user_feature_vocabulary(social, tmp_path):
         assert [r.track_id for r in loaded.recommend(user, 5)] == [
             r.track_id for r in social.recommend(user, 5)
         ]
+
+
+def test_evaluation_adds_the_user_feature_rows_when_a_table_is_given(world, catalog):
+    events, users = world
+    friends = tuple(s for s in EVAL_MODELS if s.label == "lightfm warp + tags + friends")
+    rows = evaluate(events, catalog, users, protocols=("cold",), models=friends)
+    assert [r.model for r in rows][-3:] == ["lightfm warp + tags + friends", BLEND, BLEND_FRIENDS]
+    assert all(r.metrics.users > 0 for r in rows)
