@@ -1,22 +1,25 @@
 """The DJ session lifecycle, one implementation for the CLI and the API: start a set, take a typed or
 spoken request, move to the next track.
 
-A session lives in Redis as the ``DJSession`` JSON plus what a listener asks about later: why each track
-is in the set (the recommender's explanation and the planned hand-over) and the DJ's latest answer. The
-answer's audio is not stored: the synthesizer caches lines on disk by text, so ``answer.wav`` is the
+A session lives in Redis as a ``StoredSession`` (``services.session_records``). The DJ's spoken answer's
+audio is not stored: the synthesizer caches lines on disk by text, so ``answer.wav`` is the
 cached render of the stored answer text.
 
 A request is understood (transcribed when spoken, then parsed against the catalogue), turned into an
 effect on the set (``dj.requests.effects``), and, when the effect asks for it, the recommender is asked
 for candidates under the new constraints and the planner re-plans what follows the playing track.
 Feedback ("skip", "I love this") is recorded as a listening event so the next ranking knows it.
+
+Every change goes through ``services.session_records.update_session`` (compare-and-set with retries, then
+``session_busy``, 409), so two requests at once cannot undo each other; feedback events are recorded
+once, after the save succeeded.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +28,30 @@ import polars as pl
 
 from dj.planner import SetPlan, plan_set, replan
 from dj.requests.answers import pick
-from dj.requests.effects import Effect, NowPlaying, apply_intent, constraints_from_json, constraints_to_json
+from dj.requests.effects import (
+    RELATIVE_DIMENSIONS,
+    Effect,
+    Levels,
+    NowPlaying,
+    apply_intent,
+    constraints_from_json,
+    constraints_to_json,
+)
 from dj.requests.intents import Intent, IntentParser
 from dj.session import DJSession
 from recommender import Recommendation
 from recommender.errors import UnknownItemError
+from recommender.types import Constraints
 from services.engines import Engines
 from services.mixing import NoMixableTracksError, candidates_for
+from services.session_records import (
+    SAVE_ATTEMPTS,
+    SessionBusyError,
+    StoredSession,
+    load_session,
+    save_session,
+    update_session,
+)
 from services.settings import Settings
 from services.store import Store
 
@@ -41,34 +61,22 @@ if TYPE_CHECKING:
 
 AudioInput = bytes | str | Path
 
-
-@dataclass(frozen=True, kw_only=True)
-class StoredSession:
-    """A session as kept in the store: the DJ's state, why each track is in the set, the last answer."""
-
-    session: DJSession
-    reasons: Mapping[str, str] = field(default_factory=dict)
-    """The recommender's explanation of each track, in the listener's words."""
-    transitions: Mapping[str, str] = field(default_factory=dict)
-    """How the DJ mixes into each track (key, tempo, energy), by the track mixed into."""
-    answer: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.session.to_dict(),
-            "reasons": dict(self.reasons),
-            "transitions": dict(self.transitions),
-            "answer": self.answer,
-        }
-
-    @classmethod
-    def from_dict(cls, payload: Mapping[str, Any]) -> StoredSession:
-        return cls(
-            session=DJSession.from_dict(payload),
-            reasons=dict(payload.get("reasons") or {}),
-            transitions=dict(payload.get("transitions") or {}),
-            answer=payload.get("answer"),
-        )
+__all__ = [
+    "SAVE_ATTEMPTS",
+    "RequestOutcome",
+    "SessionBusyError",
+    "StoredSession",
+    "Understanding",
+    "advance",
+    "answer_speech",
+    "apply_request",
+    "load_session",
+    "save_planned",
+    "save_session",
+    "start_session",
+    "understand",
+    "update_session",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,15 +108,6 @@ class RequestOutcome:
     @property
     def upcoming(self) -> tuple[str, ...]:
         return self.stored.session.upcoming
-
-
-def load_session(store: Store, session_id: str) -> StoredSession:
-    """The stored session; ``NotFoundError`` (404) for an unknown id."""
-    return StoredSession.from_dict(store.load_session(session_id))
-
-
-def save_session(store: Store, stored: StoredSession) -> None:
-    store.save_session(stored.session.session_id, stored.to_dict())
 
 
 def save_planned(store: Store, *, user_id: str, plan: SetPlan) -> DJSession:
@@ -149,12 +148,14 @@ def start_session(
 
 def advance(store: Store, session_id: str) -> StoredSession:
     """The next track plays. ``InvalidSessionError`` (422) when the set has ended."""
-    stored = load_session(store, session_id)
-    moved = StoredSession(
-        session=stored.session.advance(), reasons=stored.reasons, transitions=stored.transitions
-    )
-    save_session(store, moved)
-    return moved
+
+    def move(stored: StoredSession) -> tuple[StoredSession, None]:
+        moved = StoredSession(
+            session=stored.session.advance(), reasons=stored.reasons, transitions=stored.transitions
+        )
+        return moved, None
+
+    return update_session(store, session_id, move)[0]
 
 
 def understand(
@@ -197,41 +198,17 @@ def apply_request(
 ) -> RequestOutcome:
     """Apply a typed or spoken request to a session: re-plan if it asks for it, save, and answer."""
     engines = engines or Engines(settings, store)
-    stored = load_session(store, session_id)  # an unknown session fails before any transcription
+    load_session(store, session_id)  # an unknown session fails before any transcription
     understood = understand(engines, text=text, audio=audio)
     timings = dict(understood.timings)
     t0 = time.perf_counter()
-    intent, session = understood.intent, stored.session
-    playing = _now_playing(engines, stored)
-    effect = apply_intent(
-        intent,
-        current=constraints_from_json(session.constraints),
-        playing=playing,
-        index=engines.catalog().index,
-    )
-    answer, replanned = effect.answer, False
-    if effect.replan:
-        planned = _replan(engines, stored, effect)
-        if planned is None and (relaxed := _relaxed(effect, playing)) is not None:
-            effect = relaxed
-            planned = _replan(engines, stored, effect)
-        if planned is not None:
-            stored, session, replanned = planned, planned.session, True
-        elif not effect.skip:  # a skip still moves on within the set as planned
-            answer = pick("nothing_matches", seed=intent.text)
-    if effect.feedback is not None and session.playing is not None:
-        _record_feedback(store, user_id=session.user_id, track_id=session.playing, reason=effect.feedback)
-    if effect.skip and session.position + 1 < len(session.track_ids):
-        session = session.advance()
-    # The effect's constraints are the whole new set of them ("play X" drops the old tags), so they
-    # replace the session's rather than merge; a request nothing fits leaves them as they were.
-    kept = replanned or not effect.replan
-    constraints = constraints_to_json(effect.constraints) if kept else dict(session.constraints)
-    session = replace(session.with_request(intent.text), constraints=constraints)
-    stored = StoredSession(
-        session=session, reasons=stored.reasons, transitions=stored.transitions, answer=answer
-    )
-    save_session(store, stored)
+    intent = understood.intent
+    stored, applied = update_session(store, session_id, lambda current: _apply(engines, current, intent))
+    session, answer = stored.session, applied.answer
+    if applied.feedback is not None and applied.feedback_track is not None:
+        _record_feedback(
+            store, user_id=session.user_id, track_id=applied.feedback_track, reason=applied.feedback
+        )
     timings["replan_s"] = time.perf_counter() - t0
     speech = None
     if speak:
@@ -244,9 +221,79 @@ def apply_request(
         answer=answer,
         speech=speech,
         stored=stored,
-        replanned=replanned,
+        replanned=applied.replanned,
         constraints=dict(session.constraints),
         timings={k: round(v, 4) for k, v in timings.items()},
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Applied:
+    """What applying a request did, beyond the new session: the answer, whether the set was re-planned,
+    and the feedback to record (once, after the save) for the track that was playing."""
+
+    answer: str
+    replanned: bool
+    feedback: str | None
+    feedback_track: str | None
+
+
+def _apply(engines: Engines, stored: StoredSession, intent: Intent) -> tuple[StoredSession, _Applied]:
+    """The request's effect on the session as read: re-plan if it asks for it (no store writes here)."""
+    session = stored.session
+    playing = _now_playing(engines, stored)
+    current = constraints_from_json(session.constraints)
+    dimension = RELATIVE_DIMENSIONS.get(intent.kind)
+    effect = apply_intent(
+        intent,
+        current=current,
+        playing=playing,
+        index=engines.catalog().index,
+        levels=_levels(engines, session, replace(current, **{dimension: None})) if dimension else None,
+    )
+    answer, replanned = effect.answer, False
+    feedback_track = session.playing
+    if effect.replan:
+        planned = _replan(engines, stored, effect)
+        if planned is not None:
+            stored, session, replanned = planned, planned.session, True
+        elif not effect.skip:  # a skip still moves on within the set as planned
+            answer = pick("nothing_matches", seed=intent.text)
+    if effect.skip and session.position + 1 < len(session.track_ids):
+        session = session.advance()
+    # The effect's constraints are the session's merged with the request's (``dj.requests.effects``
+    # decides what a new request keeps); a request nothing fits leaves them as they were.
+    kept = replanned or not effect.replan
+    constraints = constraints_to_json(effect.constraints) if kept else dict(session.constraints)
+    session = replace(session.with_request(intent.text), constraints=constraints)
+    new = StoredSession(
+        session=session, reasons=stored.reasons, transitions=stored.transitions, answer=answer
+    )
+    return new, _Applied(
+        answer=answer, replanned=replanned, feedback=effect.feedback, feedback_track=feedback_track
+    )
+
+
+def _levels(engines: Engines, session: DJSession, others: Constraints) -> Levels:
+    """Energies and tempos of the tracks the set could move to: the recommender's candidates under the
+    session's other constraints (``others``), what has played and the playing track left out."""
+    analyses = engines.analyses()
+    service = engines.recommendations
+    model = service.model()
+    played = set(session.track_ids[: session.position + 1])
+    candidates = candidates_for(
+        model,
+        session.user_id,
+        n_tracks=len(session.track_ids),
+        pool=set(analyses),
+        history=service.history(model, session.user_id),
+        constraints=others,
+    )
+    found = [analyses[c.track_id] for c in candidates if c.track_id not in played]
+    return Levels(
+        energies=tuple(a.energy for a in found),
+        tempos=tuple(a.bpm for a in found if a.bpm),
+        wanted=max(1, len(session.upcoming)),
     )
 
 
@@ -293,25 +340,6 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
         transitions={t: r for t, r in {**stored.transitions, **why["transitions"]}.items() if t in in_set},
         answer=stored.answer,
     )
-
-
-def _relaxed(effect: Effect, playing: NowPlaying | None) -> Effect | None:
-    """ "Calmer" asks for a noticeable step down from the playing track; when no track is that much
-    calmer (a catalogue whose energies sit close together), any track calmer than this one will do.
-    The same for energy up and for tempo. None when the effect has no such relative band."""
-    if playing is None:
-        return None
-    c = effect.constraints
-    changes: dict[str, tuple[float, float]] = {}
-    for name, level in (("energy_range", playing.energy), ("tempo_range", playing.bpm)):
-        band = getattr(c, name)
-        if band is None or level is None:
-            continue
-        if band[1] < level:
-            changes[name] = (band[0], level * 0.999)
-        elif band[0] > level:
-            changes[name] = (level * 1.001, band[1])
-    return replace(effect, constraints=replace(c, **changes)) if changes else None
 
 
 def _candidates(

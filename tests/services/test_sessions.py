@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 import soundfile as sf
 from typer.testing import CliRunner
@@ -185,3 +187,98 @@ def test_cli_mix_leaves_a_session(cli_env: Settings, tmp_path: Path) -> None:
     saved = json.loads(shown.stdout)
     sheet = json.loads(out.with_suffix(".json").read_text())
     assert saved["track_ids"] == [t["track_id"] for t in sheet["tracks"]]
+
+
+def test_calmer_from_the_middle_of_a_narrow_catalogue_steps_by_the_catalogue(
+    trained, engines: Engines
+) -> None:
+    # The demo energies sit in 0.46..0.63: a fixed 0.12 step below the median asks for nothing that
+    # exists. The step is a share of the candidates instead, strict, and still finds calmer tracks.
+    settings, store = trained
+    analyses = engines.analyses()
+    by_energy = sorted(analyses, key=lambda t: analyses[t].energy)
+    playing = by_energy[len(by_energy) // 2]
+    level = analyses[playing].energy
+    assert level - 0.12 < analyses[by_energy[0]].energy  # the old fixed step finds nothing here
+    session = DJSession.new(user_id="demo-user-07").with_plan((playing, *by_energy[-5:]))
+    sessions.save_session(store, sessions.StoredSession(session=session))
+    outcome = sessions.apply_request(
+        settings, store, session.session_id, text="play something calmer", engines=engines, speak=False
+    )
+    assert outcome.replanned and outcome.answer in LINES["energy_down"]
+    low, high = outcome.constraints["energy_range"]
+    upcoming = [analyses[t].energy for t in outcome.upcoming]
+    assert len(upcoming) == 5 and all(low <= e <= high < level for e in upcoming)
+    nearest_calmer = max(analyses[t].energy for t in by_energy if analyses[t].energy < level)
+    assert high < nearest_calmer  # a noticeable step, not "anything a hair calmer"
+
+
+class RendezvousStore(Store):
+    """A real store whose first session reads wait for each other: ``parties`` requests all read the
+    session before any of them writes, which is the race optimistic locking must win."""
+
+    def __init__(self, store: Store, *, parties: int) -> None:
+        super().__init__(store.client, namespace=store.keys.ns)
+        self.barrier = threading.Barrier(parties, timeout=60)
+        self.reads, self.parties, self.lock = 0, parties, threading.Lock()
+
+    def load_session(self, session_id: str) -> dict:
+        payload = super().load_session(session_id)
+        with self.lock:
+            self.reads += 1
+            wait = self.reads <= 2 * self.parties  # each request's first two reads meet the others'
+        if wait:
+            self.barrier.wait()
+        return payload
+
+
+def test_two_requests_at_once_both_land(trained, engines: Engines) -> None:
+    settings, store = trained
+    engines.analyses(), engines.catalog(), engines.recommendations.model()  # loaded before the race
+    session = energetic_session(store, engines, user_id="racer")
+    playing_energy = engines.analyses()[session.playing].energy
+    racing = RendezvousStore(store, parties=2)
+    outcomes: dict[str, sessions.RequestOutcome] = {}
+
+    def ask(text: str) -> None:
+        outcomes[text] = sessions.apply_request(
+            settings, racing, session.session_id, text=text, engines=engines, speak=False
+        )
+
+    threads = [threading.Thread(target=ask, args=(t,)) for t in ("I love this song", "play something calmer")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert set(outcomes) == {"I love this song", "play something calmer"}
+    saved = sessions.load_session(store, session.session_id).session
+    assert sorted(saved.requests) == ["I love this song", "play something calmer"]  # neither was lost
+    assert "energy_range" in saved.constraints
+    assert all(engines.analyses()[t].energy < playing_energy for t in saved.upcoming)
+    likes = store.recent_history("racer", 10).filter(pl.col("reason") == "liked")
+    assert likes.height == 1  # feedback recorded once, though the loser re-applied its change
+
+
+class MeddlingStore(Store):
+    """A real store with another writer that changes the session right after every read."""
+
+    def load_session(self, session_id: str) -> dict:
+        payload = super().load_session(session_id)
+        self.save_session(session_id, {**payload, "answer": f"{payload.get('answer')}!"})
+        return payload
+
+
+def test_a_session_that_keeps_changing_is_busy_409(trained, engines: Engines) -> None:
+    settings, store = trained
+    session = energetic_session(store, engines, user_id="meddled")
+    meddled = MeddlingStore(store.client, namespace=store.keys.ns)
+    with pytest.raises(sessions.SessionBusyError) as busy:
+        sessions.apply_request(
+            settings, meddled, session.session_id, text="skip this song", engines=engines, speak=False
+        )
+    assert busy.value.code == "session_busy" and busy.value.status == 409
+    saved = sessions.load_session(store, session.session_id).session
+    assert saved.requests == () and saved.position == session.position  # nothing of it was saved
+    assert store.recent_history("meddled", 5).is_empty()  # and no skip recorded
+    with pytest.raises(sessions.SessionBusyError):
+        sessions.advance(meddled, session.session_id)
