@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from dj.planner import SetPlan, plan_set, replan
-from dj.requests.answers import pick
+from dj.requests.answers import nothing_matches
 from dj.requests.effects import (
     RELATIVE_DIMENSIONS,
     Effect,
@@ -258,7 +258,7 @@ def _apply(engines: Engines, stored: StoredSession, intent: Intent) -> tuple[Sto
         if planned is not None:
             stored, session, replanned = planned, planned.session, True
         elif not effect.skip:  # a skip still moves on within the set as planned
-            answer = pick("nothing_matches", seed=intent.text)
+            answer = nothing_matches(intent.kind, seed=intent.text)
     if effect.skip and session.position + 1 < len(session.track_ids):
         session = session.advance()
     # The effect's constraints are the session's merged with the request's (``dj.requests.effects``

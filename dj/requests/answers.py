@@ -53,11 +53,22 @@ LINES: dict[str, tuple[str, ...]] = {
         "Sorry, no {name} here. How about {alt}?",
     ),
     "nothing_matches": ("I couldn't find tracks that fit that, so I'll keep the set as it is.",),
+    # A relative request when no candidate lies that way at all: say so rather than pretend.
+    "energy_down_none": ("This is about as calm as I've got, so I'll keep the set as it is.",),
+    "energy_up_none": ("This is about as lively as I've got, so I'll keep the set as it is.",),
+    "tempo_down_none": ("Nothing I have is slower than this, so I'll keep the set as it is.",),
+    "tempo_up_none": ("Nothing I have is faster than this, so I'll keep the set as it is.",),
     "out_of_scope": (
         "I'm just the DJ: I can play, skip, change the mood or tell you why a song is on.",
         "That's beyond my booth, sorry. Ask me for music, a mood, or a skip.",
     ),
 }
+
+
+def nothing_matches(kind: str, *, seed: str) -> str:
+    """What to say when a request that re-plans finds no track: specific for calmer/faster/..., which
+    only come up empty when nothing in the catalogue lies that way."""
+    return pick(f"{kind}_none" if f"{kind}_none" in LINES else "nothing_matches", seed=seed)
 
 
 def pick(key: str, *, seed: str, **values: str) -> str:

@@ -282,3 +282,21 @@ def test_a_session_that_keeps_changing_is_busy_409(trained, engines: Engines) ->
     assert store.recent_history("meddled", 5).is_empty()  # and no skip recorded
     with pytest.raises(sessions.SessionBusyError):
         sessions.advance(meddled, session.session_id)
+
+
+def test_calmer_from_the_calmest_track_says_so_and_keeps_the_set(trained, engines: Engines) -> None:
+    settings, store = trained
+    analyses = engines.analyses()
+    by_energy = sorted(analyses, key=lambda t: analyses[t].energy)
+    lowest = analyses[by_energy[0]].energy
+    calmest = [t for t in by_energy if analyses[t].energy == lowest]  # all played, the last one playing
+    session = DJSession.new(user_id="demo-user-08").with_plan((*calmest, *by_energy[-3:]))
+    for _ in calmest[1:]:
+        session = session.advance()
+    sessions.save_session(store, sessions.StoredSession(session=session))
+    outcome = sessions.apply_request(
+        settings, store, session.session_id, text="calmer please", engines=engines, speak=False
+    )
+    assert outcome.intent.kind == "energy_down"
+    assert not outcome.replanned and outcome.answer in LINES["energy_down_none"]
+    assert outcome.session.track_ids == session.track_ids and outcome.constraints == {}
