@@ -8,7 +8,8 @@ held out, rank all artists not played in training, binary relevance, K=10); ``co
 artists entirely and ranks each user's held-out artists among all held-out artists from tags alone
 (collaborative models reach them through each cold artist's nearest tag neighbours). Friends
 (``user_friends.dat``) are passed as user features (``friend:<user>``), used by the
-"lightfm warp + tags + friends" row and the blend's LightFM. Seeds are fixed and every fit runs
+"lightfm warp + tags + friends" row and the "blend + user features" row (the shipped blend leaves them
+out: they did not raise its validation NDCG). Seeds are fixed and every fit runs
 single-threaded, so two runs print the same table (the "fit s" column aside); the blend fits its
 weights on a validation split of the training part only.
 """
