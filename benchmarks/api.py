@@ -2,8 +2,9 @@
 
 Starts ``selecta serve`` (one uvicorn worker, BLAS on one thread) on a data directory with the hetrec
 catalogue and a trained recommender (the demo catalogue with ``--demo``), warms the ranked-list cache,
-then drives it with ``wrk`` (apt install wrk), 32 connections. The reference is a bare FastAPI app
-returning a constant from the same uvicorn in the same run: the framework's own ceiling on this machine.
+then drives it with ``wrk`` (apt install wrk) at 4 connections (light load) and 32 (saturation). The
+reference is a bare FastAPI app returning a constant from the same uvicorn in the same run: the
+framework's own ceiling on this machine.
 
     OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/api.py [--seconds 15] [--demo]
 """
@@ -63,11 +64,11 @@ def selecta(env: dict[str, str], *args: str) -> None:
     )
 
 
-def run_wrk(url: str, *, seconds: int, script: Path | None) -> dict[str, float]:
+def run_wrk(url: str, *, seconds: int, script: Path | None, connections: int) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("this benchmark needs wrk (apt-get install wrk)")
-    cmd = [wrk, "-t2", "-c32", f"-d{seconds}s", "--latency", url]
+    cmd = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         cmd[1:1] = ["-s", str(script)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -137,22 +138,30 @@ def main() -> None:
             f"paths = {{{paths}}}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n"
             "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
         )
-        rows = [
-            (
-                "bare FastAPI GET /ping (reference)",
-                run_wrk(f"http://127.0.0.1:{bare_port}/ping", seconds=args.seconds, script=None),
-            ),
-            ("selecta cached recommendations", run_wrk(base, seconds=args.seconds, script=script)),
-        ]
+        bare_url = f"http://127.0.0.1:{bare_port}/ping"
+        rows = []
+        for connections in (4, 32):
+            rows.append(
+                (
+                    f"bare FastAPI /ping, {connections} conn (reference)",
+                    run_wrk(bare_url, seconds=args.seconds, script=None, connections=connections),
+                )
+            )
+            rows.append(
+                (
+                    f"selecta cached recommendations, {connections} conn",
+                    run_wrk(base, seconds=args.seconds, script=script, connections=connections),
+                )
+            )
     finally:
         for proc in (server, bare):
             proc.terminate()
             proc.wait(timeout=20)
     print(f"\nuncached recommendation through HTTP (cache warm-up): {cold_ms:.1f} ms per request")
-    print(f"\n{'endpoint':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"\n{'endpoint':48} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in rows:
-        print(f"{name:40} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f}")
-    print("\nwrk: 2 threads, 32 connections, on the same 2 cores as the server")
+        print(f"{name:48} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8.0f}")
+    print("\nwrk: 2 threads, on the same 2 cores as the server (4 connections: light load; 32: saturation)")
 
 
 if __name__ == "__main__":
