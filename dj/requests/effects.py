@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from dj.host.spoken import is_anonymous, spoken_reason, spoken_title
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.intents import Intent, Slot
@@ -235,15 +234,9 @@ def _exclude(current: Constraints, track_ids: tuple[str, ...]) -> Constraints:
 def _why(playing: NowPlaying | None) -> str:
     if playing is None:
         return "Nothing is playing right now; ask me for something and I'll tell you why I picked it."
-    # Said aloud, so named the way the host names tracks ("an energetic acoustic piece", not its number).
-    own = spoken_title(playing.title, playing.artist) if playing.title else "this track"
-    name = (
-        f"{own} by {playing.artist}"
-        if playing.title and playing.artist and not is_anonymous(playing.artist)
-        else own
-    )
-    reason = spoken_reason(playing.explanation or "", own_name=own) or "It fits where the set is going."
-    return f"You're hearing {name}. {reason}"
+    name = " by ".join(x for x in (playing.title, playing.artist) if x) or "this track"
+    reason = playing.explanation or "it fits where the set is going"
+    return f"You're hearing {name}: {reason.rstrip('.')}."
 
 
 def _more_like(intent: Intent, current: Constraints, playing_id: tuple[str, ...]) -> Effect:

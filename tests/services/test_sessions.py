@@ -15,7 +15,6 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from dj.host.spoken import spoken_reason, spoken_title
 from dj.requests.answers import LINES
 from dj.session import DJSession, InvalidSessionError
 from dj.speech.tts import PiperSynthesizer
@@ -124,12 +123,11 @@ def test_why_this_song_names_the_track_and_its_reason(trained, engines: Engines)
     outcome = sessions.apply_request(
         settings, store, session.session_id, text="why this song?", engines=engines
     )
-    title, artist = engines.catalog().title(session.playing)
-    said = spoken_title(title, artist)  # "a calm acoustic piece": the demo titles' numbers are not read
-    assert said in outcome.answer and "seed" not in outcome.answer and "#" not in outcome.answer
+    title, _ = engines.catalog().title(session.playing)
+    assert title is not None and title in outcome.answer
     reason = stored.reasons.get(session.playing)
     if reason:
-        assert spoken_reason(reason, own_name=said) in outcome.answer
+        assert reason.rstrip(".") in outcome.answer
     assert not outcome.replanned and outcome.session.track_ids == session.track_ids
     assert outcome.speech is not None and outcome.speech.text == outcome.answer
     assert outcome.speech.duration_s > 0.5

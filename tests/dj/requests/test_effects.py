@@ -199,16 +199,3 @@ def test_a_mood_or_an_era_alone_refines_the_subject(parser: IntentParser) -> Non
     assert calm_jazz.tags == {"jazz"} and calm_jazz.energy_range == (0.0, 0.45)
     new = effect(parser, "something I haven't heard", calm_jazz)
     assert new.constraints == calm_jazz and new.discovery > 0.5
-
-
-def test_why_names_a_generated_track_as_the_host_does(parser: IntentParser) -> None:
-    playing = NowPlaying(
-        track_id="d1",
-        title="Energetic, acoustic #2",
-        artist="immich-memories-music (AI-generated)",
-        explanation="sounds like Energetic, acoustic #1 by immich-memories-music (AI-generated)",
-    )
-    why = apply_intent(parser.parse("why this song?"), playing=playing).answer
-    assert (
-        why == "You're hearing an energetic acoustic piece. It sounds like another energetic acoustic piece."
-    )
