@@ -53,6 +53,11 @@ LINES: dict[str, tuple[str, ...]] = {
         "Sorry, no {name} here. How about {alt}?",
     ),
     "nothing_matches": ("I couldn't find tracks that fit that, so I'll keep the set as it is.",),
+    # A relative request when the catalogue goes only a little further that way.
+    "energy_down_slight": ("Only a little calmer from here: these are the calmest I have.",),
+    "energy_up_slight": ("Only a little livelier from here: these are the liveliest I have.",),
+    "tempo_down_slight": ("Only a touch slower from here: these are the slowest I have.",),
+    "tempo_up_slight": ("Only a touch faster from here: these are the fastest I have.",),
     # A relative request when no candidate lies that way at all: say so rather than pretend.
     "energy_down_none": ("This is about as calm as I've got, so I'll keep the set as it is.",),
     "energy_up_none": ("This is about as lively as I've got, so I'll keep the set as it is.",),

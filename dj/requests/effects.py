@@ -64,6 +64,9 @@ RELATIVE_DIMENSIONS: dict[str, str] = {
     "tempo_up": "tempo_range",
 }
 """The constraint each relative request moves; the caller builds :class:`Levels` without it."""
+SLIGHT = {"energy_range": 0.03, "tempo_range": math.log(1.03)}
+"""Below this reach (energy, or log tempo ratio) the furthest candidate is only a little calmer (faster,
+...) than the playing track, and the answer says so."""
 SUBJECTS = ("artist", "genre", "track", "album")
 """Slots that name what the set is about; a play request with one of them sets a new direction."""
 MOOD_BANDS: dict[str, tuple[float, float]] = {"calm": (0.0, 0.45), "energetic": (0.55, 1.0)}
@@ -122,17 +125,15 @@ def apply_intent(
     current = current or Constraints()
     seed = intent.text
     kind = intent.kind
-    if kind in ("energy_down", "energy_up"):
+    if kind in RELATIVE_DIMENSIONS:
+        step = _energy if RELATIVE_DIMENSIONS[kind] == "energy_range" else _tempo
+        constraints, reach = step(current, playing, levels, up=kind.endswith("_up"))
+        # Honest when the catalogue barely goes further that way: "only a little calmer from here".
+        slight = reach is not None and reach < SLIGHT[RELATIVE_DIMENSIONS[kind]]
         return Effect(
             intent=intent,
-            constraints=_energy(current, playing, levels, up=kind == "energy_up"),
-            answer=pick(kind, seed=seed),
-        )
-    if kind in ("tempo_down", "tempo_up"):
-        return Effect(
-            intent=intent,
-            constraints=_tempo(current, playing, levels, up=kind == "tempo_up"),
-            answer=pick(kind, seed=seed),
+            constraints=constraints,
+            answer=pick(f"{kind}_slight" if slight else kind, seed=seed),
         )
     playing_id = (playing.track_id,) if playing is not None else ()
     if kind in ("skip", "dislike"):
@@ -172,15 +173,17 @@ def _quantile_edge(distances: list[float], *, n: int, wanted: int) -> float | No
 
 def _energy(
     current: Constraints, playing: NowPlaying | None, levels: Levels | None, *, up: bool
-) -> Constraints:
+) -> tuple[Constraints, float | None]:
+    """The energy band, and how far the furthest candidate lies that way (None without levels)."""
     level = playing.energy if playing is not None and playing.energy is not None else 0.5
     if current.energy_range is not None:  # asked again: step from the band already set
         level = max(level, current.energy_range[0]) if up else min(level, current.energy_range[1])
     sign = 1.0 if up else -1.0
-    edge = None
+    edge, reach = None, None
     if levels is not None and playing is not None and playing.energy is not None and levels.energies:
         distances = [sign * (e - level) for e in levels.energies if sign * (e - level) > 1e-9]
         edge = _quantile_edge(distances, n=len(levels.energies), wanted=levels.wanted)
+        reach = max(distances, default=None)
     if edge is not None:
         bound = level + sign * edge
         band = (math.floor(bound * 1000) / 1000, 1.0) if up else (0.0, math.ceil(bound * 1000) / 1000)
@@ -188,7 +191,7 @@ def _energy(
         band = (min(1.0, level + ENERGY_STEP), 1.0) if level + ENERGY_STEP < 1.0 else (0.85, 1.0)
     else:
         band = (0.0, max(0.0, level - ENERGY_STEP)) if level - ENERGY_STEP > 0.0 else (0.0, 0.15)
-    return replace(current, energy_range=(round(band[0], 3), round(band[1], 3)))
+    return replace(current, energy_range=(round(band[0], 3), round(band[1], 3))), reach
 
 
 def _tempo_ratio(bpm: float, reference: float) -> float:
@@ -199,21 +202,23 @@ def _tempo_ratio(bpm: float, reference: float) -> float:
 
 def _tempo(
     current: Constraints, playing: NowPlaying | None, levels: Levels | None, *, up: bool
-) -> Constraints:
+) -> tuple[Constraints, float | None]:
+    """The tempo band, and how far (log tempo ratio) the furthest candidate lies that way."""
     if playing is None or playing.bpm is None:
         band = (120.0, 200.0) if up else (50.0, 105.0)
-        return replace(current, tempo_range=band)
+        return replace(current, tempo_range=band), None
     reference = playing.bpm
     if current.tempo_range is not None:  # asked again: step from the band already set
         low, high = current.tempo_range
         reference = max(reference, low) if up and low < 2 * reference else reference
         reference = min(reference, high) if not up and high > reference / 2 else reference
-    edge = None
+    edge, reach = None, None
     if levels is not None and levels.tempos:
         sign = 1.0 if up else -1.0
         logs = [sign * math.log(_tempo_ratio(t, reference)) for t in levels.tempos if t > 0]
         distances = [d for d in logs if 1e-3 < d <= math.log(TEMPO_REACH)]
         edge = _quantile_edge(distances, n=len(levels.tempos), wanted=levels.wanted)
+        reach = max(distances, default=None)
     if edge is not None:
         near = reference * math.exp(edge if up else -edge)
         if up:
@@ -224,7 +229,7 @@ def _tempo(
         band = (round(reference * (1 + TEMPO_STEP), 1), round(reference * 1.35, 1))
     else:
         band = (round(reference * 0.65, 1), round(reference * (1 - TEMPO_STEP), 1))
-    return replace(current, tempo_range=band)
+    return replace(current, tempo_range=band), reach
 
 
 def _exclude(current: Constraints, track_ids: tuple[str, ...]) -> Constraints:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from dj.requests.answers import LINES
 from dj.requests.effects import Levels, NowPlaying, apply_intent
 from dj.requests.entities import CatalogIndex
 from dj.requests.intents import IntentParser
@@ -199,3 +200,16 @@ def test_a_mood_or_an_era_alone_refines_the_subject(parser: IntentParser) -> Non
     assert calm_jazz.tags == {"jazz"} and calm_jazz.energy_range == (0.0, 0.45)
     new = effect(parser, "something I haven't heard", calm_jazz)
     assert new.constraints == calm_jazz and new.discovery > 0.5
+
+
+def test_the_answer_is_honest_when_the_catalogue_barely_goes_further(parser: IntentParser) -> None:
+    def answer(text: str, levels: Levels = LEVELS, **kwargs) -> str:
+        playing = NowPlaying(track_id="t1", **kwargs)
+        return apply_intent(parser.parse(text), playing=playing, levels=levels).answer
+
+    assert answer("calmer", energy=0.47) in LINES["energy_down_slight"]  # 0.46 is all there is below
+    assert answer("calmer", energy=0.54) in LINES["energy_down"]
+    assert answer("more energy", energy=0.61) in LINES["energy_up_slight"]
+    narrow = Levels(tempos=(80.0, 101.0, 102.0))  # 160 (double 80) is out of reach, 102 is only 2 % up
+    assert answer("faster", levels=narrow, bpm=100.0) in LINES["tempo_up_slight"]
+    assert answer("slower", bpm=100.0) in LINES["tempo_down"]
