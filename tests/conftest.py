@@ -10,14 +10,14 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
 
-from services.settings import Settings
+from services.settings import Settings, get_settings
 from services.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,6 +109,21 @@ def settings(tmp_path: Path, redis_server: RedisServer) -> Settings:
 @pytest.fixture
 def store(settings: Settings, redis_server: RedisServer) -> Store:
     return Store(redis_server.client(), namespace=settings.redis_namespace)
+
+
+@pytest.fixture
+def cli_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Settings], Settings]]:
+    """Point the CLI, which reads its settings from the environment, at a test's settings."""
+
+    def use(settings: Settings) -> Settings:
+        monkeypatch.setenv("SELECTA_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
+        monkeypatch.setenv("SELECTA_REDIS_NAMESPACE", settings.redis_namespace)
+        get_settings.cache_clear()
+        return settings
+
+    yield use
+    get_settings.cache_clear()
 
 
 @pytest.fixture

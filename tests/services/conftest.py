@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from dj.speech.tts import PiperSynthesizer
 from services.data.demo import demo_catalog, demo_events
+from services.engines import Engines
 from services.importing import import_tracks
 from services.recommending import train
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import RedisServer
+
+
+@pytest.fixture(scope="module")
+def voice(trained: tuple[Settings, Store]) -> PiperSynthesizer:
+    """The bundled Piper voice, deterministic so that spoken test inputs repeat exactly."""
+    settings, _ = trained
+    return PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
+
+
+@pytest.fixture(scope="module")
+def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines:
+    settings, store = trained
+    return Engines(settings, store, synthesizer=voice)
 
 
 @pytest.fixture(scope="module")

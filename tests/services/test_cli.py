@@ -5,27 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
-from services.settings import Settings, get_settings
+from services.settings import Settings
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {
+def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> dict[str, str]:
+    cli_settings(settings)
+    return {
         "SELECTA_DATA_DIR": str(settings.data_dir),
         "REDIS_URL": settings.redis_url or "",
         "SELECTA_REDIS_NAMESPACE": settings.redis_namespace,
     }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield env
-    get_settings.cache_clear()
 
 
 def test_import_demo_list_and_history(cli_env: dict[str, str]) -> None:

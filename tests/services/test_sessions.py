@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,31 +22,13 @@ from services import sessions
 from services.cli.main import app
 from services.data.errors import NotFoundError
 from services.engines import Engines
-from services.settings import Settings, get_settings
+from services.settings import Settings
 from services.store import Store
 
 
-@pytest.fixture(scope="module")
-def voice(trained: tuple[Settings, Store]) -> PiperSynthesizer:
-    settings, _ = trained
-    return PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
-
-
-@pytest.fixture(scope="module")
-def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines:
-    settings, store = trained
-    return Engines(settings, store, synthesizer=voice)
-
-
 @pytest.fixture
-def cli_env(trained: tuple[Settings, Store], monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    settings, _ = trained
-    monkeypatch.setenv("SELECTA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SELECTA_REDIS_NAMESPACE", settings.redis_namespace)
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
+def cli_env(trained: tuple[Settings, Store], cli_settings: Callable[[Settings], Settings]) -> Settings:
+    return cli_settings(trained[0])
 
 
 def spoken(voice: PiperSynthesizer, text: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from services.cli.main import app
 from services.data.demo import demo_catalog, demo_events
 from services.importing import import_tracks
 from services.mixing import NoMixableTracksError
-from services.settings import Settings, get_settings
+from services.settings import Settings
 from services.store import Store
 
 SUBSET = (
@@ -29,13 +30,8 @@ SUBSET = (
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SELECTA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SELECTA_REDIS_NAMESPACE", settings.redis_namespace)
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
+def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
+    return cli_settings(settings)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,21 +15,16 @@ from typer.testing import CliRunner
 from dj.session import DJSession
 from services.cli.main import app
 from services.data.catalog import save_catalog
-from services.settings import Settings, get_settings
+from services.settings import Settings
 from services.store import Store
 
 CATALOG = Path(__file__).resolve().parents[3] / "data" / "requests" / "catalog.jsonl"
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SELECTA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("SELECTA_REDIS_NAMESPACE", settings.redis_namespace)
-    get_settings.cache_clear()
+def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
     save_catalog(pl.read_ndjson(CATALOG, schema_overrides={"year": pl.Int32}), settings.catalog_path)
-    yield settings
-    get_settings.cache_clear()
+    return cli_settings(settings)
 
 
 def test_typed_request_json(cli_env: Settings) -> None:

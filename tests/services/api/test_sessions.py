@@ -30,18 +30,6 @@ from services.store import Store
 from tests.conftest import free_port
 
 
-@pytest.fixture(scope="module")
-def voice(trained: tuple[Settings, Store]) -> PiperSynthesizer:
-    settings, _ = trained
-    return PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
-
-
-@pytest.fixture(scope="module")
-def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines:
-    settings, store = trained
-    return Engines(settings, store, synthesizer=voice)
-
-
 def app_for(settings: Settings, engines: Engines) -> FastAPI:
     app = create_app(settings)
     app.dependency_overrides[get_engines] = lambda: engines
