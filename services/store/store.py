@@ -68,13 +68,25 @@ def _encode(row: dict[str, Any]) -> dict[str, str]:
 
 
 def _decode_frame(fields: list[dict[str, str]]) -> pl.DataFrame:
+    """Stream fields back into the event schema. They were validated when written (by ``_encode``'s
+    caller), so this only converts: re-validating every read would triple a ranking request's cost."""
     if not fields:
         return empty_events()
-    raw = pl.DataFrame(
-        {name: [f.get(name) or None for f in fields] for name in EVENT_SCHEMA},
-        schema_overrides={name: pl.String for name in EVENT_SCHEMA},
+
+    def optional_int(value: str | None) -> int | None:
+        return int(value) if value else None
+
+    return pl.DataFrame(
+        {
+            "user_id": [f["user_id"] for f in fields],
+            "track_id": [f["track_id"] for f in fields],
+            "ts": [datetime.fromisoformat(f["ts"]) if f.get("ts") else None for f in fields],
+            "ms_played": [optional_int(f.get("ms_played")) for f in fields],
+            "reason": [f.get("reason") or "played" for f in fields],
+            "plays": [optional_int(f.get("plays")) or 1 for f in fields],
+        },
+        schema=EVENT_SCHEMA,
     )
-    return validate_events(raw)
 
 
 class Store:
