@@ -42,7 +42,8 @@ from dj.sources import load_source  # noqa: E402
 from dj.timeline import build_timeline  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from services.data.demo import demo_catalog, demo_events  # noqa: E402
-from services.mixing import candidates_for, track_meta, with_analysis_columns  # noqa: E402
+from services.mixing import candidates_for, track_meta  # noqa: E402
+from services.track_analysis import with_analysis_columns  # noqa: E402
 
 ARCS = ("warm-up", "peak-time", "cool-down", "steady")
 console = Console()
