@@ -84,6 +84,14 @@ def _non_empty_strings(df: pl.DataFrame, column: str, file: str | Path | None) -
         raise ValidationError("must not be empty", file=file, row=_first_bad_row(bad), column=column)
 
 
+def _not_negative(df: pl.DataFrame, column: str, file: str | Path | None) -> None:
+    negative = df[column].fill_null(0) < 0
+    if negative.any():
+        raise ValidationError(
+            f"{column} must not be negative", file=file, row=_first_bad_row(negative), column=column
+        )
+
+
 def _tags_column(df: pl.DataFrame, file: str | Path | None) -> pl.Series:
     """Tags arrive as a list or as one string separated by ``|``, ``;`` or ``,``; stored lower-case."""
     if "tags" not in df.columns:
@@ -129,11 +137,7 @@ def validate_catalog(
             default = {"source": source, "synthetic": False}.get(name)
             out[name] = pl.Series(name, [default] * df.height, dtype=dtype)
     result = pl.DataFrame(out).select(list(CATALOG_SCHEMA))
-    negative = result["duration_s"].fill_null(0) < 0
-    if negative.any():
-        raise ValidationError(
-            "duration must not be negative", file=file, row=_first_bad_row(negative), column="duration_s"
-        )
+    _not_negative(result, "duration_s", file)
     return result
 
 
@@ -202,9 +206,5 @@ def validate_events(df: pl.DataFrame, *, file: str | Path | None = None) -> pl.D
         raise ValidationError("plays must be at least 1", file=file, row=_first_bad_row(bad), column="plays")
     out["plays"] = plays
     result = pl.DataFrame(out).select(list(EVENT_SCHEMA))
-    negative = result["ms_played"].fill_null(0) < 0
-    if negative.any():
-        raise ValidationError(
-            "ms_played must not be negative", file=file, row=_first_bad_row(negative), column="ms_played"
-        )
+    _not_negative(result, "ms_played", file)
     return result

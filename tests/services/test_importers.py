@@ -16,7 +16,7 @@ from services.data.errors import UnsupportedFormatError, ValidationError
 from services.data.hetrec import load_hetrec
 from services.data.listenbrainz import read_listenbrainz
 from services.data.matching import match_listens, normalise
-from services.data.schema import validate_catalog
+from services.data.schema import validate_catalog, validate_events
 from services.data.spotify import read_spotify_history
 from services.data.tables import read_catalog, read_events
 
@@ -257,3 +257,24 @@ def test_hetrec_counts_match_its_readme(hetrec_dir: Path) -> None:
     )
     assert data.events.height == 92834
     assert data.catalog.filter(pl.col("title") == "Daft Punk")["tags"][0].len() > 0
+
+
+@pytest.mark.parametrize(
+    ("validate", "frame", "column"),
+    [
+        (
+            validate_catalog,
+            {"track_id": ["a", "b"], "title": ["x", "y"], "artist": ["q", "r"], "duration_s": [3.0, -1.0]},
+            "duration_s",
+        ),
+        (
+            validate_events,
+            {"user_id": ["u", "u"], "track_id": ["a", "b"], "ms_played": [10, -5]},
+            "ms_played",
+        ),
+    ],
+)
+def test_negative_durations_are_refused_with_row_and_column(validate, frame, column) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate(pl.DataFrame(frame), file="in.csv")
+    assert (info.value.row, info.value.column) == (2, column)
