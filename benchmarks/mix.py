@@ -39,7 +39,7 @@ from dj.measure import measure_mix  # noqa: E402
 from dj.planner import greedy_order, plan_set  # noqa: E402
 from dj.render import RenderOptions, render_mix  # noqa: E402
 from dj.sources import load_source  # noqa: E402
-from dj.timeline import build_timeline  # noqa: E402
+from dj.timeline import Timeline, build_timeline  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from services.data.demo import demo_catalog, demo_events  # noqa: E402
 from services.mixing import candidates_for, track_meta  # noqa: E402
@@ -85,6 +85,23 @@ def stretch_engines(path: str) -> Table:
     return table
 
 
+def host_lines(timeline: Timeline, *, analyses, meta, plan, synth, seed: str) -> list:
+    """The set's spoken intros, as ``selecta mix`` places them (none without a voice)."""
+    if synth is None:
+        return []
+    return list(
+        voice_lines(
+            timeline=timeline,
+            analyses=analyses,
+            meta=meta,
+            explanations=plan.explanations,
+            synthesizer=synth,
+            sr=44100,
+            seed=seed,
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=3)
@@ -127,34 +144,13 @@ def main() -> None:
             for m in measure_mix(plain, analyses=analyses)
             if m.beat_offset_ms is not None
         ]
-        voices = []
-        if synth is not None:
-            tl0 = build_timeline(plan.track_ids, analyses)
-            voice_lines(
-                timeline=tl0,
-                analyses=analyses,
-                meta=meta,
-                explanations=plan.explanations,
-                synthesizer=synth,
-                sr=44100,
-                seed=user,
-            )  # warm the speech cache
+        lines = {"analyses": analyses, "meta": meta, "plan": plan, "synth": synth, "seed": user}
+        host_lines(build_timeline(plan.track_ids, analyses), **lines)  # warm the speech cache
         load_source.cache_clear()  # decode counts: every render decodes its tracks afresh
         t, c = time.perf_counter(), time.process_time()
         envelopes = envelopes_for(analyses, plan.track_ids)
         timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes)
-        if synth is not None:
-            voices = list(
-                voice_lines(
-                    timeline=timeline,
-                    analyses=analyses,
-                    meta=meta,
-                    explanations=plan.explanations,
-                    synthesizer=synth,
-                    sr=44100,
-                    seed=user,
-                )
-            )
+        voices = host_lines(timeline, **lines)
         result = render_mix(timeline=timeline, analyses=analyses, voices=voices, options=RenderOptions())
         render_s += time.perf_counter() - t
         cpu_s += time.process_time() - c
