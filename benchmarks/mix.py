@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -31,14 +32,15 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dj.analysis import analyze_many  # noqa: E402
+from dj.analysis import TrackAnalysis, analyze_many  # noqa: E402
 from dj.beatgrid import envelopes_for  # noqa: E402
 from dj.cuesheet import summary  # noqa: E402
-from dj.host.voiceover import voice_lines  # noqa: E402
+from dj.host.voiceover import VoiceLine, voice_lines  # noqa: E402
 from dj.measure import measure_mix  # noqa: E402
-from dj.planner import greedy_order, plan_set  # noqa: E402
+from dj.planner import SetPlan, TrackMeta, greedy_order, plan_set  # noqa: E402
 from dj.render import RenderOptions, render_mix  # noqa: E402
 from dj.sources import load_source  # noqa: E402
+from dj.speech.tts import Synthesizer  # noqa: E402
 from dj.timeline import Timeline, build_timeline  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from services.data.demo import demo_catalog, demo_events  # noqa: E402
@@ -85,7 +87,15 @@ def stretch_engines(path: str) -> Table:
     return table
 
 
-def host_lines(timeline: Timeline, *, analyses, meta, plan, synth, seed: str) -> list:
+def host_lines(
+    timeline: Timeline,
+    *,
+    analyses: Mapping[str, TrackAnalysis],
+    meta: Mapping[str, TrackMeta],
+    plan: SetPlan,
+    synth: Synthesizer | None,
+    seed: str,
+) -> list[VoiceLine]:
     """The set's spoken intros, as ``selecta mix`` places them (none without a voice)."""
     if synth is None:
         return []
