@@ -2,8 +2,8 @@
 
 Two sets, same audio for every system in the same run:
 
-* synthetic: drums, bass and chords rendered by ``dj.synth`` at known tempo (60..180 BPM), beats and key,
-  across six drum patterns (incl. swing, half-time, triplet hats and drum-less tracks);
+* synthetic: drums, bass and chords rendered by ``dj.testing.music`` at known tempo (60..180 BPM), beats
+  and key, across six drum patterns (incl. swing, half-time, triplet hats and drum-less tracks);
 * real: the 28 demo tracks of immich-memories-music against two references:
   - ``hand``: ``benchmarks/data/demo_annotations.json``, tempi set by inspecting onset plots with grids from
     an early Selecta analyser overlaid (so biased towards Selecta; see that file for how sure each one is);
@@ -39,7 +39,7 @@ import numpy as np
 _t0 = time.perf_counter()
 from dj.analysis import analyze  # noqa: E402
 from dj.audio import load_audio  # noqa: E402
-from dj.synth import PATTERNS, render_track  # noqa: E402
+from dj.testing.music import PATTERNS, render_track  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _t0
 ANNOTATIONS = Path(__file__).parent / "data" / "demo_annotations.json"

@@ -33,18 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dj.analysis import TrackAnalysis, analyze_many  # noqa: E402
-from dj.beatgrid import envelopes_for  # noqa: E402
-from dj.cuesheet import summary  # noqa: E402
 from dj.host.voiceover import VoiceLine, voice_lines  # noqa: E402
-from dj.measure import measure_mix  # noqa: E402
-from dj.planner import SetPlan, TrackMeta, greedy_order, plan_set  # noqa: E402
-from dj.render import RenderOptions, render_mix  # noqa: E402
-from dj.sources import load_source  # noqa: E402
+from dj.mix.beat_phase import envelopes_for  # noqa: E402
+from dj.mix.measure import measure_mix  # noqa: E402
+from dj.mix.render import RenderOptions, render_mix  # noqa: E402
+from dj.mix.sources import load_source  # noqa: E402
+from dj.mix.timeline import Timeline, build_timeline  # noqa: E402
+from dj.output.cuesheet import summary  # noqa: E402
+from dj.planning.planner import SetPlan, TrackMeta, greedy_order, plan_set  # noqa: E402
 from dj.speech.tts import Synthesizer  # noqa: E402
-from dj.timeline import Timeline, build_timeline  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from services.data.demo import demo_catalog, demo_events  # noqa: E402
-from services.mixing import candidates_for, track_meta  # noqa: E402
+from services.personal_mix import candidates_for, track_meta  # noqa: E402
 from services.track_analysis import with_analysis_columns  # noqa: E402
 
 ARCS = ("warm-up", "peak-time", "cool-down", "steady")
@@ -59,7 +59,7 @@ def stretch_engines(path: str) -> Table:
     import librosa
     import pedalboard
 
-    from dj.sources import load_source
+    from dj.mix.sources import load_source
 
     y = np.ascontiguousarray(load_source(path, 44100)[:, : 8 * 44100])
     table = Table(title="Stretching an 8 s stereo head by 3 % (44.1 kHz)")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from dj.planner import replan
+from dj.planning.planner import replan
+from dj.planning.session import DJSession
 from dj.requests.effects import Effect
-from dj.session import DJSession
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,10 @@ with, so the API maps them to JSON in one handler without knowing each class.
 
 from __future__ import annotations
 
+from core.errors import SelectaError
 
-class DJError(Exception):
+
+class DJError(SelectaError):
     """Root of every DJ error."""
 
     code = "dj_error"

@@ -21,7 +21,7 @@ from services.store import Store
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
-    from dj.planner import TrackMeta
+    from dj.planning.planner import TrackMeta
     from dj.requests.entities import CatalogIndex
     from dj.speech.transcribe import Transcriber
     from dj.speech.tts import Synthesizer
@@ -101,7 +101,7 @@ class Engines:
     def synthesizer(self) -> Synthesizer:
         with self._lock:
             if self._synthesizer is None:
-                from services.mixing import synthesizer_for
+                from services.personal_mix import synthesizer_for
 
                 self._synthesizer = synthesizer_for(self.settings)
             return self._synthesizer
@@ -130,7 +130,7 @@ class Engines:
 def _build_view(settings: Settings, stamp: int | None) -> CatalogView:
     from dj.requests.entities import CatalogIndex
     from services.data.catalog import load_catalog
-    from services.mixing import track_meta
+    from services.personal_mix import track_meta
 
     if stamp is None:
         return CatalogView(stamp=None, frame=pl.DataFrame(), index=None, meta={})

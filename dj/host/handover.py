@@ -16,7 +16,7 @@ from dj.host.spoken import is_anonymous
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
-    from dj.planner import TrackMeta
+    from dj.planning.planner import TrackMeta
 
 ENERGY_CHANGE = 0.08
 """Energy (0..1) difference a host calls a lift or an easing; the planner's ``describe_move`` uses the

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.timeline import Timeline
+from dj.mix.timeline import Timeline
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -13,12 +13,12 @@ import soxr
 from dj.host.handover import Handover
 from dj.host.lines import HostLine, write_line
 from dj.host.placement import VoiceSlot, place_voice
-from dj.loudness import integrated_lufs
-from dj.timeline import Timeline
+from dj.mix.mastering import integrated_lufs
+from dj.mix.timeline import Timeline
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
-    from dj.planner import TrackMeta
+    from dj.planning.planner import TrackMeta
     from dj.speech.tts import Synthesizer
 
 VOICE_LUFS = -15.0  # a touch under the music's -14 LUFS; the 9 dB duck makes it clearly audible

@@ -1,8 +1,8 @@
 """One place that turns every error into the same JSON shape with the right status.
 
 Shape: ``{"error": {"code": "<stable code>", "message": "<what went wrong>", "status": <int>}}``.
-Project errors carry ``code`` and ``status`` as class attributes; a 500 means a bug, and its message says
-only that (the details go to the log).
+Every project error is a ``SelectaError`` with ``code`` and ``status``; a 500 means a bug, and its message
+says only that (the details go to the log).
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dj.errors import DJError
-from recommender.errors import RecommenderError
-from services.data.errors import DataError
-from services.store.errors import StoreError
+from core.errors import SelectaError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +31,6 @@ _HTTP_CODES = {
     429: "too_many_requests",
     503: "unavailable",
 }
-
-
-PROJECT_ERRORS: tuple[type[Exception], ...] = (DataError, StoreError, RecommenderError, DJError)
 
 
 def problem(status: int, code: str, message: str) -> JSONResponse:
@@ -56,14 +50,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
 
-    async def _project(_: Request, exc: Exception) -> JSONResponse:
-        status, code = int(getattr(exc, "status", 500)), str(getattr(exc, "code", "error"))
-        if status >= 500:
-            log.warning("%s: %s", code, exc)
-        return problem(status, code, str(exc))
-
-    for root in PROJECT_ERRORS:
-        app.add_exception_handler(root, _project)
+    @app.exception_handler(SelectaError)
+    async def _project(_: Request, exc: SelectaError) -> JSONResponse:
+        if exc.status >= 500:
+            log.warning("%s: %s", exc.code, exc)
+        return problem(exc.status, exc.code, str(exc))
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

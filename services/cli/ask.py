@@ -1,7 +1,7 @@
 """``selecta ask``: a typed or spoken request to the DJ.
 
 Without ``--session`` it transcribes (with ``--audio``) and understands, nothing more. With ``--session``
-the request changes the set through ``services.sessions`` (the same code the API runs): its effect
+the request changes the set through ``services.sessions.lifecycle`` (the same code the API runs): its effect
 becomes the session's constraints, the recommender is asked for candidates under them, the DJ re-plans
 what follows the playing track, the session is saved, and the DJ's answer can be spoken into a WAV file.
 """
@@ -35,8 +35,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Transcribe and understand a request; with --session, re-plan the set and answer."""
-        from services import sessions
         from services.engines import Engines
+        from services.sessions import lifecycle as sessions
 
         if (text is None) == (audio is None):
             raise typer.BadParameter("give the request as TEXT or with --audio, not both")

@@ -48,8 +48,8 @@ def mix_command(
     ] = None,
 ) -> str:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
-    from services.mixing import MixRequest, make_mix, synthesizer_for
-    from services.sessions import save_planned
+    from services.personal_mix import MixRequest, make_mix, synthesizer_for
+    from services.sessions.lifecycle import save_planned
     from services.settings import get_settings
     from services.store import open_store
 

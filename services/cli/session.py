@@ -15,7 +15,7 @@ from rich.table import Table
 from services.cli.output import console
 
 if TYPE_CHECKING:
-    from services.sessions import StoredSession
+    from services.sessions.lifecycle import StoredSession
     from services.settings import Settings
     from services.store import Store
 
@@ -34,7 +34,7 @@ def start(
     as_json: Annotated[bool, typer.Option("--json", help="Print the session as JSON.")] = False,
 ) -> None:
     """Plan a personalised set (first track playing) and keep it as a session; prints its id."""
-    from services.sessions import load_session, start_session
+    from services.sessions.lifecycle import load_session, start_session
 
     settings, store = _open()
     session = start_session(settings, store, user_id=user, n_tracks=tracks, arc=arc)
@@ -47,7 +47,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the session as JSON.")] = False,
 ) -> None:
     """The set: played, playing and upcoming tracks with why each is there, constraints, requests."""
-    from services.sessions import load_session
+    from services.sessions.lifecycle import load_session
 
     _, store = _open()
     _show(load_session(store, session_id), as_json=as_json)
@@ -59,7 +59,7 @@ def next_track(
     as_json: Annotated[bool, typer.Option("--json", help="Print the session as JSON.")] = False,
 ) -> None:
     """Move to the next track (the player moved on)."""
-    from services.sessions import advance
+    from services.sessions.lifecycle import advance
 
     _, store = _open()
     _show(advance(store, session_id), as_json=as_json)
@@ -75,7 +75,7 @@ def _open() -> tuple[Settings, Store]:
 
 def _show(stored: StoredSession, *, as_json: bool) -> None:
     from services.data.catalog import load_catalog
-    from services.mixing import track_meta
+    from services.personal_mix import track_meta
     from services.settings import get_settings
 
     session = stored.session

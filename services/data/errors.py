@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import SelectaError
 
-class DataError(Exception):
+
+class DataError(SelectaError):
     """Root of data-layer errors. ``code`` is stable; ``status`` is the HTTP status a service answers."""
 
     code = "data_error"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import SelectaError
 
-class StoreError(Exception):
+
+class StoreError(SelectaError):
     code = "store_error"
     status = 500
 

@@ -1,5 +1,5 @@
-"""DJ sessions through ``services.sessions`` and the CLI: real demo recordings, recommender, Redis, Whisper
-and Piper. One trained data directory and one set of speech models serve the whole module."""
+"""DJ sessions through ``services.sessions.lifecycle`` and the CLI: real demo recordings, recommender, Redis,
+Whisper and Piper. One trained data directory and one set of speech models serve the whole module."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
+from dj.planning.session import DJSession, InvalidSessionError
 from dj.requests.answers import LINES
-from dj.session import DJSession, InvalidSessionError
 from dj.speech.tts import PiperSynthesizer
-from services import sessions
 from services.cli.main import app
 from services.data.errors import NotFoundError
 from services.engines import Engines
+from services.sessions import lifecycle as sessions
 from services.settings import Settings
 from services.store import Store
 

@@ -8,10 +8,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from dj.errors import RequestTextError
-from services import sessions
 from services.api.routes.sessions import EnginesDep, transcript_public
 from services.api.schemas import IntentPublic, RequestText, Understood
 from services.api.uploads import AUDIO_UPLOAD_OPENAPI, is_audio_upload, read_audio_upload
+from services.sessions import lifecycle as sessions
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from services import sessions
 from services.api.deps import StateDep
 from services.api.routes.recommendations import get_service
 from services.api.schemas import (
@@ -30,8 +29,9 @@ from services.api.schemas import (
 from services.api.uploads import AUDIO_UPLOAD_OPENAPI, read_audio_upload
 from services.data.errors import NotFoundError
 from services.engines import Engines
-from services.session_mix import WAV_MEDIA_TYPE, mix_progress, prepare_mix, wav_stream
-from services.sessions import RequestOutcome, StoredSession
+from services.sessions import lifecycle as sessions
+from services.sessions.lifecycle import RequestOutcome, StoredSession
+from services.sessions.stream import WAV_MEDIA_TYPE, mix_progress, prepare_mix, wav_stream
 from services.store import Store
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])

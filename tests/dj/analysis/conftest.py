@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dj.synth import RenderedTrack, render_track
+from dj.testing.music import RenderedTrack, render_track
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from dj.synth import render_track
+from dj.testing.music import render_track
 from services.cli.main import app
 from services.settings import get_settings
 

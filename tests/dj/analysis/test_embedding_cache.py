@@ -11,7 +11,7 @@ import soundfile as sf
 
 from dj.analysis import EMBEDDING_DIM, TrackAnalysis, analyze, analyze_file, analyze_many
 from dj.errors import AudioDecodeError
-from dj.synth import render_track
+from dj.testing.music import render_track
 
 
 def _write(path: Path, bpm: float, pattern: str, seed: int = 0, tonic: int = 9) -> Path:

@@ -14,7 +14,7 @@ from dj.analysis.key import (
     estimate_key,
     estimate_tuning,
 )
-from dj.synth import render_track
+from dj.testing.music import render_track
 
 SR = 22050
 

@@ -9,7 +9,7 @@ import pytest
 from dj.analysis import analyze
 from dj.analysis.key import camelot_code
 from dj.analysis.loudness import SILENCE_LUFS, integrated_loudness, true_peak_dbtp
-from dj.synth import render_track
+from dj.testing.music import render_track
 
 
 @pytest.mark.parametrize(

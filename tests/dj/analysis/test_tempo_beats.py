@@ -9,7 +9,7 @@ import pytest
 from dj.analysis import analyze
 from dj.analysis.onset import compute_frontend
 from dj.analysis.tempo import estimate_tempo
-from dj.synth import RenderedTrack, render_track
+from dj.testing.music import RenderedTrack, render_track
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import soundfile as sf
 
 from dj.analysis.loudness import integrated_loudness
 from dj.analysis.result import TrackAnalysis
-from dj.synth import render_track
+from dj.testing.music import render_track
 
 SR = 22050
 

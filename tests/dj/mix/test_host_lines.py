@@ -12,8 +12,8 @@ from dj.host.handover import Handover
 from dj.host.lines import FAMILIES, write_line
 from dj.host.spoken import spoken_reason, spoken_title
 from dj.host.voiceover import write_lines
-from dj.planner import TrackMeta
-from dj.timeline import build_timeline
+from dj.mix.timeline import build_timeline
+from dj.planning.planner import TrackMeta
 
 AI = "immich-memories-music (AI-generated)"
 SAME_MOOD_WORDS = ("same vein", "keeping this mood", "staying in the groove", "one more in this mood")

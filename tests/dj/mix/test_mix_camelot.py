@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from dj.camelot import InvalidKeyError, camelot_distance, compatibility, key_to_camelot
-from dj.tempo import match_tempo, tempo_score
+from core.camelot import InvalidKeyError, camelot_distance, compatibility, key_to_camelot
+from dj.planning.tempo_match import match_tempo, tempo_score
 
 
 @pytest.mark.parametrize(

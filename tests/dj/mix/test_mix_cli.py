@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from dj.export import UnsupportedFormatError, read_tags, write_mix
+from dj.output.export import UnsupportedFormatError, read_tags, write_mix
 from services.cli.main import app
 from services.data.demo import demo_catalog, demo_events
 from services.importing import import_tracks
-from services.mixing import NoMixableTracksError
+from services.personal_mix import NoMixableTracksError
 from services.settings import Settings
 from services.store import Store
 

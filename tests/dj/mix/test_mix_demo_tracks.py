@@ -9,11 +9,11 @@ import pytest
 
 from dj.analysis import analyze_many
 from dj.analysis.loudness import integrated_loudness, true_peak_dbtp
-from dj.beatgrid import envelopes_for
-from dj.measure import measure_mix
-from dj.planner import plan_set
-from dj.render import RenderOptions, render_mix
-from dj.timeline import build_timeline
+from dj.mix.beat_phase import envelopes_for
+from dj.mix.measure import measure_mix
+from dj.mix.render import RenderOptions, render_mix
+from dj.mix.timeline import build_timeline
+from dj.planning.planner import plan_set
 
 NAMES = (
     "happy/happy_acoustic_1",

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from dj.analysis.result import TrackAnalysis
-from dj.arcs import InvalidArcError
-from dj.planner import PlanningError, TrackMeta, greedy_order, plan_set, replan
-from dj.session import DJSession
+from dj.planning.arcs import InvalidArcError
+from dj.planning.planner import PlanningError, TrackMeta, greedy_order, plan_set, replan
+from dj.planning.session import DJSession
 
 
 @dataclass(frozen=True, kw_only=True)

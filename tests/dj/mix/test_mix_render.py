@@ -9,11 +9,11 @@ import pytest
 
 from dj.analysis.loudness import integrated_loudness, true_peak_dbtp
 from dj.analysis.result import TrackAnalysis
-from dj.beatgrid import envelopes_for
-from dj.measure import measure_mix
-from dj.render import RenderOptions, render_mix, render_stream
-from dj.timeline import build_timeline
-from dj.transitions import BAR_CHOICES, EQ_BLEND
+from dj.mix.beat_phase import envelopes_for
+from dj.mix.measure import measure_mix
+from dj.mix.render import RenderOptions, render_mix, render_stream
+from dj.mix.timeline import build_timeline
+from dj.mix.transitions import BAR_CHOICES, EQ_BLEND
 
 SR = 22050
 OPTIONS = RenderOptions(sr=SR, high_quality=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dj.session import DJSession, InvalidSessionError
+from dj.planning.session import DJSession, InvalidSessionError
 
 
 def test_json_round_trip_keeps_everything() -> None:

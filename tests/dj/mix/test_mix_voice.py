@@ -11,9 +11,9 @@ from dj.analysis.result import TrackAnalysis
 from dj.host.ducking import DUCK_DB, RELEASE_S
 from dj.host.placement import drop_time, place_voice
 from dj.host.voiceover import VoiceLine, voice_lines
-from dj.planner import TrackMeta
-from dj.render import MixStream, RenderOptions
-from dj.timeline import build_timeline
+from dj.mix.render import MixStream, RenderOptions
+from dj.mix.timeline import build_timeline
+from dj.planning.planner import TrackMeta
 
 SR = 22050
 

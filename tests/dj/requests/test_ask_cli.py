@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
-from dj.session import DJSession
+from dj.planning.session import DJSession
 from services.cli.main import app
 from services.data.catalog import save_catalog
 from services.settings import Settings

@@ -22,12 +22,12 @@ from dj.analysis.loudness import true_peak_dbtp
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
-from dj.loudness import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
-from dj.mixer import apply_gains, crossfade_gains, eq_blend_gains
-from dj.sources import load_source
-from dj.stretch import JOIN_S, join_head, render_head
-from dj.timeline import Timeline, TrackPlacement
-from dj.transitions import EQ_BLEND
+from dj.mix.blend import apply_gains, crossfade_gains, eq_blend_gains
+from dj.mix.mastering import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
+from dj.mix.sources import load_source
+from dj.mix.stretch import JOIN_S, join_head, render_head
+from dj.mix.timeline import Timeline, TrackPlacement
+from dj.mix.transitions import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -55,7 +55,7 @@ class RenderOptions:
 @dataclass(frozen=True, kw_only=True)
 class OverlapStems:
     """Both tracks as rendered under transition ``index`` (stretched and aligned, before the faders),
-    mono at ``sr``; what :mod:`dj.measure` re-analyses."""
+    mono at ``sr``; what :mod:`dj.mix.measure` re-analyses."""
 
     index: int
     a: np.ndarray

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.beatgrid import OnsetEnvelope
-from dj.transitions import EQ_BLEND, MIN_SOLO_SHARE, TransitionSpec, plan_transition
+from dj.mix.beat_phase import OnsetEnvelope
+from dj.mix.transitions import EQ_BLEND, MIN_SOLO_SHARE, TransitionSpec, plan_transition
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

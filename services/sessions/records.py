@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from dj.session import DJSession
+from dj.planning.session import DJSession
 from services.store import Store
 from services.store.errors import StoreError
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dj.errors import DJError
+from core.errors import SelectaError
 
 
-class InvalidKeyError(DJError):
+class InvalidKeyError(SelectaError):
     """A key name or Camelot code we cannot read."""
 
     code = "invalid_key"

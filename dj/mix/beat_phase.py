@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import librosa
 import numpy as np
 
-from dj.sources import load_source
+from dj.mix.sources import load_source
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -15,15 +15,15 @@ from typing import Any
 
 import polars as pl
 
-from dj.beatgrid import envelopes_for
-from dj.cuesheet import Provenance, cue_sheet
 from dj.errors import DJError
-from dj.export import audio_format, mix_tags, write_mix
 from dj.host.voiceover import voice_lines
-from dj.measure import TransitionMeasure, measure_mix
-from dj.planner import SetPlan, TrackMeta, plan_set
-from dj.render import MixResult, RenderOptions, render_mix
-from dj.timeline import build_timeline
+from dj.mix.beat_phase import envelopes_for
+from dj.mix.measure import TransitionMeasure, measure_mix
+from dj.mix.render import MixResult, RenderOptions, render_mix
+from dj.mix.timeline import build_timeline
+from dj.output.cuesheet import Provenance, cue_sheet
+from dj.output.export import audio_format, mix_tags, write_mix
+from dj.planning.planner import SetPlan, TrackMeta, plan_set
 from recommender import Constraints, Recommendation, Recommender
 from services.data.catalog import load_catalog
 from services.recommending import bundle_id, bundle_path, train
@@ -217,7 +217,7 @@ def make_mix(
     json_path.write_text(json.dumps(sheet, indent=2))
     png_path = None
     if plot:
-        from dj.plot import plot_set
+        from dj.output.plot import plot_set
 
         png_path = plot_set(
             out.with_suffix(".png"),

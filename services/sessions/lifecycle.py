@@ -1,7 +1,7 @@
 """The DJ session lifecycle, one implementation for the CLI and the API: start a set, take a typed or
 spoken request, move to the next track.
 
-A session lives in Redis as a ``StoredSession`` (``services.session_records``). The DJ's spoken answer's
+A session lives in Redis as a ``StoredSession`` (``services.sessions.records``). The DJ's spoken answer's
 audio is not stored: the synthesizer caches lines on disk by text, so ``answer.wav`` is the
 cached render of the stored answer text.
 
@@ -10,7 +10,7 @@ effect on the set (``dj.requests.effects``), and, when the effect asks for it, t
 for candidates under the new constraints and the planner re-plans what follows the playing track.
 Feedback ("skip", "I love this") is recorded as a listening event so the next ranking knows it.
 
-Every change goes through ``services.session_records.update_session`` (compare-and-set with retries, then
+Every change goes through ``services.sessions.records.update_session`` (compare-and-set with retries, then
 ``session_busy``, 409), so two requests at once cannot undo each other; feedback events are recorded
 once, after the save succeeded.
 """
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from dj.planner import SetPlan, plan_set, replan
+from dj.planning.planner import SetPlan, plan_set, replan
+from dj.planning.session import DJSession
 from dj.requests.answers import nothing_matches
 from dj.requests.effects import (
     RELATIVE_DIMENSIONS,
@@ -38,13 +39,12 @@ from dj.requests.effects import (
     constraints_to_json,
 )
 from dj.requests.intents import Intent, IntentParser
-from dj.session import DJSession
 from recommender import Recommendation
 from recommender.errors import UnknownItemError
 from recommender.types import Constraints
 from services.engines import Engines
-from services.mixing import NoMixableTracksError, candidates_for
-from services.session_records import (
+from services.personal_mix import NoMixableTracksError, candidates_for
+from services.sessions.records import (
     SAVE_ATTEMPTS,
     SessionBusyError,
     StoredSession,

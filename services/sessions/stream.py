@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dj.beatgrid import envelopes_for
 from dj.host.voiceover import voice_lines
-from dj.render import MixStream, RenderOptions, render_stream
-from dj.session import InvalidSessionError
-from dj.timeline import build_timeline
+from dj.mix.beat_phase import envelopes_for
+from dj.mix.render import MixStream, RenderOptions, render_stream
+from dj.mix.timeline import build_timeline
+from dj.planning.session import InvalidSessionError
 from services.engines import Engines
-from services.sessions import load_session
+from services.sessions.lifecycle import load_session
 from services.store import Store
 
 MIX_PROGRESS_TTL_S = 24 * 3600

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from scipy.stats import rankdata
 
-from dj.arcs import EnergyArc, describe_move, target_energy
-from dj.camelot import compatibility
+from core.camelot import compatibility
 from dj.errors import DJError
-from dj.tempo import BEAT_CONFIDENCE_MIN, MAX_STRETCH, match_tempo, tempo_score
+from dj.planning.arcs import EnergyArc, describe_move, target_energy
+from dj.planning.tempo_match import BEAT_CONFIDENCE_MIN, MAX_STRETCH, match_tempo, tempo_score
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
-    from dj.session import DJSession
+    from dj.planning.session import DJSession
 
 MOODS = ("calm", "energetic", "happy", "nostalgic", "tender")
 

@@ -7,7 +7,7 @@ one's onset envelope and estimate its beat phase over the overlap: the offset of
 tempo that best fits the onsets (a tempo-informed beat tracker, 0.4 ms steps). The offset is B's phase
 minus A's, wrapped to half a beat (``None`` when either part has no clear, unambiguous beat). Nothing
 from the plan's beat grids enters the figure, so a stretcher latency, a misplaced head or tempo drift
-all show up. It is the same phase estimator that refined the grids before rendering (dj.beatgrid), so
+all show up. It is the same phase estimator that refined the grids before rendering (dj.mix.beat_phase), so
 it checks that the render put the beats where the plan meant; that the estimator finds true beats is
 checked separately on rendered drum tracks with known beats (tests/dj/test_render.py).
 Loudness jump: the BS.1770 loudness of the finished mix over 3 s just before the overlap minus 3 s
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.beatgrid import MIN_CONTRAST, beat_phase, onset_envelope
-from dj.camelot import camelot_distance
-from dj.loudness import integrated_lufs
-from dj.render import MixResult, OverlapStems
-from dj.transitions import EQ_BLEND
+from core.camelot import camelot_distance
+from dj.mix.beat_phase import MIN_CONTRAST, beat_phase, onset_envelope
+from dj.mix.mastering import integrated_lufs
+from dj.mix.render import MixResult, OverlapStems
+from dj.mix.transitions import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.beatgrid import OnsetEnvelope, local_shift
-from dj.tempo import BEAT_CONFIDENCE_MIN, MAX_STRETCH, TempoMatch, match_tempo
+from dj.mix.beat_phase import OnsetEnvelope, local_shift
+from dj.planning.tempo_match import BEAT_CONFIDENCE_MIN, MAX_STRETCH, TempoMatch, match_tempo
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -117,7 +117,7 @@ def plan_transition(
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.beatgrid`).
+    there (:mod:`dj.mix.beat_phase`).
     """
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
     why_plain = None

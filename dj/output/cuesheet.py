@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dj.host.voiceover import VoiceLine
-from dj.measure import TransitionMeasure
-from dj.planner import SetPlan, TrackMeta
-from dj.render import MixResult
+from dj.mix.measure import TransitionMeasure
+from dj.mix.render import MixResult
+from dj.planning.planner import SetPlan, TrackMeta
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -12,9 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dj.camelot import parse_camelot
-from dj.render import MixResult
-from dj.transitions import EQ_BLEND
+from core.camelot import parse_camelot
+from dj.mix.render import MixResult
+from dj.mix.transitions import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

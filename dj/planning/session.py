@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dj.arcs import EnergyArc
 from dj.errors import DJError
+from dj.planning.arcs import EnergyArc
 
 
 class InvalidSessionError(DJError):

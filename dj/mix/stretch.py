@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pedalboard
 
-from dj.timeline import HeadWarp
+from dj.mix.timeline import HeadWarp
 
 PREROLL_S = 0.25  # stretched then dropped: the stretcher needs context before the first kept sample
 JOIN_S = 0.01  # crossfade between the stretched head and the untouched rest

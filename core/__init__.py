@@ -1,0 +1,3 @@
+"""Domain rules shared by the recommender, the DJ and the services: errors, the Camelot wheel, moods, names.
+
+Depends on nothing else in Selecta, so every package may import it."""

@@ -1,0 +1,1 @@
+"""The mixing engine: transition design, timeline, stretching, blending, rendering, mastering, measuring."""
