@@ -27,7 +27,7 @@ from dj.mix.mastering import TARGET_LUFS, TruePeakLimiter, integrated_lufs, norm
 from dj.mix.sources import load_source
 from dj.mix.stretch import JOIN_S, join_head, render_head
 from dj.mix.timeline import Timeline, TrackPlacement
-from dj.mix.transitions import EQ_BLEND
+from dj.planning.tempo_match import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

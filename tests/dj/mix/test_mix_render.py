@@ -13,7 +13,8 @@ from dj.mix.beat_phase import envelopes_for
 from dj.mix.measure import measure_mix
 from dj.mix.render import RenderOptions, render_mix, render_stream
 from dj.mix.timeline import build_timeline
-from dj.mix.transitions import BAR_CHOICES, EQ_BLEND
+from dj.mix.transitions import BAR_CHOICES
+from dj.planning.tempo_match import EQ_BLEND
 
 SR = 22050
 OPTIONS = RenderOptions(sr=SR, high_quality=False)
