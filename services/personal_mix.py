@@ -102,14 +102,17 @@ def candidates_for(
     gives the planner room to find good transitions without leaning on what the listener already knows.
     ``history`` (events the bundle has not seen) and ``constraints`` (a DJ request's) pass to the ranking."""
     want = max(3 * n_tracks, 30)
-    options = {"history": history, "constraints": constraints}
-    fresh = [r for r in model.recommend(user_id, want, discovery=discovery, **options) if r.track_id in pool]
+    fresh = [
+        r
+        for r in model.recommend(user_id, want, discovery=discovery, history=history, constraints=constraints)
+        if r.track_id in pool
+    ]
     seen = {r.track_id for r in fresh}
     played = [
         Recommendation(
             track_id=r.track_id, score=0.5 * r.score, explanation=r.explanation, reason_code=r.reason_code
         )
-        for r in model.recommend(user_id, want, include_played=True, **options)
+        for r in model.recommend(user_id, want, include_played=True, history=history, constraints=constraints)
         if r.track_id in pool and r.track_id not in seen
     ]
     return fresh + played
