@@ -18,7 +18,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -32,16 +31,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dj.analysis import TrackAnalysis, analyze_many  # noqa: E402
-from dj.host.voiceover import VoiceLine, voice_lines  # noqa: E402
-from dj.mix.beat_phase import envelopes_for  # noqa: E402
+from dj.analysis import analyze_many  # noqa: E402
 from dj.mix.measure import measure_mix  # noqa: E402
-from dj.mix.render import RenderOptions, render_mix  # noqa: E402
+from dj.mix.pipeline import HostVoice, lay_out  # noqa: E402
 from dj.mix.sources import load_source  # noqa: E402
-from dj.mix.timeline import Timeline, build_timeline  # noqa: E402
 from dj.output.cuesheet import summary  # noqa: E402
-from dj.planning.planner import SetPlan, TrackMeta, greedy_order, plan_set  # noqa: E402
-from dj.speech.tts import Synthesizer  # noqa: E402
+from dj.planning.planner import greedy_order, plan_set  # noqa: E402
+from dj.planning.tempo_match import CROSSFADE, PREFERRED_STRETCH  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from services.data.demo import demo_catalog, demo_events  # noqa: E402
 from services.personal_mix import candidates_for, track_meta  # noqa: E402
@@ -87,31 +83,6 @@ def stretch_engines(path: str) -> Table:
     return table
 
 
-def host_lines(
-    timeline: Timeline,
-    *,
-    analyses: Mapping[str, TrackAnalysis],
-    meta: Mapping[str, TrackMeta],
-    plan: SetPlan,
-    synth: Synthesizer | None,
-    seed: str,
-) -> list[VoiceLine]:
-    """The set's spoken intros, as ``selecta mix`` places them (none without a voice)."""
-    if synth is None:
-        return []
-    return list(
-        voice_lines(
-            timeline=timeline,
-            analyses=analyses,
-            meta=meta,
-            explanations=plan.explanations,
-            synthesizer=synth,
-            sr=44100,
-            seed=seed,
-        )
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=3)
@@ -146,22 +117,23 @@ def main() -> None:
         plan = plan_set(cands, analyses=analyses, n_tracks=args.tracks, arc=arc, meta=meta)
         greedy = greedy_order(cands, analyses=analyses, n_tracks=args.tracks, arc=arc, meta=meta)
         greedy_gaps.append(plan.total_score - greedy.total_score)
-        # Reference: the analysis grid alone, no refinement.
-        plain_tl = build_timeline(plan.track_ids, analyses)
-        plain = render_mix(timeline=plain_tl, analyses=analyses, options=RenderOptions())
+        # Reference: the analysis grid alone, no refinement, no voice.
+        plain = lay_out(plan.track_ids, analyses, refine_grids=False).render()
         raw_offsets += [
             abs(m.beat_offset_ms)
             for m in measure_mix(plain, analyses=analyses)
             if m.beat_offset_ms is not None
         ]
-        lines = {"analyses": analyses, "meta": meta, "plan": plan, "synth": synth, "seed": user}
-        host_lines(build_timeline(plan.track_ids, analyses), **lines)  # warm the speech cache
+        host = (
+            HostVoice(synthesizer=synth, meta=meta, explanations=plan.explanations, seed=user)
+            if synth is not None
+            else None
+        )
+        lay_out(plan.track_ids, analyses, host=host, refine_grids=False)  # warm the speech cache
         load_source.cache_clear()  # decode counts: every render decodes its tracks afresh
         t, c = time.perf_counter(), time.process_time()
-        envelopes = envelopes_for(analyses, plan.track_ids)
-        timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes)
-        voices = host_lines(timeline, **lines)
-        result = render_mix(timeline=timeline, analyses=analyses, voices=voices, options=RenderOptions())
+        laid_out = lay_out(plan.track_ids, analyses, host=host)
+        result = laid_out.render()
         render_s += time.perf_counter() - t
         cpu_s += time.process_time() - c
         audio_s += result.duration_s
@@ -169,14 +141,15 @@ def main() -> None:
         all_measures += measures
         lufs.append(result.lufs)
         peaks.append(result.true_peak_dbtp)
+        timeline, voices = laid_out.timeline, laid_out.voices
         for m in measures:
             a, b = timeline.placements[m.index].track_id, timeline.placements[m.index + 1].track_id
             rows.append((user, arc, m, a.split("/")[-1], b.split("/")[-1]))
         s = summary(measures, result)
         placed = sum(v.placed for v in voices)
         console.print(
-            f"{user} {arc}: {result.duration_s:.0f}s, {s['beatmatched']}/{s['transitions']} beat-matched, "
-            f"median |offset| {_f(s['median_abs_beat_offset_ms'], '.1f')} ms, {result.lufs:.2f} LUFS, "
+            f"{user} {arc}: {result.duration_s:.0f}s, {s.beatmatched}/{s.transitions} beat-matched, "
+            f"median |offset| {_f(s.median_abs_beat_offset_ms, '.1f')} ms, {result.lufs:.2f} LUFS, "
             f"{result.true_peak_dbtp:.2f} dBTP, voice lines placed {placed}/{len(voices)}"
         )
 
@@ -211,9 +184,9 @@ def main() -> None:
         )
     console.print(table)
 
-    matched = [m for m in all_measures if m.kind != "crossfade"]
+    matched = [m for m in all_measures if m.kind != CROSSFADE]
     offsets = [abs(m.beat_offset_ms) for m in matched if m.beat_offset_ms is not None]
-    within = sum(abs(m.stretch_pct) <= 6.0 for m in matched)
+    within = sum(abs(m.stretch_pct) / 100 <= PREFERRED_STRETCH for m in matched)
     jumps = [abs(m.loudness_jump_lu) for m in all_measures if m.loudness_jump_lu is not None]
     dists = [m.camelot_distance for m in all_measures]
     out = Table(title=f"Summary: {len(users)} mixes x {args.tracks} tracks, 44.1 kHz stereo, 2 cores")

@@ -6,22 +6,19 @@ Used by ``selecta mix`` and, later, the API.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from dj.errors import DJError
-from dj.host.voiceover import voice_lines
-from dj.mix.beat_phase import envelopes_for
 from dj.mix.measure import TransitionMeasure, measure_mix
-from dj.mix.render import MixResult, RenderOptions, render_mix
-from dj.mix.timeline import build_timeline
-from dj.output.cuesheet import Provenance, cue_sheet
+from dj.mix.pipeline import HostVoice, lay_out
+from dj.mix.render import MixResult, RenderOptions
+from dj.output.cuesheet import CueSheet, Provenance, cue_sheet
 from dj.output.export import audio_format, mix_tags, write_mix
 from dj.planning.planner import SetPlan, TrackMeta, plan_set
 from recommender import Constraints, Recommendation, Recommender
@@ -30,6 +27,9 @@ from services.recommending import bundle_id, bundle_path, train
 from services.settings import Settings
 from services.store import Store
 from services.track_analysis import analyse_catalog
+
+if TYPE_CHECKING:
+    from dj.speech.tts import Synthesizer
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,7 +58,7 @@ class MixOutcome:
     audio_path: Path
     json_path: Path
     png_path: Path | None
-    sheet: dict[str, Any]
+    sheet: CueSheet
     measures: Sequence[TransitionMeasure]
     result: MixResult
     plan: SetPlan
@@ -102,14 +102,17 @@ def candidates_for(
     gives the planner room to find good transitions without leaning on what the listener already knows.
     ``history`` (events the bundle has not seen) and ``constraints`` (a DJ request's) pass to the ranking."""
     want = max(3 * n_tracks, 30)
-    options = {"history": history, "constraints": constraints}
-    fresh = [r for r in model.recommend(user_id, want, discovery=discovery, **options) if r.track_id in pool]
+    fresh = [
+        r
+        for r in model.recommend(user_id, want, discovery=discovery, history=history, constraints=constraints)
+        if r.track_id in pool
+    ]
     seen = {r.track_id for r in fresh}
     played = [
         Recommendation(
             track_id=r.track_id, score=0.5 * r.score, explanation=r.explanation, reason_code=r.reason_code
         )
-        for r in model.recommend(user_id, want, include_played=True, **options)
+        for r in model.recommend(user_id, want, include_played=True, history=history, constraints=constraints)
         if r.track_id in pool and r.track_id not in seen
     ]
     return fresh + played
@@ -131,7 +134,7 @@ def make_mix(
     *,
     out: Path,
     fmt: str | None = None,
-    synthesizer: Any | None = None,
+    synthesizer: Synthesizer | None = None,
     on_step: Callable[[str], None] | None = None,
     plot: bool = True,
 ) -> MixOutcome:
@@ -159,34 +162,23 @@ def make_mix(
     )
     timings["recommend+plan"] = time.perf_counter() - t
     t = time.perf_counter()
-    step("designing transitions")
-    envelopes = envelopes_for(analyses, plan.track_ids, sr=request.sr)
-    timeline = build_timeline(plan.track_ids, analyses, envelopes=envelopes, ramp=request.tempo_ramp)
-    voices: list = []
     tts = None
     if request.voice:
-        step("synthesizing host lines")
         tts = synthesizer or synthesizer_for(settings)
-        voices = list(
-            voice_lines(
-                timeline=timeline,
-                analyses=analyses,
-                meta=meta,
-                explanations=plan.explanations,
-                synthesizer=tts,
-                sr=request.sr,
-                seed=request.user_id,
-            )
-        )
+    laid_out = lay_out(
+        plan.track_ids,
+        analyses,
+        options=RenderOptions(sr=request.sr, high_quality=request.high_quality_stretch),
+        host=HostVoice(synthesizer=tts, meta=meta, explanations=plan.explanations, seed=request.user_id)
+        if tts is not None
+        else None,
+        ramp=request.tempo_ramp,
+        on_step=step,
+    )
     timings["transitions+voice"] = time.perf_counter() - t
     t = time.perf_counter()
     step("rendering")
-    result = render_mix(
-        timeline=timeline,
-        analyses=analyses,
-        voices=voices,
-        options=RenderOptions(sr=request.sr, high_quality=request.high_quality_stretch),
-    )
+    result = laid_out.render()
     timings["render"] = time.perf_counter() - t
     t = time.perf_counter()
     measures = measure_mix(result, analyses=analyses)
@@ -196,8 +188,8 @@ def make_mix(
         user_id=request.user_id,
         recommender_bundle=bundle_id(model),
         analysis_version=first.analysis_version,
-        tts_backend=getattr(tts, "backend", None),
-        tts_voice=getattr(tts, "voice", None),
+        tts_backend=tts.backend if tts is not None else None,
+        tts_voice=tts.voice if tts is not None else None,
         arc=plan.arc.value,
         requests=request.requests,
         options={
@@ -209,12 +201,17 @@ def make_mix(
         },
     )
     sheet = cue_sheet(
-        plan=plan, result=result, measures=measures, analyses=analyses, meta=meta, provenance=provenance
+        plan=plan,
+        result=result,
+        measures=measures,
+        analyses=analyses,
+        meta=meta,
+        provenance=provenance,
+        timings_s={k: round(v, 3) for k, v in timings.items()},
     )
-    sheet["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     write_mix(out, y=result.y, sr=result.sr, fmt=fmt, tags=mix_tags(sheet))
     json_path = out.with_suffix(".json")
-    json_path.write_text(json.dumps(sheet, indent=2))
+    json_path.write_text(sheet.to_json())
     png_path = None
     if plot:
         from dj.output.plot import plot_set

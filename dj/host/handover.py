@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.tempo import AUDIBLE_TEMPO_CHANGE
 from dj.host.spoken import is_anonymous
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 ENERGY_CHANGE = 0.08
 """Energy (0..1) difference a host calls a lift or an easing; the planner's ``describe_move`` uses the
 same 0.08 for "energy holds", so the host and the cue sheet agree."""
-TEMPO_CHANGE = 0.06
-"""Relative tempo difference heard as faster or slower (the request effects' step uses 6 % too)."""
+TEMPO_CHANGE = AUDIBLE_TEMPO_CHANGE
+"""Relative tempo difference heard as faster or slower: the product's one audible-tempo threshold."""
 
 CHANGE_ORDER = ("mood", "energy_up", "energy_down", "tempo_up", "tempo_down", "key", "artist")
 """Most to least salient: a host names the mood change before the key change."""

@@ -155,6 +155,7 @@ def write_line(
         name = another(name)  # the same description twice in a row: "another happy acoustic piece"
     changes = handover.changes if index > 0 else ()
     family = _family(changes, mood=handover.mood_to, name=name)
+    options: tuple[str, ...]
     if index == 0:
         family, options = "opener", OPENERS
     elif index == n_tracks - 1:

@@ -40,6 +40,12 @@ class VoiceLine:
     def placed(self) -> bool:
         return self.slot.start_s is not None
 
+    @property
+    def span(self) -> tuple[float, float] | None:
+        """Mix seconds the line occupies; None when it was left out."""
+        start, end = self.slot.start_s, self.slot.end_s
+        return None if start is None or end is None else (start, end)
+
 
 def write_lines(
     *,

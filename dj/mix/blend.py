@@ -57,7 +57,10 @@ def crossfade_gains(*, n: int) -> BlendGains:
 
 def apply_gains(y: np.ndarray, *, sr: int, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """``y`` with per-sample gains on its low and high bands (one split when the gains differ)."""
+    out: np.ndarray
     if np.array_equal(low, high):
-        return y * low
-    lo, hi = split_bands(y, sr=sr)
-    return lo * low + hi * high
+        out = y * low
+    else:
+        lo, hi = split_bands(y, sr=sr)
+        out = lo * low + hi * high
+    return out

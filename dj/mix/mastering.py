@@ -63,7 +63,8 @@ def _phase_peaks(y2: np.ndarray) -> np.ndarray:
             out[-shift:] = np.maximum(out[-shift:], c[:shift])
         else:
             out = np.maximum(out, c)
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def sample_true_peak(y: np.ndarray, *, floor: float = 0.0) -> np.ndarray:
@@ -111,7 +112,8 @@ class TruePeakLimiter:
         ahead = minimum_filter1d(need, size=size, origin=-(size // 2), mode="nearest")
         held = minimum_filter1d(ahead, size=self.hold + 1, origin=self.hold // 2, mode="nearest")
         smooth = uniform_filter1d(held, size=size, origin=size // 2, mode="nearest")
-        return np.minimum(smooth, need).astype(np.float32)
+        gain: np.ndarray = np.minimum(smooth, need).astype(np.float32)
+        return gain
 
     def push(self, chunk: np.ndarray) -> np.ndarray:
         parts = [p for p in (self._history, self._pending, chunk) if p is not None]
@@ -121,10 +123,10 @@ class TruePeakLimiter:
         if end <= left:
             self._pending = data[:, left:]
             return np.zeros((data.shape[0], 0), dtype=np.float32)
-        out = data[:, left:end] * self._gain(data)[left:end]
+        out: np.ndarray = (data[:, left:end] * self._gain(data)[left:end]).astype(np.float32)
         self._history = data[:, max(0, end - self.context) : end]
         self._pending = data[:, end:]
-        return out.astype(np.float32)
+        return out
 
     def flush(self) -> np.ndarray:
         if self._pending is None or self._pending.shape[1] == 0:
@@ -132,9 +134,9 @@ class TruePeakLimiter:
         parts = [p for p in (self._history, self._pending) if p is not None]
         data = np.concatenate(parts, axis=1)
         left = 0 if self._history is None else self._history.shape[1]
-        out = data[:, left:] * self._gain(data)[left:]
+        out: np.ndarray = (data[:, left:] * self._gain(data)[left:]).astype(np.float32)
         self._history, self._pending = None, None
-        return out.astype(np.float32)
+        return out
 
 
 def limit(y: np.ndarray, *, sr: int, ceiling_dbtp: float = CEILING_DBTP) -> np.ndarray:

@@ -26,7 +26,8 @@ from core.camelot import camelot_distance
 from dj.mix.beat_phase import MIN_CONTRAST, beat_phase, onset_envelope
 from dj.mix.mastering import integrated_lufs
 from dj.mix.render import MixResult, OverlapStems
-from dj.mix.transitions import EQ_BLEND
+from dj.mix.transitions import TransitionSpec
+from dj.planning.tempo_match import EQ_BLEND, TransitionKind
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -36,17 +37,30 @@ LOUDNESS_WINDOW_S = 3.0
 
 @dataclass(frozen=True, kw_only=True)
 class TransitionMeasure:
+    """What was measured on the rendered audio of transition ``index``, beside the design it measures
+    (``spec``: kind, length and stretch are the design's, not copies of it)."""
+
     index: int
-    kind: str
+    spec: TransitionSpec
     mix_start_s: float
     mix_end_s: float
-    bars: int
     beat_offset_ms: float | None  # signed, B after A when positive; None for crossfades or no clear beat
-    stretch_pct: float
     camelot_from: str
     camelot_to: str
     camelot_distance: int
     loudness_jump_lu: float | None
+
+    @property
+    def kind(self) -> TransitionKind:
+        return self.spec.kind
+
+    @property
+    def bars(self) -> int:
+        return self.spec.bars
+
+    @property
+    def stretch_pct(self) -> float:
+        return self.spec.stretch_pct
 
 
 def beat_offset(stems: OverlapStems, *, beat_s: float) -> float | None:
@@ -69,7 +83,7 @@ def _loudness(y: np.ndarray, sr: int, t0: float, t1: float) -> float:
 
 def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> list[TransitionMeasure]:
     """One measurement per transition of a rendered mix."""
-    out = []
+    out: list[TransitionMeasure] = []
     stems = {s.index: s for s in result.stems}
     for k, spec in enumerate(result.timeline.transitions):
         start, end = result.timeline.overlap(k)
@@ -85,12 +99,10 @@ def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> 
         out.append(
             TransitionMeasure(
                 index=k,
-                kind=spec.kind,
+                spec=spec,
                 mix_start_s=start,
                 mix_end_s=end,
-                bars=spec.bars,
                 beat_offset_ms=offset,
-                stretch_pct=spec.stretch_pct,
                 camelot_from=a.camelot,
                 camelot_to=b.camelot,
                 camelot_distance=camelot_distance(a.camelot, b.camelot),

@@ -22,12 +22,12 @@ from dj.analysis.loudness import true_peak_dbtp
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
-from dj.mix.blend import apply_gains, crossfade_gains, eq_blend_gains
+from dj.mix.blend import BlendGains, apply_gains, crossfade_gains, eq_blend_gains
 from dj.mix.mastering import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
 from dj.mix.sources import load_source
 from dj.mix.stretch import JOIN_S, join_head, render_head
 from dj.mix.timeline import Timeline, TrackPlacement
-from dj.mix.transitions import EQ_BLEND
+from dj.planning.tempo_match import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -77,11 +77,12 @@ class MixResult:
 
     @property
     def duration_s(self) -> float:
-        return self.y.shape[1] / self.sr
+        return float(self.y.shape[1] / self.sr)
 
 
 def _to_measure(y: np.ndarray, sr: int) -> np.ndarray:
-    return soxr.resample(y.mean(axis=0), sr, MEASURE_SR).astype(np.float32)
+    mono: np.ndarray = soxr.resample(y.mean(axis=0), sr, MEASURE_SR).astype(np.float32)
+    return mono
 
 
 class MixStream:
@@ -123,7 +124,8 @@ class MixStream:
         loudness = a.lufs if np.isfinite(a.lufs) else integrated_lufs(y, sr=self.sr)
         gain_db = float(np.clip(self.options.target_lufs - loudness, -MAX_TRACK_GAIN_DB, MAX_TRACK_GAIN_DB))
         self.track_gains_db[track_id] = gain_db
-        return y * np.float32(10 ** (gain_db / 20.0))
+        gained: np.ndarray = y * np.float32(10 ** (gain_db / 20.0))
+        return gained
 
     def _stem(self, y: np.ndarray, p: TrackPlacement) -> np.ndarray:
         sr = self.sr
@@ -135,7 +137,7 @@ class MixStream:
         lead_in = y[:, max(0, cut - int(JOIN_S * sr)) : cut]
         return join_head(head, y[:, cut:end], sr=sr, lead_in=lead_in)
 
-    def _overlap_gains(self, k: int):
+    def _overlap_gains(self, k: int) -> tuple[int, BlendGains]:
         spec = self.timeline.transitions[k]
         n = round(spec.overlap_s * self.sr)
         if spec.kind == EQ_BLEND:
@@ -146,10 +148,10 @@ class MixStream:
     def _finish(self, music: np.ndarray, start: int) -> np.ndarray:
         """Duck the music under the voice and add the voice, for mix samples ``start``.."""
         n = music.shape[1]
-        spans = [(v.slot.start_s, v.slot.end_s) for v in self.voices]
-        out = music * duck_gain(start=start, n=n, sr=self.sr, spans=spans)
-        for v in self.voices:
-            v0 = round(v.slot.start_s * self.sr)
+        placed = [(v, span) for v in self.voices if (span := v.span) is not None]
+        out: np.ndarray = music * duck_gain(start=start, n=n, sr=self.sr, spans=[span for _, span in placed])
+        for v, (start_s, _) in placed:
+            v0 = round(start_s * self.sr)
             lo, hi = max(start, v0), min(start + n, v0 + len(v.y))
             if lo < hi:
                 out[:, lo - start : hi - start] += v.y[lo - v0 : hi - v0]

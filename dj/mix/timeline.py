@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope
-from dj.mix.transitions import EQ_BLEND, MIN_SOLO_SHARE, TransitionSpec, plan_transition
+from dj.mix.transitions import MIN_SOLO_SHARE, TransitionSpec, plan_transition
+from dj.planning.tempo_match import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope, local_shift
-from dj.planning.tempo_match import BEAT_CONFIDENCE_MIN, MAX_STRETCH, TempoMatch, match_tempo
+from dj.planning.tempo_match import (
+    CROSSFADE,
+    EQ_BLEND,
+    MAX_STRETCH,
+    TempoMatch,
+    TransitionKind,
+    beatmatchable,
+    match_tempo,
+    reliable_beats,
+    tempo_relation,
+)
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -24,8 +34,6 @@ if TYPE_CHECKING:
 BAR_CHOICES = (32, 16, 8, 4)
 # Last resort for slow tracks, where even 4 bars would cover most of a short track.
 SHORT_BARS = 2
-EQ_BLEND = "eq_bass_swap"
-CROSSFADE = "crossfade"
 # Longest share of the shorter track an overlap may take, and the least each track must play alone.
 MAX_OVERLAP_SHARE = 0.35
 MIN_SOLO_SHARE = 0.3
@@ -44,7 +52,7 @@ class TransitionSpec:
     ``ramp_s`` of B's time (0 when ramping is off), so only the head of B is ever stretched.
     """
 
-    kind: str
+    kind: TransitionKind
     bars: int
     a_out_s: float
     a_end_s: float
@@ -70,13 +78,6 @@ class TransitionSpec:
     def b_head_end_s(self) -> float:
         """Where B's stretched head (overlap + ramp) ends, in B's own time."""
         return self.b_overlap_end_s + self.ramp_s
-
-
-def reliable_beats(a: TrackAnalysis) -> bool:
-    """A beat grid we trust enough to beat-match on."""
-    return (
-        a.bpm > 0 and a.bpm_confidence >= BEAT_CONFIDENCE_MIN and len(a.downbeats) >= 2 and len(a.beats) >= 8
-    )
 
 
 def _phrase_rank(a: TrackAnalysis, t: float) -> int:
@@ -120,23 +121,36 @@ def plan_transition(
     there (:mod:`dj.mix.beat_phase`).
     """
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
-    why_plain = None
-    if not reliable_beats(a) or not reliable_beats(b):
-        which = " and ".join(n for n, t in (("A", a), ("B", b)) if not reliable_beats(t))
-        why_plain = f"plain crossfade: no reliable beat grid in {which}"
-    elif match.stretch > MAX_STRETCH:
-        why_plain = (
-            f"plain crossfade: tempos {a.bpm:.1f} and {b.bpm:.1f} BPM need a {match.stretch:.1%} "
-            f"stretch, beyond {MAX_STRETCH:.0%}"
-        )
-    if why_plain is None:
+    if beatmatchable(a, b, match):
         spec = _beatmatched(
             a, b, match=match, a_earliest_out_s=a_earliest_out_s, ramp=ramp, envs=(env_a, env_b)
         )
         if spec is not None:
             return spec
         why_plain = "plain crossfade: no pair of phrase-aligned cue points fits both tracks"
+    else:
+        why_plain = _why_not_beatmatched(a, b, match)
     return _crossfade(a, b, a_earliest_out_s=a_earliest_out_s, reason=why_plain)
+
+
+def _why_not_beatmatched(a: TrackAnalysis, b: TrackAnalysis, match: TempoMatch) -> str:
+    """The reason :func:`~dj.planning.tempo_match.beatmatchable` said no, in the cue sheet's words."""
+    unreliable = [n for n, t in (("A", a), ("B", b)) if not reliable_beats(t)]
+    if unreliable:
+        return f"plain crossfade: no reliable beat grid in {' and '.join(unreliable)}"
+    return (
+        f"plain crossfade: tempos {a.bpm:.1f} and {b.bpm:.1f} BPM need a {match.stretch:.1%} "
+        f"stretch, beyond {MAX_STRETCH:.0%}"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Cue:
+    """Where A leaves: its cue downbeat, the matched beats of A from there, and how good a cue it is."""
+
+    a_out_s: float
+    a_beats: np.ndarray
+    rank: int
 
 
 def _beatmatched(
@@ -148,75 +162,29 @@ def _beatmatched(
     ramp: bool,
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
 ) -> TransitionSpec | None:
+    """The longest EQ blend (in bars) whose overlap fits both tracks, or None when no length fits."""
     bpb = a.beats_per_bar
     shorter = min(a.duration_s, b.duration_s)
-    b_in = _b_entry(b)
-    b_beats_all = b.beats[b.beats >= b_in - 0.02]
-    if envs[1] is not None:
-        # Refine B's entry grid first: if its first beat moves before the audio starts, enter a bar later.
-        shift = local_shift(envs[1], beats=b_beats_all[: 8 * bpb])
-        b_beats_all = b_beats_all + shift
-        if b_beats_all.size and b_beats_all[0] < 0.02:
-            b_beats_all = b_beats_all[bpb:]
-        b_in = float(b_beats_all[0]) if b_beats_all.size else b_in
+    b_in, b_beats_all = _b_entry_grid(b, env=envs[1], bpb=bpb)
     for bars in (*BAR_CHOICES, SHORT_BARS):
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
         if len(b_beats_all) < n_b:
             continue
         b_beats = b_beats_all[:n_b]
-        b_end = float(b_beats[-1])
-        if b_end - b_in > MAX_OVERLAP_SHARE * shorter:
+        if float(b_beats[-1]) - b_in > MAX_OVERLAP_SHARE * shorter:
             continue
-        best = None
-        for t in a.downbeats[::-1]:
-            a_beats = _beats_from(a.beats, float(t), n_a)
-            if len(a_beats) < n_a or abs(a_beats[0] - t) > 0.05:
-                continue
-            a_end = float(a_beats[-1])
-            overlap = a_end - float(t)
-            if overlap > MAX_OVERLAP_SHARE * shorter or float(t) < a_earliest_out_s:
-                continue
-            rank = _phrase_rank(a, float(t))
-            # Prefer phrase boundaries, then the cue nearest A's outro start.
-            key = (rank, abs(float(t) - a.outro[0]))
-            if best is None or key < best[0]:
-                best = (key, float(t), a_beats)
-        if best is None:
+        cue = _a_cue(a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s)
+        if cue is None:
             continue
-        (rank, _), a_out, a_beats = best
-        # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat.
-        if match.multiplier == 2.0:
-            a_grid = a_beats[::2]
-            b_grid = b_beats[: len(a_grid)]
-        elif match.multiplier == 0.5:
-            a_grid = a_beats
-            b_grid = b_beats[::2][: len(a_grid)]
-        else:
-            a_grid, b_grid = a_beats, b_beats
-        k = min(len(a_grid), len(b_grid))
-        a_grid, b_grid = a_grid[:k], b_grid[:k]
-        a_grid, b_grid = _steady_grids(a_grid, b_grid)
-        # Put both grids on the onsets under the overlap itself (B's was moved for its entry already).
-        if envs[0] is not None:
-            a_grid = a_grid + local_shift(envs[0], beats=a_grid)
-        if envs[1] is not None:
-            b_grid = b_grid + local_shift(envs[1], beats=b_grid)
+        a_grid, b_grid = _matched_grids(cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs)
         ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
         ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
-        ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (b_end - b_in)))
-        cue = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")[rank]
-        time = {1.0: "", 2.0: " (B in half time)", 0.5: " (B in double time)"}[match.multiplier]
-        short = " (4 bars would not fit these short, slow tracks)" if bars == SHORT_BARS else ""
-        reason = (
-            f"EQ blend with bass swap over {bars} bars{short}{time}: A leaves on {cue} at {a_out:.1f}s, "
-            f"B enters on its first phrase at {b_in:.1f}s, B stretched {100 * (ratio - 1):+.1f}%"
-            + (f" then ramped back to {b.bpm:.0f} BPM" if ramp_s else "")
-        )
+        ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
         return TransitionSpec(
             kind=EQ_BLEND,
             bars=bars,
-            a_out_s=a_out,
+            a_out_s=cue.a_out_s,
             a_end_s=float(a_grid[-1]),
             b_in_s=float(b_grid[0]),
             b_overlap_end_s=float(b_grid[-1]),
@@ -225,10 +193,79 @@ def _beatmatched(
             ratio=ratio,
             multiplier=match.multiplier,
             ramp_s=ramp_s,
-            swap_s=float(a_beats[(bars // 2) * bpb] - a_out),
-            reason=reason,
+            swap_s=float(cue.a_beats[(bars // 2) * bpb] - cue.a_out_s),
+            reason=_blend_reason(b, match=match, bars=bars, cue=cue, b_in_s=b_in, ratio=ratio, ramp_s=ramp_s),
         )
     return None
+
+
+def _b_entry_grid(b: TrackAnalysis, *, env: OnsetEnvelope | None, bpb: int) -> tuple[float, np.ndarray]:
+    """B's entry and its beats from there on. With B's onset envelope the grid is refined first: if its
+    first beat moves before the audio starts, B enters a bar later."""
+    b_in = _b_entry(b)
+    beats = b.beats[b.beats >= b_in - 0.02]
+    if env is None:
+        return b_in, beats
+    beats = beats + local_shift(env, beats=beats[: 8 * bpb])
+    if beats.size and beats[0] < 0.02:
+        beats = beats[bpb:]
+    return (float(beats[0]) if beats.size else b_in), beats
+
+
+def _a_cue(a: TrackAnalysis, *, n_a: int, max_overlap_s: float, earliest_s: float) -> _Cue | None:
+    """A's best mix-out downbeat with ``n_a`` beats after it: phrase boundaries first, then the cue
+    nearest A's outro start; None when no downbeat leaves a short enough overlap."""
+    best: tuple[tuple[int, float], _Cue] | None = None
+    for t in a.downbeats[::-1]:
+        a_beats = _beats_from(a.beats, float(t), n_a)
+        if len(a_beats) < n_a or abs(a_beats[0] - t) > 0.05:
+            continue
+        if float(a_beats[-1]) - float(t) > max_overlap_s or float(t) < earliest_s:
+            continue
+        rank = _phrase_rank(a, float(t))
+        key = (rank, abs(float(t) - a.outro[0]))
+        if best is None or key < best[0]:
+            best = (key, _Cue(a_out_s=float(t), a_beats=a_beats, rank=rank))
+    return None if best is None else best[1]
+
+
+def _matched_grids(
+    a_beats: np.ndarray,
+    b_beats: np.ndarray,
+    *,
+    multiplier: float,
+    envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The beats of A and B that land together (same count), steadied and put on the onsets under the
+    overlap itself (B's grid was moved for its entry already)."""
+    # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat.
+    if multiplier == 2.0:
+        a_grid = a_beats[::2]
+        b_grid = b_beats[: len(a_grid)]
+    elif multiplier == 0.5:
+        a_grid = a_beats
+        b_grid = b_beats[::2][: len(a_grid)]
+    else:
+        a_grid, b_grid = a_beats, b_beats
+    k = min(len(a_grid), len(b_grid))
+    a_grid, b_grid = _steady_grids(a_grid[:k], b_grid[:k])
+    if envs[0] is not None:
+        a_grid = a_grid + local_shift(envs[0], beats=a_grid)
+    if envs[1] is not None:
+        b_grid = b_grid + local_shift(envs[1], beats=b_grid)
+    return a_grid, b_grid
+
+
+def _blend_reason(
+    b: TrackAnalysis, *, match: TempoMatch, bars: int, cue: _Cue, b_in_s: float, ratio: float, ramp_s: float
+) -> str:
+    where = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")[cue.rank]
+    short = " (4 bars would not fit these short, slow tracks)" if bars == SHORT_BARS else ""
+    return (
+        f"EQ blend with bass swap over {bars} bars{short}{tempo_relation(match)}: A leaves on {where} at "
+        f"{cue.a_out_s:.1f}s, B enters on its first phrase at {b_in_s:.1f}s, B stretched "
+        f"{100 * (ratio - 1):+.1f}%" + (f" then ramped back to {b.bpm:.0f} BPM" if ramp_s else "")
+    )
 
 
 def _steady_grids(a_grid: np.ndarray, b_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

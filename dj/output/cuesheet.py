@@ -1,22 +1,58 @@
 """The tracklist / cue sheet of a rendered mix: what plays when, how each hand-over was made and why,
 what was measured, and where the mix came from (provenance), including that the host voice is synthetic.
+
+The sheet is typed (frozen dataclasses) so readers use attributes; ``to_json`` writes the mix's ``.json``
+file and ``from_json`` reads one back. The JSON keys are the file format: the attribute names follow them
+except where a key is not a Python name (``from``/``to`` -> ``from_id``/``to_id``) or names a list
+(``voice`` -> ``voices``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from dj.host.voiceover import VoiceLine
 from dj.mix.measure import TransitionMeasure
 from dj.mix.render import MixResult
 from dj.planning.planner import SetPlan, TrackMeta
+from dj.planning.tempo_match import CROSSFADE, PREFERRED_STRETCH, TransitionKind
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from dj.analysis import TrackAnalysis
 
 SYNTHETIC_VOICE_NOTE = "The host voice in this mix is synthetic (text-to-speech), not a human DJ."
+
+_JSON_KEYS = {"from_id": "from", "to_id": "to", "voices": "voice"}
+"""Attribute -> JSON key where they differ."""
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _to_dict(value)
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _to_dict(record: DataclassInstance) -> dict[str, Any]:
+    """The record as JSON-safe data, keys in field order (the file's key order)."""
+    return {_JSON_KEYS.get(f.name, f.name): _encode(getattr(record, f.name)) for f in fields(record)}
+
+
+def _kwargs(cls: type[DataclassInstance], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Constructor arguments from a record's JSON; optional fields missing from it keep their default."""
+    return {
+        f.name: raw[_JSON_KEYS.get(f.name, f.name)]
+        for f in fields(cls)
+        if _JSON_KEYS.get(f.name, f.name) in raw
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,9 +68,148 @@ class Provenance:
     requests: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
 
-def _r(x: float | None, nd: int = 3) -> float | None:
-    return None if x is None else round(float(x), nd)
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Provenance:
+        kwargs = _kwargs(cls, raw)
+        kwargs["requests"] = tuple(raw.get("requests", ()))
+        kwargs["options"] = dict(raw.get("options", {}))
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueTrack:
+    """One track of the set: where it plays on the mix clock and which part of its source plays."""
+
+    position: int
+    track_id: str
+    title: str
+    artist: str | None
+    start_s: float
+    end_s: float
+    source_from_s: float
+    source_to_s: float
+    bpm: float
+    key: str
+    camelot: str
+    energy: float
+    gain_db: float | None
+    why_picked: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasuredFigures:
+    """A transition as measured on the rendered audio (see :mod:`dj.mix.measure`)."""
+
+    beat_offset_ms: float | None
+    stretch_pct: float
+    camelot_distance: int
+    loudness_jump_lu: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueTransition:
+    """One hand-over: how it was made (the design), why (design and plan), and what was measured."""
+
+    index: int
+    from_id: str
+    to_id: str
+    kind: TransitionKind
+    bars: int
+    start_s: float
+    end_s: float
+    stretch_ratio: float
+    stretch_pct: float
+    tempo_multiplier: float
+    ramp_s: float
+    camelot: str
+    camelot_distance: int
+    reason: str
+    plan_reason: str
+    measured: MeasuredFigures
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> CueTransition:
+        return cls(**{**_kwargs(cls, raw), "measured": MeasuredFigures(**raw["measured"])})
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueVoice:
+    """A host line: its text, where it was placed (or why it was left out) and the synthetic voice."""
+
+    before_track: int
+    text: str
+    start_s: float | None
+    end_s: float | None
+    placement: str
+    backend: str
+    voice: str
+    synthetic: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixSummary:
+    """The figures the issue asks for, over all transitions of one mix."""
+
+    transitions: int
+    beatmatched: int
+    crossfades: int
+    beat_offset_measured: int
+    median_abs_beat_offset_ms: float | None
+    stretch_within_6pct_share: float | None
+    max_abs_loudness_jump_lu: float | None
+    loudness_lufs: float
+    true_peak_dbtp: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueSheet:
+    """The whole sheet; ``timings_s`` (seconds per step of making the mix) is there when it was timed."""
+
+    title: str
+    duration_s: float
+    sample_rate: int
+    loudness_lufs: float
+    true_peak_dbtp: float
+    arc: str
+    tracks: tuple[CueTrack, ...]
+    transitions: tuple[CueTransition, ...]
+    voices: tuple[CueVoice, ...]
+    synthetic_voice: str
+    provenance: Provenance
+    summary: MixSummary
+    timings_s: Mapping[str, float] | None = None
+
+    def to_json(self) -> str:
+        """The mix's ``.json`` file."""
+        data = _to_dict(self)
+        if self.timings_s is None:
+            del data["timings_s"]
+        return json.dumps(data, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> CueSheet:
+        raw = json.loads(text)
+        return cls(
+            **{
+                **_kwargs(cls, raw),
+                "tracks": tuple(CueTrack(**t) for t in raw["tracks"]),
+                "transitions": tuple(CueTransition.from_dict(t) for t in raw["transitions"]),
+                "voices": tuple(CueVoice(**v) for v in raw["voice"]),
+                "provenance": Provenance.from_dict(raw["provenance"]),
+                "summary": MixSummary(**raw["summary"]),
+            }
+        )
+
+
+def _r(x: float, nd: int = 3) -> float:
+    return round(float(x), nd)
+
+
+def _r_opt(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None else _r(x, nd)
 
 
 def cue_sheet(
@@ -45,106 +220,106 @@ def cue_sheet(
     analyses: Mapping[str, TrackAnalysis],
     meta: Mapping[str, TrackMeta],
     provenance: Provenance,
-) -> dict[str, Any]:
-    """A JSON-safe dict: tracks with start times, transitions with reasons and measured figures, voices."""
+    timings_s: Mapping[str, float] | None = None,
+) -> CueSheet:
+    """Tracks with start times, transitions with reasons and measured figures, voices, provenance."""
     tl = result.timeline
     tracks = []
     for p in tl.placements:
         a, m = analyses[p.track_id], meta.get(p.track_id)
         tracks.append(
-            {
-                "position": p.index + 1,
-                "track_id": p.track_id,
-                "title": m.title if m else p.track_id,
-                "artist": m.artist if m else None,
-                "start_s": _r(p.mix_start_s),
-                "end_s": _r(p.mix_end_s),
-                "source_from_s": _r(p.src_start_s),
-                "source_to_s": _r(p.src_end_s),
-                "bpm": _r(a.bpm, 2),
-                "key": a.key,
-                "camelot": a.camelot,
-                "energy": _r(a.energy),
-                "gain_db": _r(result.track_gains_db.get(p.track_id), 2),
-                "why_picked": plan.explanations.get(p.track_id, ""),
-            }
+            CueTrack(
+                position=p.index + 1,
+                track_id=p.track_id,
+                title=m.title if m else p.track_id,
+                artist=m.artist if m else None,
+                start_s=_r(p.mix_start_s),
+                end_s=_r(p.mix_end_s),
+                source_from_s=_r(p.src_start_s),
+                source_to_s=_r(p.src_end_s),
+                bpm=_r(a.bpm, 2),
+                key=a.key,
+                camelot=a.camelot,
+                energy=_r(a.energy),
+                gain_db=_r_opt(result.track_gains_db.get(p.track_id), 2),
+                why_picked=plan.explanations.get(p.track_id, ""),
+            )
         )
     transitions = []
     for k, (spec, meas) in enumerate(zip(tl.transitions, measures, strict=True)):
         planned = plan.transitions[k] if k < len(plan.transitions) else None
         transitions.append(
-            {
-                "index": k + 1,
-                "from": tl.placements[k].track_id,
-                "to": tl.placements[k + 1].track_id,
-                "kind": spec.kind,
-                "bars": spec.bars,
-                "start_s": _r(meas.mix_start_s),
-                "end_s": _r(meas.mix_end_s),
-                "stretch_ratio": _r(spec.ratio, 5),
-                "stretch_pct": _r(spec.stretch_pct, 2),
-                "tempo_multiplier": spec.multiplier,
-                "ramp_s": _r(spec.ramp_s, 2),
-                "camelot": f"{meas.camelot_from}->{meas.camelot_to}",
-                "camelot_distance": meas.camelot_distance,
-                "reason": spec.reason,
-                "plan_reason": planned.reason if planned else "",
-                "measured": {
-                    "beat_offset_ms": _r(meas.beat_offset_ms, 1),
-                    "stretch_pct": _r(meas.stretch_pct, 2),
-                    "camelot_distance": meas.camelot_distance,
-                    "loudness_jump_lu": _r(meas.loudness_jump_lu, 2),
-                },
-            }
+            CueTransition(
+                index=k + 1,
+                from_id=tl.placements[k].track_id,
+                to_id=tl.placements[k + 1].track_id,
+                kind=spec.kind,
+                bars=spec.bars,
+                start_s=_r(meas.mix_start_s),
+                end_s=_r(meas.mix_end_s),
+                stretch_ratio=_r(spec.ratio, 5),
+                stretch_pct=_r(spec.stretch_pct, 2),
+                tempo_multiplier=spec.multiplier,
+                ramp_s=_r(spec.ramp_s, 2),
+                camelot=f"{meas.camelot_from}->{meas.camelot_to}",
+                camelot_distance=meas.camelot_distance,
+                reason=spec.reason,
+                plan_reason=planned.reason if planned else "",
+                measured=MeasuredFigures(
+                    beat_offset_ms=_r_opt(meas.beat_offset_ms, 1),
+                    stretch_pct=_r(meas.stretch_pct, 2),
+                    camelot_distance=meas.camelot_distance,
+                    loudness_jump_lu=_r_opt(meas.loudness_jump_lu, 2),
+                ),
+            )
         )
-    voices = [_voice(v) for v in result.voices]
-    return {
-        "title": f"Selecta mix for {provenance.user_id}",
-        "duration_s": _r(result.duration_s),
-        "sample_rate": result.sr,
-        "loudness_lufs": _r(result.lufs, 2),
-        "true_peak_dbtp": _r(result.true_peak_dbtp, 2),
-        "arc": plan.arc.value,
-        "tracks": tracks,
-        "transitions": transitions,
-        "voice": voices,
-        "synthetic_voice": SYNTHETIC_VOICE_NOTE,
-        "provenance": {**asdict(provenance), "requests": list(provenance.requests)},
-        "summary": summary(measures, result),
-    }
+    return CueSheet(
+        title=f"Selecta mix for {provenance.user_id}",
+        duration_s=_r(result.duration_s),
+        sample_rate=result.sr,
+        loudness_lufs=_r(result.lufs, 2),
+        true_peak_dbtp=_r(result.true_peak_dbtp, 2),
+        arc=plan.arc.value,
+        tracks=tuple(tracks),
+        transitions=tuple(transitions),
+        voices=tuple(_voice(v) for v in result.voices),
+        synthetic_voice=SYNTHETIC_VOICE_NOTE,
+        provenance=provenance,
+        summary=summary(measures, result),
+        timings_s=timings_s,
+    )
 
 
-def _voice(v: VoiceLine) -> dict[str, Any]:
-    return {
-        "before_track": v.index + 1,
-        "text": v.text,
-        "start_s": _r(v.slot.start_s),
-        "end_s": _r(v.slot.end_s),
-        "placement": v.slot.reason,
-        "backend": v.backend,
-        "voice": v.voice,
-        "synthetic": True,
-    }
+def _voice(v: VoiceLine) -> CueVoice:
+    return CueVoice(
+        before_track=v.index + 1,
+        text=v.text,
+        start_s=_r_opt(v.slot.start_s),
+        end_s=_r_opt(v.slot.end_s),
+        placement=v.slot.reason,
+        backend=v.backend,
+        voice=v.voice,
+    )
 
 
-def summary(measures: Sequence[TransitionMeasure], result: MixResult) -> dict[str, Any]:
+def summary(measures: Sequence[TransitionMeasure], result: MixResult) -> MixSummary:
     """The figures the issue asks for, over all transitions of this mix."""
     offsets = sorted(abs(m.beat_offset_ms) for m in measures if m.beat_offset_ms is not None)
-    matched = [m for m in measures if m.kind != "crossfade"]
-    within = [m for m in matched if abs(m.stretch_pct) <= 6.0]
+    matched = [m for m in measures if m.kind != CROSSFADE]
+    within = [m for m in matched if abs(m.stretch_pct) / 100 <= PREFERRED_STRETCH]
     jumps = [abs(m.loudness_jump_lu) for m in measures if m.loudness_jump_lu is not None]
     mid = len(offsets) // 2
     median = None
     if offsets:
         median = offsets[mid] if len(offsets) % 2 else 0.5 * (offsets[mid - 1] + offsets[mid])
-    return {
-        "transitions": len(measures),
-        "beatmatched": len(matched),
-        "crossfades": len(measures) - len(matched),
-        "beat_offset_measured": len(offsets),
-        "median_abs_beat_offset_ms": _r(median, 1),
-        "stretch_within_6pct_share": _r(len(within) / len(matched), 3) if matched else None,
-        "max_abs_loudness_jump_lu": _r(max(jumps), 2) if jumps else None,
-        "loudness_lufs": _r(result.lufs, 2),
-        "true_peak_dbtp": _r(result.true_peak_dbtp, 2),
-    }
+    return MixSummary(
+        transitions=len(measures),
+        beatmatched=len(matched),
+        crossfades=len(measures) - len(matched),
+        beat_offset_measured=len(offsets),
+        median_abs_beat_offset_ms=_r_opt(median, 1),
+        stretch_within_6pct_share=_r(len(within) / len(matched), 3) if matched else None,
+        max_abs_loudness_jump_lu=_r(max(jumps), 2) if jumps else None,
+        loudness_lufs=_r(result.lufs, 2),
+        true_peak_dbtp=_r(result.true_peak_dbtp, 2),
+    )

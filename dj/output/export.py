@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
 
 from dj.errors import DJError
+
+if TYPE_CHECKING:
+    from dj.output.cuesheet import CueSheet
 
 FORMATS = {
     "wav": ("WAV", "PCM_24"),
@@ -58,14 +61,14 @@ def write_mix(path: Path, *, y: np.ndarray, sr: int, fmt: str | None = None, tag
     return path
 
 
-def mix_tags(sheet: Mapping[str, Any]) -> dict[str, str]:
+def mix_tags(sheet: CueSheet) -> dict[str, str]:
     """Tags from a cue sheet: title, artist, a readable tracklist, provenance JSON, the synthetic note."""
-    lines = [f"{t['position']}. {t['start_s']:.1f}s {t['title']}" for t in sheet["tracks"]]
+    lines = [f"{t.position}. {t.start_s:.1f}s {t.title}" for t in sheet.tracks]
     return {
-        "title": str(sheet["title"]),
+        "title": sheet.title,
         "artist": "Selecta DJ (synthetic host voice)",
-        "comment": f"{sheet['synthetic_voice']} Tracklist: " + "; ".join(lines),
-        "provenance": json.dumps(sheet["provenance"], sort_keys=True),
+        "comment": f"{sheet.synthetic_voice} Tracklist: " + "; ".join(lines),
+        "provenance": json.dumps(sheet.provenance.to_dict(), sort_keys=True),
         "synthetic_voice": "yes",
     }
 

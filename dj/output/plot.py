@@ -14,7 +14,7 @@ import numpy as np
 
 from core.camelot import parse_camelot
 from dj.mix.render import MixResult
-from dj.mix.transitions import EQ_BLEND
+from dj.planning.tempo_match import EQ_BLEND
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

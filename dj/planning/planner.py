@@ -19,7 +19,16 @@ from scipy.stats import rankdata
 from core.camelot import compatibility
 from dj.errors import DJError
 from dj.planning.arcs import EnergyArc, describe_move, target_energy
-from dj.planning.tempo_match import BEAT_CONFIDENCE_MIN, MAX_STRETCH, match_tempo, tempo_score
+from dj.planning.tempo_match import (
+    CROSSFADE,
+    EQ_BLEND,
+    TransitionKind,
+    beatmatchable,
+    match_tempo,
+    reliable_beats,
+    tempo_relation,
+    tempo_score,
+)
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -36,11 +45,17 @@ class PlanningError(DJError):
 
 
 class Candidate(Protocol):
-    """What the planner needs from a ranked candidate; ``recommender.Recommendation`` satisfies it."""
+    """What the planner needs from a ranked candidate; ``recommender.Recommendation`` satisfies it.
+    Read-only, so frozen dataclasses satisfy it too."""
 
-    track_id: str
-    score: float
-    explanation: str
+    @property
+    def track_id(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def explanation(self) -> str: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,10 +86,15 @@ class PlanWeights:
 
 @dataclass(frozen=True, kw_only=True)
 class PlannedTransition:
-    """Why track ``from_id`` hands over to ``to_id``: each part of the score and a readable reason."""
+    """Why track ``from_id`` hands over to ``to_id``: each part of the score and a readable reason.
+
+    ``kind`` is the hand-over the plan promises (an EQ blend exactly when the pair can be beat-matched);
+    the transition builder may still fall back to a crossfade when no cue points fit both tracks.
+    """
 
     from_id: str
     to_id: str
+    kind: TransitionKind
     score: float
     key_score: float
     camelot_from: str
@@ -86,12 +106,15 @@ class PlannedTransition:
     bpm_to: float
     tempo_multiplier: float
     stretch_pct: float
-    beatmatchable: bool
     energy_from: float
     energy_to: float
     energy_fit: float
     recommender_score: float
     reason: str
+
+    @property
+    def beatmatchable(self) -> bool:
+        return self.kind == EQ_BLEND
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,10 +139,6 @@ class _Pool:
     artists: list[str]
     moods: list[str | None]
     varied_artists: bool
-
-
-def _reliable(a: TrackAnalysis) -> bool:
-    return a.bpm > 0 and a.bpm_confidence >= BEAT_CONFIDENCE_MIN and len(a.downbeats) >= 2
 
 
 def _pool(
@@ -157,7 +176,7 @@ def _pool(
 
 def _pair_tempo(a: TrackAnalysis, b: TrackAnalysis) -> float:
     # A pair that cannot be beat-matched still mixes (plain crossfade) but ranks well below a beat-match.
-    if not (_reliable(a) and _reliable(b)):
+    if not (reliable_beats(a) and reliable_beats(b)):
         return 0.2
     return tempo_score(match_tempo(bpm_a=a.bpm, bpm_b=b.bpm))
 
@@ -170,7 +189,7 @@ def _step_score(
     fit = 1.0 - min(1.0, 2.0 * abs(pool.energy_rank[j] - target_energy(arc, position=pos, n_tracks=n_tracks)))
     score = weights.energy * fit + weights.recommender * pool.rec[j]
     if not seq:
-        return score
+        return float(score)
     i = seq[-1]
     score += pool.pair[i, j]
     if arc is EnergyArc.STEADY:
@@ -184,7 +203,7 @@ def _step_score(
         score -= 0.5 * weights.artist_repeat
     if pool.moods[j] is not None and len(seq) >= 2 and pool.moods[j] == pool.moods[i] == pool.moods[seq[-2]]:
         score -= weights.mood_run
-    return score
+    return float(score)
 
 
 def _beam(
@@ -249,9 +268,11 @@ def plan_set(
     arc = EnergyArc.parse(arc)
     weights = weights or PlanWeights()
     meta = meta or {}
-    usable = [c for c in candidates if c.track_id in analyses]
-    seen: set[str] = set()
-    usable = [c for c in usable if not (c.track_id in seen or seen.add(c.track_id))]
+    first: dict[str, Candidate] = {}
+    for c in candidates:
+        if c.track_id in analyses:
+            first.setdefault(c.track_id, c)  # a candidate ranked twice keeps its first (best) place
+    usable = list(first.values())
     if n_tracks is None:
         if target_s is None or target_s <= 0:
             raise PlanningError("give n_tracks or a positive target_s")
@@ -326,13 +347,14 @@ def _describe(
     a, b = analyses[pool.ids[i]], analyses[pool.ids[j]]
     comp = compatibility(a.camelot, b.camelot)
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
-    beatmatchable = _reliable(a) and _reliable(b) and match.stretch <= MAX_STRETCH
+    kind = EQ_BLEND if beatmatchable(a, b, match) else CROSSFADE
     fit = 1.0 - min(1.0, 2.0 * abs(pool.energy_rank[j] - target_energy(arc, position=k, n_tracks=n_tracks)))
     parts = [f"{a.camelot}->{b.camelot} {comp.label}"]
-    if beatmatchable:
-        time = {1.0: "", 2.0: " in double time", 0.5: " in half time"}[match.multiplier]
-        parts.append(f"{a.bpm:.0f}->{b.bpm:.0f} BPM{time}, stretch {match.stretch_pct:+.1f}%")
-    elif not (_reliable(a) and _reliable(b)):
+    if kind == EQ_BLEND:
+        parts.append(
+            f"{a.bpm:.0f}->{b.bpm:.0f} BPM{tempo_relation(match)}, stretch {match.stretch_pct:+.1f}%"
+        )
+    elif not (reliable_beats(a) and reliable_beats(b)):
         parts.append("no reliable beat grid, so a plain crossfade")
     else:
         parts.append(f"tempos {a.bpm:.0f}/{b.bpm:.0f} BPM too far apart to beat-match, so a plain crossfade")
@@ -345,6 +367,7 @@ def _describe(
     return PlannedTransition(
         from_id=pool.ids[i],
         to_id=pool.ids[j],
+        kind=kind,
         score=_step_score(pool, seq[:k], j, arc=arc, n_tracks=n_tracks, weights=weights),
         key_score=comp.score,
         camelot_from=a.camelot,
@@ -355,8 +378,7 @@ def _describe(
         bpm_from=a.bpm,
         bpm_to=b.bpm,
         tempo_multiplier=match.multiplier,
-        stretch_pct=match.stretch_pct if beatmatchable else 0.0,
-        beatmatchable=beatmatchable,
+        stretch_pct=match.stretch_pct if kind == EQ_BLEND else 0.0,
         energy_from=a.energy,
         energy_to=b.energy,
         energy_fit=fit,

@@ -1,26 +1,46 @@
-"""Tempo relations between two tracks: the nearest of half, equal or double time, and the stretch it needs.
+"""Tempo relations between two tracks (the nearest of half, equal or double time, and the stretch it
+needs) and whether a pair can be beat-matched at all.
 
 Kept apart from the planner and the transition builder because both must agree exactly on which tempo
-relation a pair uses, or the plan would promise a stretch that the render does not perform.
+relation a pair uses and which beat grids are trusted, or the plan would promise a beat-matched blend
+(and a stretch) that the render does not perform.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
 
-# Below this beat-tracking confidence a track's beat grid is not trusted for beat-matching.
+from core.tempo import AUDIBLE_TEMPO_CHANGE
+
+if TYPE_CHECKING:
+    from dj.analysis import TrackAnalysis
+
+TransitionKind = Literal["eq_bass_swap", "crossfade"]
+"""How one track hands over to the next: a beat-matched EQ blend with a bass swap, or a plain crossfade.
+The plan, the transition design and the measurement all speak of a transition's kind in these terms."""
+EQ_BLEND: Final[TransitionKind] = "eq_bass_swap"
+CROSSFADE: Final[TransitionKind] = "crossfade"
+
 BEAT_CONFIDENCE_MIN = 0.25
-# Stretch the issue prefers to stay within, and the most the renderer will ever apply.
-PREFERRED_STRETCH = 0.06
+"""Below this beat-tracking confidence a track's beat grid is not trusted for beat-matching."""
+MIN_BEATS = 8
+"""Fewest beats a trusted grid has: two bars of 4/4. The shortest blend lines up more beats than that,
+and the grid refinement looks at the first eight bars, so a shorter grid cannot carry a beat-match."""
+PREFERRED_STRETCH = AUDIBLE_TEMPO_CHANGE
+"""Stretch the planner prefers to stay within: beyond it a listener hears the track's tempo change."""
 MAX_STRETCH = 0.12
+"""The most the renderer will ever stretch a track; further apart, a pair gets a plain crossfade."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class TempoMatch:
     """How track B's tempo relates to track A's.
 
-    ``multiplier`` is 0.5, 1 or 2 (B counted in half, equal or double time); ``ratio`` is the factor B's
-    playback speed must change by so that its (multiplied) tempo equals A's; ``stretch`` is ``|ratio-1|``.
+    ``multiplier`` is what B's tempo is multiplied by to meet A's: 2 when B runs at about half A's tempo
+    (B in half time: one B beat to every two of A's), 0.5 when B runs at about twice it (B in double
+    time), 1 for equal time. ``ratio`` is the factor B's playback speed must change by so that its
+    (multiplied) tempo equals A's; ``stretch`` is ``|ratio-1|``.
     """
 
     bpm_a: float
@@ -61,3 +81,32 @@ def tempo_score(match: TempoMatch) -> float:
     else:
         score = 0.0
     return max(0.0, score - (0.1 if match.multiplier != 1.0 else 0.0))
+
+
+TEMPO_RELATIONS: Final[dict[float, str]] = {1.0: "", 2.0: "B in half time", 0.5: "B in double time"}
+"""How a :class:`TempoMatch` multiplier reads: ``bpm_a = ratio * multiplier * bpm_b``, so a multiplier of
+2 means B's own tempo is about half A's, i.e. B plays in half time against A."""
+
+
+def tempo_relation(match: TempoMatch) -> str:
+    """``" (B in half time)"``, ``" (B in double time)"`` or ``""``: the suffix a reason puts after the
+    tempos, worded the same by the planner and the transition builder."""
+    label = TEMPO_RELATIONS[match.multiplier]
+    return f" ({label})" if label else ""
+
+
+def reliable_beats(a: TrackAnalysis) -> bool:
+    """A beat grid trusted enough to beat-match on: a tempo, a confident tracker, at least two downbeats
+    (a bar to cue on) and :data:`MIN_BEATS` beats."""
+    return (
+        a.bpm > 0
+        and a.bpm_confidence >= BEAT_CONFIDENCE_MIN
+        and len(a.downbeats) >= 2
+        and len(a.beats) >= MIN_BEATS
+    )
+
+
+def beatmatchable(a: TrackAnalysis, b: TrackAnalysis, match: TempoMatch) -> bool:
+    """Whether A -> B can be an EQ blend: both grids trusted and the stretch within the renderer's limit.
+    The planner promises an EQ blend exactly when this holds, and the transition builder tries one."""
+    return reliable_beats(a) and reliable_beats(b) and match.stretch <= MAX_STRETCH

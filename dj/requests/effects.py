@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from core.tempo import AUDIBLE_TEMPO_CHANGE
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.intents import Intent, Slot
@@ -49,7 +50,7 @@ __all__ = [
 
 ENERGY_STEP = 0.12
 """Fallback without levels: how much calmer/more energetic (energy is 0..1) counts as noticeable."""
-TEMPO_STEP = 0.06
+TEMPO_STEP = AUDIBLE_TEMPO_CHANGE
 """Fallback without levels: relative tempo change (6 %) that a listener hears as faster or slower."""
 QUANTILE_STEP = 0.25
 """With levels: the share of the candidates nearest the playing track (in the asked direction) that a

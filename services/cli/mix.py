@@ -74,47 +74,42 @@ def mix_command(
             on_step=lambda text: status.update(text),
         )
     sheet = outcome.sheet
-    tracks_table = Table(title=f"{sheet['title']} ({sheet['arc']} arc)")
+    tracks_table = Table(title=f"{sheet.title} ({sheet.arc} arc)")
     for column in ("#", "start", "track", "BPM", "key", "energy"):
         tracks_table.add_column(column)
-    for t in sheet["tracks"]:
+    for t in sheet.tracks:
         tracks_table.add_row(
-            str(t["position"]),
-            f"{t['start_s']:.1f}s",
-            t["title"],
-            f"{t['bpm']:.1f}",
-            t["camelot"],
-            f"{t['energy']:.2f}",
+            str(t.position), f"{t.start_s:.1f}s", t.title, f"{t.bpm:.1f}", t.camelot, f"{t.energy:.2f}"
         )
     console.print(tracks_table)
     table = Table(title="Transitions (measured on the rendered audio)")
     for column in ("#", "at", "type", "bars", "stretch %", "beat offset ms", "Camelot", "dist", "jump LU"):
         table.add_column(column)
-    for tr in sheet["transitions"]:
-        m = tr["measured"]
+    for tr in sheet.transitions:
+        m = tr.measured
         table.add_row(
-            str(tr["index"]),
-            f"{tr['start_s']:.1f}s",
-            tr["kind"],
-            str(tr["bars"] or "-"),
-            _fmt(m["stretch_pct"], "+.2f"),
-            _fmt(m["beat_offset_ms"], "+.1f"),
-            tr["camelot"],
-            str(m["camelot_distance"]),
-            _fmt(m["loudness_jump_lu"], "+.2f"),
+            str(tr.index),
+            f"{tr.start_s:.1f}s",
+            tr.kind,
+            str(tr.bars or "-"),
+            _fmt(m.stretch_pct, "+.2f"),
+            _fmt(m.beat_offset_ms, "+.1f"),
+            tr.camelot,
+            str(m.camelot_distance),
+            _fmt(m.loudness_jump_lu, "+.2f"),
         )
     console.print(table)
-    s = sheet["summary"]
+    s = sheet.summary
     console.print(
-        f"median |beat offset| {_fmt(s['median_abs_beat_offset_ms'], '.1f')} ms over "
-        f"{s['beat_offset_measured']}/{s['beatmatched']} beat-matched transitions; stretch within 6%: "
-        f"{_fmt(s['stretch_within_6pct_share'], '.0%')}; loudness {s['loudness_lufs']:.2f} LUFS, "
-        f"true peak {s['true_peak_dbtp']:.2f} dBTP"
+        f"median |beat offset| {_fmt(s.median_abs_beat_offset_ms, '.1f')} ms over "
+        f"{s.beat_offset_measured}/{s.beatmatched} beat-matched transitions; stretch within 6%: "
+        f"{_fmt(s.stretch_within_6pct_share, '.0%')}; loudness {s.loudness_lufs:.2f} LUFS, "
+        f"true peak {s.true_peak_dbtp:.2f} dBTP"
     )
-    for v in sheet["voice"]:
-        where = f"{v['start_s']:.1f}s" if v["start_s"] is not None else "left out"
-        console.print(f"[dim]voice before #{v['before_track']} ({where}): {v['text']}[/]")
-    duration, render_s = sheet["duration_s"], outcome.timings_s["render"]
+    for v in sheet.voices:
+        where = f"{v.start_s:.1f}s" if v.start_s is not None else "left out"
+        console.print(f"[dim]voice before #{v.before_track} ({where}): {v.text}[/]")
+    duration, render_s = sheet.duration_s, outcome.timings_s["render"]
     console.print(
         f"{duration / 60:.1f} min mix rendered in {render_s:.1f}s ({duration / render_s:.0f}x real time)"
     )
@@ -122,7 +117,7 @@ def mix_command(
         f"wrote {outcome.audio_path}, {outcome.json_path}"
         + (f", {outcome.png_path}" if outcome.png_path else "")
     )
-    console.print(f"[dim]{sheet['synthetic_voice']}[/]")
+    console.print(f"[dim]{sheet.synthetic_voice}[/]")
     session = save_planned(store, user_id=user, plan=outcome.plan)
     console.print(
         f"DJ session {session.session_id} (first track playing): "

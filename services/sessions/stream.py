@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dj.host.voiceover import voice_lines
-from dj.mix.beat_phase import envelopes_for
-from dj.mix.render import MixStream, RenderOptions, render_stream
-from dj.mix.timeline import build_timeline
+from dj.mix.pipeline import HostVoice, lay_out
+from dj.mix.render import MixStream, RenderOptions
 from dj.planning.session import InvalidSessionError
 from services.engines import Engines
 from services.sessions.lifecycle import load_session
@@ -66,25 +64,19 @@ def prepare_mix(
     missing = [t for t in track_ids if t not in analyses]
     if missing:
         raise InvalidSessionError(f"tracks of the set have no analysed audio: {', '.join(missing[:3])}")
-    timeline = build_timeline(track_ids, analyses, envelopes=envelopes_for(analyses, track_ids, sr=sr))
-    voices = (
-        list(
-            voice_lines(
-                timeline=timeline,
-                analyses=analyses,
-                meta=engines.catalog().meta,
-                explanations=stored.reasons,
-                synthesizer=engines.synthesizer(),
-                sr=sr,
-                seed=session.user_id,
-            )
+    host = (
+        HostVoice(
+            synthesizer=engines.synthesizer(),
+            meta=engines.catalog().meta,
+            explanations=stored.reasons,
+            seed=session.user_id,
         )
         if voice
-        else []
+        else None
     )
-    stream = render_stream(timeline=timeline, analyses=analyses, voices=voices, options=RenderOptions(sr=sr))
+    laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host)
     return PreparedMix(
-        session_id=session_id, track_ids=track_ids, duration_s=timeline.duration_s, stream=stream
+        session_id=session_id, track_ids=track_ids, duration_s=laid_out.duration_s, stream=laid_out.stream()
     )
 
 

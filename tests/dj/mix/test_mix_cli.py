@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from dj.output.cuesheet import CueSheet
 from dj.output.export import UnsupportedFormatError, read_tags, write_mix
 from services.cli.main import app
 from services.data.demo import demo_catalog, demo_events
@@ -59,7 +60,9 @@ def test_mix_command_writes_audio_cue_sheet_and_picture(
     )
     assert result.exit_code == 0, result.output
     assert "Transitions" in result.output and "LUFS" in result.output
-    sheet = json.loads(out.with_suffix(".json").read_text())
+    text = out.with_suffix(".json").read_text()
+    sheet = json.loads(text)
+    assert CueSheet.from_json(text).to_json() == text  # the typed sheet reads and writes the file as is
     assert len(sheet["tracks"]) == 3 and len(sheet["transitions"]) == 2
     assert sheet["provenance"]["recommender_bundle"] and sheet["provenance"]["analysis_version"]
     assert sheet["synthetic_voice"].startswith("The host voice in this mix is synthetic")

@@ -11,9 +11,11 @@ from dj.analysis.loudness import integrated_loudness, true_peak_dbtp
 from dj.analysis.result import TrackAnalysis
 from dj.mix.beat_phase import envelopes_for
 from dj.mix.measure import measure_mix
+from dj.mix.pipeline import lay_out
 from dj.mix.render import RenderOptions, render_mix, render_stream
 from dj.mix.timeline import build_timeline
-from dj.mix.transitions import BAR_CHOICES, EQ_BLEND
+from dj.mix.transitions import BAR_CHOICES
+from dj.planning.tempo_match import EQ_BLEND
 
 SR = 22050
 OPTIONS = RenderOptions(sr=SR, high_quality=False)
@@ -90,3 +92,20 @@ def test_stream_yields_chunks_before_the_mix_is_done(drum_tracks: dict[str, Trac
     assert abs(y.shape[1] - round(timeline.duration_s * SR)) < SR // 10
     assert true_peak_dbtp(y=y, sr=SR) <= -1.0
     assert integrated_loudness(y=y, sr=SR) == pytest.approx(-14.0, abs=1.5)
+
+
+def test_the_pipeline_streams_and_renders_the_same_laid_out_set(
+    drum_tracks: dict[str, TrackAnalysis],
+) -> None:
+    laid_out = lay_out(["a", "b", "c"], drum_tracks, options=OPTIONS)
+    reference = build_timeline(
+        ["a", "b", "c"], drum_tracks, envelopes=envelopes_for(drum_tracks, ["a", "b", "c"], sr=SR)
+    )
+    assert [s.a_out_s for s in laid_out.timeline.transitions] == [s.a_out_s for s in reference.transitions]
+    assert laid_out.voices == [] and laid_out.duration_s == pytest.approx(reference.duration_s)
+    streamed = np.concatenate(list(laid_out.stream()), axis=1)
+    rendered = laid_out.render()
+    assert abs(streamed.shape[1] - rendered.y.shape[1]) < SR // 10
+    assert rendered.timeline is laid_out.timeline and len(rendered.stems) == 2
+    plain = lay_out(["a", "b"], drum_tracks, options=OPTIONS, refine_grids=False, ramp=False)
+    assert plain.timeline.transitions[0].ramp_s == 0.0
