@@ -31,10 +31,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from core.moods import MOODS
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.intents import Intent, Slot
-from dj.requests.lexicon import MOODS, era_range
+from dj.requests.lexicon import era_range
 from recommender.types import Constraints
 
 __all__ = [

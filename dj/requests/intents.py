@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from core.moods import MOOD_WORDS
+from core.names import normalize_name
 from dj.errors import RequestTextError
-from dj.requests.entities import CatalogIndex, Entity, normalize_name
+from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.lexicon import (
     DECADE_RE,
     DECADE_WORDS,
@@ -22,7 +24,6 @@ from dj.requests.lexicon import (
     GENERIC_OBJECTS,
     GENRE_PHRASES,
     GENRES,
-    MOOD_WORDS,
     YEAR_RE,
     decade_value,
 )

@@ -9,13 +9,13 @@ Every listen that does not match is counted under the reason why.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from core.names import normalize_name
 from services.data.schema import validate_events
 
 TITLE_CUTOFF = 88.0
@@ -23,17 +23,16 @@ ARTIST_CUTOFF = 85.0
 
 _BRACKETS = re.compile(r"[\(\[][^\)\]]*(remaster|live|edit|version|mix|mono|stereo|feat)[^\)\]]*[\)\]]", re.I)
 _FEAT = re.compile(r"\s+(feat\.?|ft\.?|featuring)\s+.*$", re.I)
+_VERSION_SUFFIX = re.compile(r"\s+-\s+.*(remaster|version|edit|live).*$", re.I)
 
 
 def normalise(text: str | None) -> str:
-    """Lower-case, accents stripped, version suffixes and "feat." dropped, punctuation to spaces."""
+    """Version suffixes and "feat." credits dropped, then :func:`core.names.normalize_name` (the same
+    spelling rules as a spoken request: case, accents, "&" = "and", punctuation, a leading "the")."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = _FEAT.sub("", _BRACKETS.sub("", text))
-    text = re.sub(r"\s+-\s+.*(remaster|version|edit|live).*$", "", text, flags=re.I)
-    text = re.sub(r"[^a-z0-9]+", " ", text.lower())
-    return re.sub(r"^the\s+", "", text.strip())
+    return normalize_name(_VERSION_SUFFIX.sub("", text))
 
 
 @dataclass(frozen=True, kw_only=True)
