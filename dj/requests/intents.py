@@ -244,55 +244,73 @@ class IntentParser:
 
     def _play_slots(self, obj: str, *, strict: bool) -> list[Slot]:
         """Split what follows "play" into slots. ``strict``: no verb was heard, so an unknown name alone
-        is not enough to call it a play request."""
-        slots: list[Slot] = []
-        latest = _LATEST.search(obj)
-        if latest:
-            artist = (latest.group("a") or latest.group("b")).strip()
-            slots.append(Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest"))
-            slots.extend(self._entity_slot(artist, kind="artist"))
-            return slots
-        album = _ALBUM.match(obj)
-        if album:
-            slots.extend(self._entity_slot(album.group("album"), kind="album", artist=album.group("artist")))
-            if album.group("artist"):
-                slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
-            return slots
-        by = _BY.match(obj)
-        if by and not _strip_filler(_take_era(by.group("artist"))[0]):
-            by = None  # "rock from the 70s": an era, not an artist
-        if by and by.group("what").split()[0] not in GENERIC_OBJECTS:
-            what, artist = by.group("what").strip(), by.group("artist").strip()
-            slots.extend(self._entity_slot(_strip_filler(what), kind="track", artist=artist))
-            slots.extend(self._entity_slot(artist, kind="artist"))
-            return slots
+        is not enough to call it a play request.
+
+        First the forms that name what to play outright ("the latest by X", "the album Y by X", "Y by X"),
+        then modifiers (new, an era, moods) and whatever name or genre is left."""
+        for form in (self._latest_slots, self._album_slots, self._track_by_slots):
+            named = form(obj)
+            if named is not None:
+                return named
+        generic_by = _by_artist(obj) is not None  # "something sad by Adele": modifiers, then the artist
         whole = _strip_filler(obj)
-        for take in (_take_novelty, _take_era, _take_moods):
-            obj, found = take(obj)
-            slots.extend(found)
-        if by:  # "something sad by Adele": the modifiers are taken, the artist remains
-            slots.extend(
-                self._entity_slot(_BY.match(obj).group("artist") if _BY.match(obj) else "", kind="artist")
-            )
-            return slots
-        if slots and _strip_filler(obj) and self.index is not None:
-            # A title with a mood word in it ("Sweet Dreams"): the whole name wins when the catalogue has it.
+        obj, modifiers = _take_modifiers(obj)
+        if generic_by:
+            later = _BY.match(obj)
+            return modifiers + self._entity_slot(later.group("artist") if later else "", kind="artist")
+        return self._name_or_genre_slots(obj, whole=whole, modifiers=modifiers, strict=strict)
+
+    def _name_or_genre_slots(
+        self, obj: str, *, whole: str, modifiers: list[Slot], strict: bool
+    ) -> list[Slot]:
+        """What is left after the modifiers: a genre or a name. ``whole`` is the phrase before the
+        modifiers were taken out, for a title with a mood word in it ("Sweet Dreams")."""
+        rest = _strip_filler(obj)
+        if modifiers and rest and self.index is not None:
+            # The whole name wins when the catalogue has it.
             named = self.index.resolve_any(whole)
             if named.available and named.confidence >= 0.9:
                 return self._entity_slot(whole, kind=named.kind)
-        rest = _strip_filler(obj)
         if not rest:
-            return slots
+            return modifiers
         genre = self._genre(rest)
         if genre is not None:
-            slots.append(genre)
-            return slots
-        if strict and not slots:
+            return [*modifiers, genre]
+        if strict and not modifiers:
             # No verb: only a name the catalogue knows makes this a request ("Daft Punk!").
-            found = self._entity_slot(rest, kind=None)
-            return [s for s in found if s.available]
-        slots.extend(self._entity_slot(rest, kind=None))
+            return [s for s in self._entity_slot(rest, kind=None) if s.available]
+        return [*modifiers, *self._entity_slot(rest, kind=None)]
+
+    def _latest_slots(self, obj: str) -> list[Slot] | None:
+        """ "the latest album by Adele": recency and the artist."""
+        latest = _LATEST.search(obj)
+        if not latest:
+            return None
+        artist = (latest.group("a") or latest.group("b")).strip()
+        recency = Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest")
+        return [recency, *self._entity_slot(artist, kind="artist")]
+
+    def _album_slots(self, obj: str) -> list[Slot] | None:
+        """ "the album Discovery by Daft Punk": the album, narrowed by its artist, and the artist."""
+        album = _ALBUM.match(obj)
+        if not album:
+            return None
+        slots = self._entity_slot(album.group("album"), kind="album", artist=album.group("artist"))
+        if album.group("artist"):
+            slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
         return slots
+
+    def _track_by_slots(self, obj: str) -> list[Slot] | None:
+        """ "Get Lucky by Daft Punk": the track, narrowed by its artist, and the artist. Not "something
+        by X" (a generic object) nor "rock from the 70s" (an era, not an artist)."""
+        by = _by_artist(obj)
+        if by is None or by.group("what").split()[0] in GENERIC_OBJECTS:
+            return None
+        what, artist = by.group("what").strip(), by.group("artist").strip()
+        return [
+            *self._entity_slot(_strip_filler(what), kind="track", artist=artist),
+            *self._entity_slot(artist, kind="artist"),
+        ]
 
     def _genre(self, phrase: str) -> Slot | None:
         norm = normalize_name(phrase)
@@ -380,3 +398,20 @@ def _strip_filler(phrase: str) -> str:
     while words and (words[-1] in FILLER or words[-1] in GENERIC_OBJECTS or words[-1] in _DANGLING):
         words.pop()
     return " ".join(words).strip(" '")
+
+
+def _by_artist(obj: str) -> re.Match[str] | None:
+    """ "X by Y" where Y is more than an era ("rock from the 70s" is an era, not an artist)."""
+    by = _BY.match(obj)
+    if by and not _strip_filler(_take_era(by.group("artist"))[0]):
+        return None
+    return by
+
+
+def _take_modifiers(obj: str) -> tuple[str, list[Slot]]:
+    """Take novelty ("new"), era and mood words out of ``obj``: what is left, and their slots."""
+    slots: list[Slot] = []
+    for take in (_take_novelty, _take_era, _take_moods):
+        obj, found = take(obj)
+        slots.extend(found)
+    return obj, slots
