@@ -57,7 +57,8 @@ def _templates() -> np.ndarray:
     rows = [np.roll(_with_harmonics(p), t) for p in (_MAJOR, _MINOR) for t in range(12)]
     t = np.array(rows)
     t -= t.mean(axis=1, keepdims=True)
-    return t / np.linalg.norm(t, axis=1, keepdims=True)
+    unit: np.ndarray = t / np.linalg.norm(t, axis=1, keepdims=True)
+    return unit
 
 
 _TEMPLATES = _templates()
@@ -86,7 +87,8 @@ def _harmonic_part(spec: np.ndarray) -> np.ndarray:
     """``spec`` under the soft harmonic mask H²/(H²+P²) of median-filter HPSS."""
     harmonic = _running_median(spec, width=_MEDIAN_FRAMES, axis=1)
     percussive = _running_median(spec, width=_MEDIAN_BINS, axis=0)
-    return spec * harmonic**2 / (harmonic**2 + percussive**2 + np.finfo(spec.dtype).tiny)
+    masked: np.ndarray = spec * harmonic**2 / (harmonic**2 + percussive**2 + np.finfo(spec.dtype).tiny)
+    return masked
 
 
 def _peaks(spec: np.ndarray) -> np.ndarray:
