@@ -200,7 +200,7 @@ class CatalogIndex:
         """For a bare name ("play Daft Punk"): the best of artist, track, album; ties favour artists."""
         best: Resolution | None = None
         for kind in ("artist", "track", "album"):
-            res = self.resolve(query, kind=kind)  # type: ignore[arg-type]
+            res = self.resolve(query, kind=kind)
             if res.available and (
                 best is None or not best.available or res.confidence > best.confidence + 0.02
             ):

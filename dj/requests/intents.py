@@ -28,12 +28,13 @@ from dj.requests.lexicon import (
     decade_value,
 )
 
-__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot"]
+__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot", "SlotName"]
 
 IntentKind = Literal[
     "play", "more_like_this", "energy_up", "energy_down", "tempo_up", "tempo_down",
     "skip", "like", "dislike", "why", "out_of_scope",
 ]  # fmt: skip
+SlotName = Literal["artist", "track", "album", "genre", "mood", "era", "novelty", "recency"]
 INTENT_KINDS: tuple[IntentKind, ...] = IntentKind.__args__  # type: ignore[attr-defined]
 
 MAX_REQUEST_CHARS = 300
@@ -44,7 +45,7 @@ class Slot:
     """One thing the listener named. ``raw`` is the span as said; ``value`` its normal form; ``entity``
     the catalogue entity it resolved to (None for eras, moods, or names the catalogue lacks)."""
 
-    name: Literal["artist", "track", "album", "genre", "mood", "era", "novelty", "recency"]
+    name: SlotName
     raw: str
     value: str
     confidence: float = 1.0
@@ -96,76 +97,76 @@ _LEAD = re.compile(
 _TRAIL = re.compile(r"\s+(?:please|now|thanks|thank you|dj|right now|next|okay|ok)$")
 
 _THIS = r"(?:this|that|it|the current one|this one|that one|the current song|this song|this track|the song)"
+_RULE_PATTERNS: tuple[tuple[IntentKind, str], ...] = (
+    (
+        "why",
+        r"\bwhy\b|\bhow come\b|\bwhat made you (?:pick|choose|play)|\bexplain\b|"
+        r"\breason (?:for|behind|you)\b|\bwhat's the reason\b",
+    ),
+    (
+        "more_like_this",
+        rf"\bmore like {_THIS}|\b(?:something|songs?|tracks?|more|stuff|anything|music) "
+        rf"(?:similar to|like) {_THIS}\b|\bsimilar (?:songs?|tracks?|stuff|music|vibes?)\b|"
+        rf"\bmore of (?:this|that|the same|these)\b|\bsame (?:vibe|style|kind|feel|mood|energy)|"
+        rf"\bkeep (?:this|that|the|it) (?:vibe|going|mood|up|rolling)|\bin the same vein\b|"
+        rf"\bmore (?:songs?|tracks?|stuff) like (?:this|that)\b|^another one like",
+    ),
+    (
+        "tempo_up",
+        r"\bfaster\b|\bspeed (?:it |things |the tempo )?up\b|\bquicker\b|"
+        r"\b(?:higher|more|increase the|up the|raise the) (?:bpm|tempo)\b|"
+        r"\bpick up the (?:pace|tempo)\b|\btoo slow\b",
+    ),
+    (
+        "tempo_down",
+        r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
+        r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
+    ),
+    (
+        "energy_down",
+        r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
+        r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
+        r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
+        r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
+        r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
+        r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
+    ),
+    (
+        "energy_up",
+        r"\b(?:more energetic|more energy|more upbeat|livelier|more lively|harder|heavier|"
+        r"more intense|higher energy|more hype|more exciting|more danceable|more power)\b|"
+        r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
+        r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
+        r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
+        r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
+    ),
+    (
+        "dislike",
+        rf"\b(?:do not|don't|dont|really don't|didn't) (?:like|love|want|enjoy|dig) {_THIS}|"
+        rf"\bhate {_THIS}|\bthumbs? down\b|\bdislike\b|\bnot (?:a fan|into (?:this|it))\b|"
+        rf"\b{_THIS} (?:is|sounds|was) (?:awful|terrible|bad|horrible|annoying|rubbish|garbage|trash|"
+        rf"boring|lame|the worst)\b|\b(?:never|don't ever|dont ever) play {_THIS}|"
+        rf"\bban {_THIS}|\bnot for me\b|\bnot my (?:thing|style|taste|cup of tea)\b|\bugh\b|\byuck\b",
+    ),
+    (
+        "like",
+        rf"\b(?:love|like|dig|enjoy|adore) {_THIS}\b|\bthumbs? up\b|"
+        rf"\b(?:great|awesome|amazing|nice|cool|good|excellent|perfect|lovely) "
+        rf"(?:song|track|tune|pick|choice|one)\b|\b{_THIS} (?:is|sounds) (?:great|awesome|amazing|"
+        rf"fire|a banger|so good|beautiful|brilliant|perfect|lovely|fantastic|good)\b|"
+        rf"\bfavou?rite\b|\bsave {_THIS}\b|\badd {_THIS} to my\b|\bheart {_THIS}\b|\bbanger\b|"
+        rf"\bi'm loving\b|\bi am loving\b|\bwhat a (?:song|tune|track)\b",
+    ),
+    (
+        "skip",
+        rf"^(?:skip|next)\b|\bskip\b|\bnext (?:song|track|one|tune)\b|\bplay the next\b|"
+        rf"\bmove on\b|\bchange (?:the|this) (?:song|track|tune)\b|\bnot {_THIS}\b|"
+        rf"\bgo to the next\b|\bget rid of {_THIS}|\bsomething else\b|\bdifferent song\b|"
+        rf"\bjump ahead\b|\bpass on {_THIS}\b",
+    ),
+)
 _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
-    for kind, pattern in (
-        (
-            "why",
-            r"\bwhy\b|\bhow come\b|\bwhat made you (?:pick|choose|play)|\bexplain\b|"
-            r"\breason (?:for|behind|you)\b|\bwhat's the reason\b",
-        ),
-        (
-            "more_like_this",
-            rf"\bmore like {_THIS}|\b(?:something|songs?|tracks?|more|stuff|anything|music) "
-            rf"(?:similar to|like) {_THIS}\b|\bsimilar (?:songs?|tracks?|stuff|music|vibes?)\b|"
-            rf"\bmore of (?:this|that|the same|these)\b|\bsame (?:vibe|style|kind|feel|mood|energy)|"
-            rf"\bkeep (?:this|that|the|it) (?:vibe|going|mood|up|rolling)|\bin the same vein\b|"
-            rf"\bmore (?:songs?|tracks?|stuff) like (?:this|that)\b|^another one like",
-        ),
-        (
-            "tempo_up",
-            r"\bfaster\b|\bspeed (?:it |things |the tempo )?up\b|\bquicker\b|"
-            r"\b(?:higher|more|increase the|up the|raise the) (?:bpm|tempo)\b|"
-            r"\bpick up the (?:pace|tempo)\b|\btoo slow\b",
-        ),
-        (
-            "tempo_down",
-            r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
-            r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
-        ),
-        (
-            "energy_down",
-            r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
-            r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
-            r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
-            r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
-            r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
-            r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
-        ),
-        (
-            "energy_up",
-            r"\b(?:more energetic|more energy|more upbeat|livelier|more lively|harder|heavier|"
-            r"more intense|higher energy|more hype|more exciting|more danceable|more power)\b|"
-            r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
-            r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
-            r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
-            r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
-        ),
-        (
-            "dislike",
-            rf"\b(?:do not|don't|dont|really don't|didn't) (?:like|love|want|enjoy|dig) {_THIS}|"
-            rf"\bhate {_THIS}|\bthumbs? down\b|\bdislike\b|\bnot (?:a fan|into (?:this|it))\b|"
-            rf"\b{_THIS} (?:is|sounds|was) (?:awful|terrible|bad|horrible|annoying|rubbish|garbage|trash|"
-            rf"boring|lame|the worst)\b|\b(?:never|don't ever|dont ever) play {_THIS}|"
-            rf"\bban {_THIS}|\bnot for me\b|\bnot my (?:thing|style|taste|cup of tea)\b|\bugh\b|\byuck\b",
-        ),
-        (
-            "like",
-            rf"\b(?:love|like|dig|enjoy|adore) {_THIS}\b|\bthumbs? up\b|"
-            rf"\b(?:great|awesome|amazing|nice|cool|good|excellent|perfect|lovely) "
-            rf"(?:song|track|tune|pick|choice|one)\b|\b{_THIS} (?:is|sounds) (?:great|awesome|amazing|"
-            rf"fire|a banger|so good|beautiful|brilliant|perfect|lovely|fantastic|good)\b|"
-            rf"\bfavou?rite\b|\bsave {_THIS}\b|\badd {_THIS} to my\b|\bheart {_THIS}\b|\bbanger\b|"
-            rf"\bi'm loving\b|\bi am loving\b|\bwhat a (?:song|tune|track)\b",
-        ),
-        (
-            "skip",
-            rf"^(?:skip|next)\b|\bskip\b|\bnext (?:song|track|one|tune)\b|\bplay the next\b|"
-            rf"\bmove on\b|\bchange (?:the|this) (?:song|track|tune)\b|\bnot {_THIS}\b|"
-            rf"\bgo to the next\b|\bget rid of {_THIS}|\bsomething else\b|\bdifferent song\b|"
-            rf"\bjump ahead\b|\bpass on {_THIS}\b",
-        ),
-    )
+    (kind, re.compile(pattern)) for kind, pattern in _RULE_PATTERNS
 )
 _PLAY = re.compile(
     r"^(?:play(?: me| us)?|put on|hold on|throw on|queue(?: up)?|spin|give me|gimme|let me hear|let's hear|"
@@ -233,9 +234,9 @@ class IntentParser:
         obj = cleaned[verb.end() :] if verb else cleaned
         similar = _SIMILAR.match(obj)
         if similar:
-            slots = tuple(self._entity_slot(similar.group("seed"), kind=None))
-            confidence = min([0.95, *(s.confidence for s in slots)])
-            return Intent(kind="more_like_this", text=said, slots=slots, confidence=round(confidence, 4))
+            seed = tuple(self._entity_slot(similar.group("seed"), kind=None))
+            confidence = min([0.95, *(s.confidence for s in seed)])
+            return Intent(kind="more_like_this", text=said, slots=seed, confidence=round(confidence, 4))
         slots = self._play_slots(obj, strict=verb is None)
         if verb is None and not slots:
             return Intent(kind="out_of_scope", text=said, confidence=0.6)
