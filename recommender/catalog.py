@@ -42,7 +42,8 @@ class ItemTable:
         def number(name: str) -> np.ndarray:
             if name not in items.columns:
                 return np.full(items.height, np.nan)
-            return items.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy().astype(np.float64)
+            values: np.ndarray = items.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            return values.astype(np.float64)
 
         return cls(
             item_ids=text("track_id"),
