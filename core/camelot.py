@@ -3,6 +3,9 @@
 DJs read harmonic compatibility off the Camelot wheel: the same code, one step round the wheel, or the
 relative major/minor blend; two steps (the "energy boost") is usable, anything further clashes. A graded
 score (not a yes/no) lets the planner trade a slightly worse key move against a much better tempo match.
+
+This module is the one home of the wheel: the audio analysis names its keys with ``key_name`` and
+``camelot_code``, and the API and CLI validate codes with ``is_camelot``, so they cannot disagree on a key.
 """
 
 from __future__ import annotations
@@ -20,21 +23,26 @@ class InvalidKeyError(SelectaError):
     status = 422
 
 
-# Pitch classes of the minor (A) and major (B) keys at Camelot numbers 1..12.
-_MINOR = ["G#", "D#", "A#", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
-_MAJOR = ["B", "F#", "C#", "G#", "D#", "A#", "F", "C", "G", "D", "A", "E"]
-_FLATS = {
-    "Db": "C#",
-    "Eb": "D#",
-    "Gb": "F#",
-    "Ab": "G#",
-    "Bb": "A#",
-    "Cb": "B",
-    "Fb": "E",
-    "E#": "F",
-    "B#": "C",
+PITCHES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+"""How a key's tonic is written, by pitch class (C = 0): sharps or flats as DJs read them."""
+
+# Camelot numbers of the major keys by tonic pitch class (C major = 8B). A minor key shares its number with
+# its relative major three semitones up (A minor = 8A, like C major).
+_CAMELOT_MAJOR = (8, 3, 10, 5, 12, 7, 2, 9, 4, 11, 6, 1)
+# Every spelling of a tonic we read, to its pitch class (enharmonics such as Cb and E# included).
+_TONICS = {
+    **{name: pc for pc, name in enumerate(("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))},
+    **{name: pc for pc, name in enumerate(PITCHES)},
+    "Db": 1,
+    "Gb": 6,
+    "Cb": 11,
+    "Fb": 4,
+    "E#": 5,
+    "B#": 0,
 }
-_CODE = re.compile(r"^\s*(1[0-2]|[1-9])\s*([ABab])\s*$")
+CAMELOT_PATTERN = r"(1[0-2]|[1-9])([ABab])"
+"""A Camelot code: number 1..12 and the letter A (minor) or B (major), either case."""
+_CODE = re.compile(rf"^\s*{CAMELOT_PATTERN}\s*$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,20 +62,40 @@ def parse_camelot(code: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2).upper()
 
 
+def is_camelot(code: str) -> bool:
+    """Whether ``code`` reads as a Camelot code (``"8A"``, ``"12b"``); the API validates with this."""
+    return _CODE.match(code or "") is not None
+
+
+def canonical_camelot(code: str) -> str:
+    """``" 8a "`` -> ``"8A"``: the one spelling stored and compared; raises :class:`InvalidKeyError`."""
+    number, letter = parse_camelot(code)
+    return f"{number}{letter}"
+
+
+def key_name(tonic: int, mode: str) -> str:
+    """``(9, "minor")`` -> ``"A minor"``: tonic pitch class (C = 0) and mode as a key name."""
+    return f"{PITCHES[tonic % 12]} {mode}"
+
+
+def camelot_code(tonic: int, mode: str) -> str:
+    """``(0, "major")`` -> ``"8B"``, ``(9, "minor")`` -> ``"8A"``: the wheel position of a key."""
+    if mode == "major":
+        return f"{_CAMELOT_MAJOR[tonic % 12]}B"
+    return f"{_CAMELOT_MAJOR[(tonic + 3) % 12]}A"
+
+
 def key_to_camelot(key: str) -> str:
     """``"A minor"`` -> ``"8A"``, ``"Db major"`` -> ``"3B"``; already-Camelot codes pass through."""
-    if _CODE.match(key or ""):
-        number, letter = parse_camelot(key)
-        return f"{number}{letter}"
+    if is_camelot(key):
+        return canonical_camelot(key)
     parts = (key or "").replace("min", " minor").replace("maj", " major").split()
     if len(parts) < 2:
         raise InvalidKeyError(f"not a key name: {key!r} (expected e.g. 'A minor')")
-    tonic = parts[0][0].upper() + parts[0][1:]
-    tonic = _FLATS.get(tonic, tonic)
-    wheel = _MINOR if parts[1].lower().startswith("minor") else _MAJOR
-    if tonic not in wheel:
+    tonic = _TONICS.get(parts[0][0].upper() + parts[0][1:])
+    if tonic is None:
         raise InvalidKeyError(f"not a key name: {key!r}")
-    return f"{wheel.index(tonic) + 1}{'A' if wheel is _MINOR else 'B'}"
+    return camelot_code(tonic, "minor" if parts[1].lower().startswith("minor") else "major")
 
 
 def camelot_distance(a: str, b: str) -> int:

@@ -184,9 +184,9 @@ def fit_weights(
     width = max(len(p) for p in pools)
     cand = np.zeros((n_users, width), dtype=np.int64)
     valid = np.zeros((n_users, width), dtype=bool)
-    for u, pool in enumerate(pools):
-        cand[u, : len(pool)] = pool
-        valid[u, : len(pool)] = True
+    for u, members in enumerate(pools):
+        cand[u, : len(members)] = members
+        valid[u, : len(members)] = True
     stacked = np.stack([np.take_along_axis(parts[key], cand, axis=1) for key in keys])
     stacked = np.where(np.isfinite(stacked), stacked, -1e3).astype(np.float32)
     hit = np.array(

@@ -43,7 +43,8 @@ def save_bundle(path: str | Path, *, manifest: dict[str, Any], arrays: dict[str,
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         with (tmp / ARRAYS).open("wb") as fh:
-            np.savez(fh, **arrays)
+            # Loading refuses pickles, so writing does too: an object array fails here, not at load.
+            np.savez(fh, allow_pickle=False, **arrays)
         full = {
             **manifest,
             "format": FORMAT,

@@ -1,7 +1,8 @@
 """The catalogue columns ranking needs at serving time, as arrays, and the constraint filter over them.
 
 Constraints are strict (a track lacking the constrained value is left out). Tempo matches at half and
-double time too, because a DJ can mix a 70 bpm track into a 140 bpm set.
+double time too (:data:`core.tempo.TEMPO_MULTIPLIERS`), because a DJ can mix a 70 bpm track into a 140 bpm
+set.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from core.tempo import TEMPO_MULTIPLIERS
 from recommender.features import ItemFeatures
 from recommender.types import Constraints
 
@@ -42,7 +44,8 @@ class ItemTable:
         def number(name: str) -> np.ndarray:
             if name not in items.columns:
                 return np.full(items.height, np.nan)
-            return items.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy().astype(np.float64)
+            values: np.ndarray = items.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            return values.astype(np.float64)
 
         return cls(
             item_ids=text("track_id"),
@@ -87,12 +90,8 @@ def constraint_mask(table: ItemTable, features: ItemFeatures, constraints: Const
         return allowed
     c = constraints
     if c.tempo_range is not None:
-        bpm = table.bpm
-        allowed &= (
-            _in_range(bpm, c.tempo_range)
-            | _in_range(bpm * 2, c.tempo_range)
-            | _in_range(bpm / 2, c.tempo_range)
-        )
+        in_time = [_in_range(table.bpm * m, c.tempo_range) for m in TEMPO_MULTIPLIERS]
+        allowed &= np.logical_or.reduce(in_time)
     if c.camelot is not None:
         allowed &= np.isin(table.camelot, [k.upper() for k in c.camelot])
     if c.energy_range is not None:

@@ -26,6 +26,9 @@ from recommender.metrics import RankingMetrics, ranking_metrics, top_k_rows
 from recommender.splits import Split, cold_item_holdout, per_user_holdout
 from recommender.types import ModelSpec, RecommenderConfig
 
+Scorer = Callable[[sp.csr_matrix, np.ndarray], np.ndarray]
+"""Scores (users x items) for a batch of history rows and the users' indices."""
+
 BLEND = "blend (shipped default)"
 BLEND_FRIENDS = "blend + user features (lightfm)"
 PROTOCOLS = ("holdout", "cold")
@@ -94,9 +97,7 @@ def _single(
     return Blend(models=models, weights={key: 1.0}, cold_items=cold, cold_map=mapping)
 
 
-def _score_split(
-    scorer: Callable[[sp.csr_matrix, np.ndarray], np.ndarray], split: Split, *, k: int, batch: int = 512
-) -> np.ndarray:
+def _score_split(scorer: Scorer, split: Split, *, k: int, batch: int = 512) -> np.ndarray:
     """Top-k item indices per test user; candidates are unplayed items (holdout) or the cold items."""
     tops = []
     for start in range(0, len(split.test_users), batch):
@@ -112,7 +113,7 @@ def _score_split(
     return np.vstack(tops)
 
 
-def _tag_count_scorer(features: ItemFeatures) -> Callable[[sp.csr_matrix, np.ndarray], np.ndarray]:
+def _tag_count_scorer(features: ItemFeatures) -> Scorer:
     """A popularity proxy a never-played item does have: how many tags it carries."""
     counts = np.diff(features.tags.indptr).astype(np.float32)
     return lambda rows, users: np.broadcast_to(counts, (rows.shape[0], len(counts))).copy()
@@ -166,7 +167,7 @@ def evaluate(
             )
         popularity = np.diff(split.train.tocsc().indptr).astype(np.float64)
         n_candidates = len(split.cold_items) if len(split.cold_items) else matrix.shape[1]
-        entries: list[tuple[str, Callable[[], Callable[[sp.csr_matrix, np.ndarray], np.ndarray]]]] = []
+        entries: list[tuple[str, Callable[[], Scorer]]] = []
         if protocol == "cold":
             entries.append(
                 ("random", lambda: lambda rows, users: rng.random((rows.shape[0], matrix.shape[1])))
@@ -209,8 +210,8 @@ def _single_factory(
     user_features: sp.csr_matrix,
     config: RecommenderConfig,
     protocol: str,
-):
-    def build() -> Callable[[sp.csr_matrix, np.ndarray], np.ndarray]:
+) -> Callable[[], Scorer]:
+    def build() -> Scorer:
         blend = _single(spec, split.train, features, user_features, config)
         if protocol == "holdout" or spec.name in ("content", "lightfm"):
             model = next(iter(blend.models.values()))
@@ -224,8 +225,8 @@ def _single_factory(
 
 def _blend_factory(
     split: Split, features: ItemFeatures, user_features: sp.csr_matrix, config: RecommenderConfig
-):
-    def build() -> Callable[[sp.csr_matrix, np.ndarray], np.ndarray]:
+) -> Callable[[], Scorer]:
+    def build() -> Scorer:
         blend, _ = fit_blend(split.train, features, config, user_features=user_features)
         return lambda rows, users: blend.score(rows, users=users, exclude=rows)
 

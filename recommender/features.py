@@ -6,6 +6,7 @@ places a track with no listens among the tracks that sound or are tagged like it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,10 +26,11 @@ class ItemFeatures:
 
     @property
     def n_items(self) -> int:
-        return self.tags.shape[0]
+        return int(self.tags.shape[0])
 
     def has_tags(self) -> np.ndarray:
-        return np.diff(self.tags.indptr) > 0
+        tagged: np.ndarray = np.diff(self.tags.indptr) > 0
+        return tagged
 
 
 def l2_normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -62,7 +64,7 @@ def tag_matrix(
     return l2_normalise_rows(sp.csr_matrix(incidence @ sp.diags(idf))), vocab
 
 
-def audio_matrix(embeddings: list[object | None]) -> tuple[np.ndarray, np.ndarray]:
+def audio_matrix(embeddings: Sequence[Sequence[float] | np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
     """Stack per-item embeddings (``None`` where a track has no audio) into L2-normalised rows."""
     present = [np.asarray(e, dtype=np.float32) for e in embeddings if e is not None and len(e) > 0]
     dim = present[0].shape[0] if present else 0

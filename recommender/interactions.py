@@ -55,7 +55,7 @@ def check_events(events: pl.DataFrame) -> pl.DataFrame:
     bad = set(frame.get_column("reason").unique().to_list()) - KNOWN_REASONS
     if bad:
         raise BadEventsError(f"unknown event reasons {sorted(bad)}; expected {sorted(KNOWN_REASONS)}")
-    if frame.height and frame.get_column("plays").min() < 0:
+    if (frame.get_column("plays") < 0).any():
         raise BadEventsError("plays must be >= 0")
     return frame
 

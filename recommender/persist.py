@@ -158,11 +158,33 @@ def check_consistent(
     """Refuse arrays whose shapes disagree (every user row and item column must line up), which would
     otherwise surface as an IndexError or a silently wrong ranking at request time."""
     n_users, n_items = len(user_ids), len(table.item_ids)
+    problems = [
+        *_user_problems(n_users, n_items, trained=trained, rows=rows),
+        *_item_problems(n_items, table=table, features=features),
+    ]
+    if user_features.matrix.shape != (n_users, len(user_features.vocab)):
+        problems.append(
+            f"user_features is {user_features.matrix.shape} for {n_users} users "
+            f"and {len(user_features.vocab)} features"
+        )
+    problems += _blend_problems(n_items, trained=trained, blend=blend)
+    if problems:
+        raise BundleError(f"its arrays do not fit together ({'; '.join(problems[:3])}); {RETRAIN}")
+
+
+def _user_problems(n_users: int, n_items: int, *, trained: np.ndarray, rows: UserRows) -> list[str]:
+    """Per-user arrays: one trained flag and one history row of every kind per user."""
     problems = [f"{len(trained)} trained flags for {n_users} users"] if trained.shape != (n_users,) else []
     for kind in ROW_KINDS:
         shape = getattr(rows, kind).shape
         if shape != (n_users, n_items):
             problems.append(f"rows.{kind} is {shape}, expected {(n_users, n_items)}")
+    return problems
+
+
+def _item_problems(n_items: int, *, table: ItemTable, features: ItemFeatures) -> list[str]:
+    """Per-item arrays: one catalogue entry and one feature row per item, one tag column per tag."""
+    problems = []
     for name in ItemTable.__dataclass_fields__:
         if len(getattr(table, name)) != n_items:
             problems.append(f"items.{name} has {len(getattr(table, name))} entries for {n_items} items")
@@ -176,11 +198,12 @@ def check_consistent(
         problems.append(
             f"features.tags has {features.tags.shape[1]} columns for {len(features.tag_vocab)} tags"
         )
-    if user_features.matrix.shape != (n_users, len(user_features.vocab)):
-        problems.append(
-            f"user_features is {user_features.matrix.shape} for {n_users} users "
-            f"and {len(user_features.vocab)} features"
-        )
+    return problems
+
+
+def _blend_problems(n_items: int, *, trained: np.ndarray, blend: Blend) -> list[str]:
+    """The blend: its cold-start map and every model cover the catalogue and the trained users."""
+    problems = []
     if blend.cold_map.shape != (n_items, len(blend.cold_items)):
         problems.append(f"blend.cold_map is {blend.cold_map.shape} for {len(blend.cold_items)} cold items")
     if len(blend.cold_items) and not 0 <= blend.cold_items.min() <= blend.cold_items.max() < n_items:
@@ -193,5 +216,4 @@ def check_consistent(
             problems.append(f"model {key!r} has {len(model.user_factors)} user vectors for {trained_users}")
     if set(blend.weights) - set(blend.models):
         problems.append(f"weights name models it lacks: {sorted(set(blend.weights) - set(blend.models))}")
-    if problems:
-        raise BundleError(f"its arrays do not fit together ({'; '.join(problems[:3])}); {RETRAIN}")
+    return problems

@@ -21,7 +21,7 @@ def pick_with_artist_cap(
         top = finite[np.argpartition(-scores[finite], k - 1)[:k]]
         top = top[np.argsort(-scores[top], kind="stable")]
         if cap is None:
-            return top[:n].tolist()
+            return [int(i) for i in top[:n]]
         counts: dict[int, int] = {}
         picked: list[int] = []
         for item in top.tolist():

@@ -250,7 +250,7 @@ class Recommender:
             parts["content"] = _standardise(self.blend.models[content_key].item_similarity(item))
         if not parts:
             raise BadConfigError("the blend has no model with item-item similarity")
-        scores = sum(parts.values()).astype(np.float32)
+        scores = np.sum(list(parts.values()), axis=0).astype(np.float32)
         allowed = constraint_mask(self.table, self.features, constraints)
         allowed[item] = False
         scores[~allowed] = -np.inf
@@ -388,4 +388,5 @@ def _lift(row: sp.csr_matrix, index: int, n_rows: int, n_items: int) -> sp.csr_m
 
 
 def _standardise(values: np.ndarray) -> np.ndarray:
-    return ((values - values.mean()) / (values.std() + 1e-9)).astype(np.float32)
+    standard: np.ndarray = ((values - values.mean()) / (values.std() + 1e-9)).astype(np.float32)
+    return standard

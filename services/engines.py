@@ -2,8 +2,9 @@
 
 Loading Whisper takes about a second, the Piper voice about half a second, and a catalogue's name index
 and audio analyses grow with the catalogue; a request must not pay for any of them. The CLI builds one
-``Engines`` per command, the API one per process (lazily, on first use). The catalogue-derived parts are
-rebuilt only when the catalogue file changes (an import ran), like the API's catalogue cache.
+``Engines`` per command, the API one per process (lazily, on first use). The catalogue frame comes from a
+:class:`~services.data.catalog.CatalogCache` (the API passes its own, so the process reads an import
+once); the parts derived from it are rebuilt only when its version stamp changes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from services.data.catalog import CatalogCache
 from services.recommending import RecommendationService
 from services.settings import Settings
 from services.store import Store
@@ -51,7 +53,8 @@ class Engines:
 
     Pass ``transcriber`` or ``synthesizer`` to use other backends (tests), or ``whisper_checkpoint`` for
     openai-whisper; otherwise the bundled faster-whisper tiny.en and Piper joe voice load on first use.
-    ``store`` may be None for understanding requests only (``selecta ask`` without a session).
+    ``store`` may be None for understanding requests only (``selecta ask`` without a session). ``catalog``
+    is the process's catalogue cache (the API's); without one, the engines keep their own.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class Engines:
         transcriber: Transcriber | None = None,
         synthesizer: Synthesizer | None = None,
         whisper_checkpoint: Path | None = None,
+        catalog: CatalogCache | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -70,6 +74,7 @@ class Engines:
         self._transcriber = transcriber
         self._synthesizer = synthesizer
         self._whisper_checkpoint = whisper_checkpoint
+        self._catalog_file = catalog or CatalogCache(settings.catalog_path)
         self._catalog: CatalogView | None = None
         self._analyses: tuple[int | None, dict[str, TrackAnalysis]] | None = None
         self._lock = threading.Lock()
@@ -108,11 +113,10 @@ class Engines:
 
     def catalog(self) -> CatalogView:
         """The current catalogue view; an empty one (no index, no analyses) before any import."""
-        path = self.settings.catalog_path
-        stamp = path.stat().st_mtime_ns if path.is_file() else None
+        stamp, frame = self._catalog_file.snapshot()
         with self._catalog_lock:
             if self._catalog is None or self._catalog.stamp != stamp:
-                self._catalog = _build_view(self.settings, stamp)
+                self._catalog = _build_view(stamp, frame)
             return self._catalog
 
     def analyses(self) -> dict[str, TrackAnalysis]:
@@ -127,14 +131,12 @@ class Engines:
             return self._analyses[1]
 
 
-def _build_view(settings: Settings, stamp: int | None) -> CatalogView:
+def _build_view(stamp: int | None, frame: pl.DataFrame) -> CatalogView:
     from dj.requests.entities import CatalogIndex
-    from services.data.catalog import load_catalog
     from services.personal_mix import track_meta
 
     if stamp is None:
-        return CatalogView(stamp=None, frame=pl.DataFrame(), index=None, meta={})
-    frame = load_catalog(settings.catalog_path)
+        return CatalogView(stamp=None, frame=frame, index=None, meta={})
     return CatalogView(
         stamp=stamp, frame=frame, index=CatalogIndex.from_catalog(frame), meta=track_meta(frame)
     )

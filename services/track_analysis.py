@@ -7,11 +7,11 @@ constraints and audio cold start work. Metadata-only tracks keep nulls there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import polars as pl
 
-from dj.analysis import TrackAnalysis, analyze_many
+from dj.analysis import ProgressCallback, TrackAnalysis, analyze_many
 from services.data.catalog import load_catalog
 from services.settings import Settings
 
@@ -24,9 +24,10 @@ ANALYSIS_COLUMNS: dict[str, pl.DataType] = {
 
 
 def analyse_catalog(
-    settings: Settings, catalog: pl.DataFrame, *, on_progress: Callable[[int, int], None] | None = None
+    settings: Settings, catalog: pl.DataFrame, *, on_progress: ProgressCallback | None = None
 ) -> dict[str, TrackAnalysis]:
-    """Analysis of every catalogue row with an audio path, by track id (cached, two workers)."""
+    """Analysis of every catalogue row with an audio path, by track id (cached, two workers);
+    ``on_progress(done, total, path)`` after each file."""
     with_audio = catalog.filter(pl.col("path").is_not_null())
     ids, paths = with_audio["track_id"].to_list(), with_audio["path"].to_list()
     results = analyze_many(paths, cache_dir=settings.cache_dir / "analysis", on_progress=on_progress)
@@ -53,9 +54,7 @@ def with_analysis_columns(catalog: pl.DataFrame, analyses: Mapping[str, TrackAna
     )
 
 
-def training_items(
-    settings: Settings, *, on_progress: Callable[[int, int], None] | None = None
-) -> pl.DataFrame:
+def training_items(settings: Settings, *, on_progress: ProgressCallback | None = None) -> pl.DataFrame:
     """The persisted catalogue with analysis columns for its tracks that have audio."""
     catalog = load_catalog(settings.catalog_path)
     return with_analysis_columns(catalog, analyse_catalog(settings, catalog, on_progress=on_progress))

@@ -29,6 +29,8 @@ from dj.errors import AudioDecodeError
 __all__ = [
     "ANALYSIS_VERSION",
     "EMBEDDING_DIM",
+    "ErrorCallback",
+    "ProgressCallback",
     "TrackAnalysis",
     "analyze",
     "analyze_file",
@@ -135,22 +137,22 @@ def analyze_many(
     ``on_progress(done, total, path)`` is called after each file. Without ``on_error`` the first failure
     raises; with it, failing files are reported there and left out of the result.
     """
-    paths = [str(p) for p in paths]
-    total = len(paths)
+    names = [str(p) for p in paths]
+    total = len(names)
     results: dict[int, TrackAnalysis] = {}
 
     def _done(i: int, outcome: TrackAnalysis | Exception, done: int) -> None:
         if isinstance(outcome, Exception):
             if on_error is None:
                 raise outcome
-            on_error(paths[i], outcome)
+            on_error(names[i], outcome)
         else:
             results[i] = outcome
         if on_progress is not None:
-            on_progress(done, total, paths[i])
+            on_progress(done, total, names[i])
 
     if workers <= 1 or total <= 1:
-        for i, p in enumerate(paths):
+        for i, p in enumerate(names):
             try:
                 outcome: TrackAnalysis | Exception = analyze_file(
                     p, cache_dir=cache_dir, max_duration_s=max_duration_s
@@ -162,9 +164,9 @@ def analyze_many(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {
                 pool.submit(analyze_file, p, cache_dir=cache_dir, max_duration_s=max_duration_s): i
-                for i, p in enumerate(paths)
+                for i, p in enumerate(names)
             }
             for done, fut in enumerate(as_completed(futures), start=1):
-                exc = fut.exception()
-                _done(futures[fut], exc if isinstance(exc, Exception) else fut.result(), done)
+                error = fut.exception()
+                _done(futures[fut], error if isinstance(error, Exception) else fut.result(), done)
     return [results[i] for i in sorted(results)]

@@ -32,9 +32,8 @@ class BeatGrid:
 
 def beat_envelope(frontend: Frontend) -> np.ndarray:
     """The onset envelope beats are aligned on: all bands, kick and snare counted most."""
-    return (frontend.onset_full + frontend.onset_low + frontend.onset_mid + 0.5 * frontend.onset_high).astype(
-        np.float64
-    )
+    envelope: np.ndarray = frontend.onset_full + frontend.onset_low + frontend.onset_mid
+    return (envelope + 0.5 * frontend.onset_high).astype(np.float64)
 
 
 def _active_span(frontend: Frontend) -> tuple[int, int]:

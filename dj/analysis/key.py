@@ -27,14 +27,12 @@ import librosa
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from core.camelot import camelot_code, key_name
+
 __all__ = ["KeyEstimate", "camelot_code", "chroma_profile", "estimate_key", "estimate_tuning", "key_name"]
 
-PITCHES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MAJOR = np.array([0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400])
 _MINOR = np.array([0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330])
-# Camelot numbers for major keys by tonic pitch class (C major = 8B); a minor key shares its number with
-# its relative major (A minor = 8A).
-_CAMELOT_MAJOR = (8, 3, 10, 5, 12, 7, 2, 9, 4, 11, 6, 1)
 
 _N_FFT = 4096
 _HOP = 2048
@@ -59,7 +57,8 @@ def _templates() -> np.ndarray:
     rows = [np.roll(_with_harmonics(p), t) for p in (_MAJOR, _MINOR) for t in range(12)]
     t = np.array(rows)
     t -= t.mean(axis=1, keepdims=True)
-    return t / np.linalg.norm(t, axis=1, keepdims=True)
+    unit: np.ndarray = t / np.linalg.norm(t, axis=1, keepdims=True)
+    return unit
 
 
 _TEMPLATES = _templates()
@@ -76,17 +75,6 @@ class KeyEstimate:
     confidence: float
 
 
-def key_name(tonic: int, mode: str) -> str:
-    return f"{PITCHES[tonic % 12]} {mode}"
-
-
-def camelot_code(tonic: int, mode: str) -> str:
-    """Camelot code: ``8B`` for C major, ``8A`` for A minor; neighbours on the wheel mix well."""
-    if mode == "major":
-        return f"{_CAMELOT_MAJOR[tonic % 12]}B"
-    return f"{_CAMELOT_MAJOR[(tonic + 3) % 12]}A"
-
-
 def _running_median(x: np.ndarray, *, width: int, axis: int) -> np.ndarray:
     """Centred running median along ``axis`` with edge padding (a partial sort: ~3x scipy's filter)."""
     pad = [(0, 0)] * x.ndim
@@ -99,7 +87,8 @@ def _harmonic_part(spec: np.ndarray) -> np.ndarray:
     """``spec`` under the soft harmonic mask H²/(H²+P²) of median-filter HPSS."""
     harmonic = _running_median(spec, width=_MEDIAN_FRAMES, axis=1)
     percussive = _running_median(spec, width=_MEDIAN_BINS, axis=0)
-    return spec * harmonic**2 / (harmonic**2 + percussive**2 + np.finfo(spec.dtype).tiny)
+    masked: np.ndarray = spec * harmonic**2 / (harmonic**2 + percussive**2 + np.finfo(spec.dtype).tiny)
+    return masked
 
 
 def _peaks(spec: np.ndarray) -> np.ndarray:
@@ -156,7 +145,9 @@ def estimate_key(chroma: np.ndarray) -> KeyEstimate:
     profile = chroma.sum(axis=1) if chroma.ndim == 2 else chroma
     centred = profile - profile.mean()
     if not np.any(profile > 0) or not np.any(centred):
-        return KeyEstimate(tonic=0, mode="major", name=key_name(0, "major"), camelot="8B", confidence=0.0)
+        return KeyEstimate(
+            tonic=0, mode="major", name=key_name(0, "major"), camelot=camelot_code(0, "major"), confidence=0.0
+        )
     scores = _TEMPLATES @ (centred / np.linalg.norm(centred))
     order = np.argsort(scores)[::-1]
     best, second = int(order[0]), int(order[1])

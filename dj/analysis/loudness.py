@@ -45,7 +45,8 @@ def _k_weighted(y: np.ndarray, sr: int) -> np.ndarray:
     b1, a1 = _biquad_high_shelf(sr, gain_db=3.99984385397, q=0.7071752369554193, fc=1681.974450955533)
     b2, a2 = _biquad_high_pass(sr, q=0.5003270373253953, fc=38.13547087613982)
     sos = np.stack([np.concatenate([b1, a1]), np.concatenate([b2, a2])])
-    return scipy.signal.sosfilt(sos, y, axis=-1)
+    weighted: np.ndarray = scipy.signal.sosfilt(sos, y, axis=-1)
+    return weighted
 
 
 def integrated_loudness(*, y: np.ndarray, sr: int) -> float:

@@ -82,7 +82,7 @@ def _peak_at(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
     half = np.maximum(1.0, 0.02 * lags)
     probes = lags[:, None] + half[:, None] * np.linspace(-1.0, 1.0, 9)[None, :]
     values = np.interp(probes, np.arange(len(ac)), ac, left=0.0, right=0.0)
-    out = np.maximum(values.max(axis=1), 0.0)
+    out: np.ndarray = np.maximum(values.max(axis=1), 0.0)
     out[lags + half > len(ac) - 1] = 0.0
     return out
 

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from core.camelot import compatibility
+from core.moods import mood_of
 from dj.errors import DJError
 from dj.planning.arcs import EnergyArc, describe_move, target_energy
 from dj.planning.tempo_match import (
@@ -33,8 +34,6 @@ from dj.planning.tempo_match import (
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
     from dj.planning.session import DJSession
-
-MOODS = ("calm", "energetic", "happy", "nostalgic", "tender")
 
 
 class PlanningError(DJError):
@@ -69,7 +68,8 @@ class TrackMeta:
 
     @property
     def mood(self) -> str | None:
-        return next((t for t in self.tags if t in MOODS), None)
+        """The mood the tags carry, from the one vocabulary in :mod:`core.moods`."""
+        return mood_of(self.tags)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from core.tempo import AUDIBLE_TEMPO_CHANGE
+from core.tempo import AUDIBLE_TEMPO_CHANGE, TEMPO_MULTIPLIERS
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -59,7 +59,7 @@ def match_tempo(*, bpm_a: float, bpm_b: float) -> TempoMatch:
     if bpm_a <= 0 or bpm_b <= 0:
         return TempoMatch(bpm_a=bpm_a, bpm_b=bpm_b, multiplier=1.0, ratio=1.0, stretch=float("inf"))
     best = None
-    for multiplier in (1.0, 2.0, 0.5):
+    for multiplier in TEMPO_MULTIPLIERS:
         ratio = bpm_a / (bpm_b * multiplier)
         stretch = abs(ratio - 1.0)
         if best is None or stretch < best.stretch - 1e-9:

@@ -29,13 +29,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
+from core.moods import MOODS
 from core.tempo import AUDIBLE_TEMPO_CHANGE
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
-from dj.requests.intents import Intent, Slot
-from dj.requests.lexicon import MOODS, era_range
+from dj.requests.intents import Intent, Slot, SlotName
+from dj.requests.lexicon import era_range
 from recommender.types import Constraints
 
 __all__ = [
@@ -296,7 +297,7 @@ def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> E
 
 
 def _merge_play(
-    slots: Mapping[str, Slot], current: Constraints, *, artists: frozenset[str] | None
+    slots: Mapping[SlotName, Slot], current: Constraints, *, artists: frozenset[str] | None
 ) -> Constraints:
     """A play request's constraints combined with the session's (rules in the module docstring)."""
     mood = slots["mood"].value if "mood" in slots else None
@@ -371,6 +372,24 @@ def constraints_to_json(constraints: Constraints) -> dict[str, object]:
 
 def constraints_from_json(payload: Mapping[str, object]) -> Constraints:
     """Inverse of :func:`constraints_to_json`; unknown keys are ignored (older sessions stay readable)."""
-    sets = {k: frozenset(payload[k]) for k in ("camelot", "tags", "artists") if payload.get(k) is not None}
-    pairs = {k: tuple(payload[k]) for k in ("tempo_range", "energy_range", "year_range") if payload.get(k)}
-    return Constraints(exclude=frozenset(payload.get("exclude") or ()), **sets, **pairs)  # type: ignore[arg-type]
+
+    def group(key: str) -> frozenset[str] | None:
+        return frozenset(_listed(payload[key])) if payload.get(key) is not None else None
+
+    def pair(key: str) -> tuple[Any, ...] | None:
+        return tuple(_listed(payload[key])) if payload.get(key) else None
+
+    return Constraints(
+        tempo_range=pair("tempo_range"),
+        camelot=group("camelot"),
+        tags=group("tags"),
+        energy_range=pair("energy_range"),
+        exclude=frozenset(_listed(payload.get("exclude"))),
+        artists=group("artists"),
+        year_range=pair("year_range"),
+    )
+
+
+def _listed(value: object) -> list[Any]:
+    """A JSON array's items; anything else (null, a missing key) as none."""
+    return list(value) if isinstance(value, list | tuple | set | frozenset) else []

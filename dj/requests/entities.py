@@ -8,8 +8,6 @@ artists that listeners tagged with that name, or none at all; we never pretend a
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -17,6 +15,8 @@ from typing import Literal
 import jellyfish
 import polars as pl
 from rapidfuzz import fuzz, process
+
+from core.names import normalize_name
 
 __all__ = ["CatalogIndex", "Entity", "EntityKind", "Resolution", "normalize_name"]
 
@@ -51,14 +51,6 @@ class Resolution:
     @property
     def available(self) -> bool:
         return self.entity is not None
-
-
-def normalize_name(text: str) -> str:
-    """Lower case, accents and punctuation gone, '&' as 'and', a leading 'the' dropped."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = text.replace("&", " and ").replace("'", "")
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
 
 
 def _phonetic(norm: str) -> str:
@@ -102,7 +94,9 @@ class _Names:
         ):
             keep(i, 0.98 * score / 100, "fuzzy")
         sound = _phonetic(norm)
-        for _, score, i in process.extract(sound, self.sounds, scorer=fuzz.ratio, limit=limit):
+        # Metaphone reads Latin letters only: a name in another script has no sound key to compare.
+        sound_hits = process.extract(sound, self.sounds, scorer=fuzz.ratio, limit=limit) if sound else []
+        for _, score, i in sound_hits:
             # Sound-alike keys are short and collide easily: require the spelling to agree in part too.
             spelled = fuzz.ratio(norm, self.norms[i]) / 100
             if score == 100 and spelled >= 0.6 and len(norm) >= 4:
@@ -206,7 +200,7 @@ class CatalogIndex:
         """For a bare name ("play Daft Punk"): the best of artist, track, album; ties favour artists."""
         best: Resolution | None = None
         for kind in ("artist", "track", "album"):
-            res = self.resolve(query, kind=kind)  # type: ignore[arg-type]
+            res = self.resolve(query, kind=kind)
             if res.available and (
                 best is None or not best.available or res.confidence > best.confidence + 0.02
             ):

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from core.moods import MOOD_WORDS
+from core.names import normalize_name
 from dj.errors import RequestTextError
-from dj.requests.entities import CatalogIndex, Entity, normalize_name
+from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.lexicon import (
     DECADE_RE,
     DECADE_WORDS,
@@ -22,17 +24,17 @@ from dj.requests.lexicon import (
     GENERIC_OBJECTS,
     GENRE_PHRASES,
     GENRES,
-    MOOD_WORDS,
     YEAR_RE,
     decade_value,
 )
 
-__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot"]
+__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot", "SlotName"]
 
 IntentKind = Literal[
     "play", "more_like_this", "energy_up", "energy_down", "tempo_up", "tempo_down",
     "skip", "like", "dislike", "why", "out_of_scope",
 ]  # fmt: skip
+SlotName = Literal["artist", "track", "album", "genre", "mood", "era", "novelty", "recency"]
 INTENT_KINDS: tuple[IntentKind, ...] = IntentKind.__args__  # type: ignore[attr-defined]
 
 MAX_REQUEST_CHARS = 300
@@ -43,7 +45,7 @@ class Slot:
     """One thing the listener named. ``raw`` is the span as said; ``value`` its normal form; ``entity``
     the catalogue entity it resolved to (None for eras, moods, or names the catalogue lacks)."""
 
-    name: Literal["artist", "track", "album", "genre", "mood", "era", "novelty", "recency"]
+    name: SlotName
     raw: str
     value: str
     confidence: float = 1.0
@@ -95,76 +97,76 @@ _LEAD = re.compile(
 _TRAIL = re.compile(r"\s+(?:please|now|thanks|thank you|dj|right now|next|okay|ok)$")
 
 _THIS = r"(?:this|that|it|the current one|this one|that one|the current song|this song|this track|the song)"
+_RULE_PATTERNS: tuple[tuple[IntentKind, str], ...] = (
+    (
+        "why",
+        r"\bwhy\b|\bhow come\b|\bwhat made you (?:pick|choose|play)|\bexplain\b|"
+        r"\breason (?:for|behind|you)\b|\bwhat's the reason\b",
+    ),
+    (
+        "more_like_this",
+        rf"\bmore like {_THIS}|\b(?:something|songs?|tracks?|more|stuff|anything|music) "
+        rf"(?:similar to|like) {_THIS}\b|\bsimilar (?:songs?|tracks?|stuff|music|vibes?)\b|"
+        rf"\bmore of (?:this|that|the same|these)\b|\bsame (?:vibe|style|kind|feel|mood|energy)|"
+        rf"\bkeep (?:this|that|the|it) (?:vibe|going|mood|up|rolling)|\bin the same vein\b|"
+        rf"\bmore (?:songs?|tracks?|stuff) like (?:this|that)\b|^another one like",
+    ),
+    (
+        "tempo_up",
+        r"\bfaster\b|\bspeed (?:it |things |the tempo )?up\b|\bquicker\b|"
+        r"\b(?:higher|more|increase the|up the|raise the) (?:bpm|tempo)\b|"
+        r"\bpick up the (?:pace|tempo)\b|\btoo slow\b",
+    ),
+    (
+        "tempo_down",
+        r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
+        r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
+    ),
+    (
+        "energy_down",
+        r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
+        r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
+        r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
+        r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
+        r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
+        r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
+    ),
+    (
+        "energy_up",
+        r"\b(?:more energetic|more energy|more upbeat|livelier|more lively|harder|heavier|"
+        r"more intense|higher energy|more hype|more exciting|more danceable|more power)\b|"
+        r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
+        r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
+        r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
+        r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
+    ),
+    (
+        "dislike",
+        rf"\b(?:do not|don't|dont|really don't|didn't) (?:like|love|want|enjoy|dig) {_THIS}|"
+        rf"\bhate {_THIS}|\bthumbs? down\b|\bdislike\b|\bnot (?:a fan|into (?:this|it))\b|"
+        rf"\b{_THIS} (?:is|sounds|was) (?:awful|terrible|bad|horrible|annoying|rubbish|garbage|trash|"
+        rf"boring|lame|the worst)\b|\b(?:never|don't ever|dont ever) play {_THIS}|"
+        rf"\bban {_THIS}|\bnot for me\b|\bnot my (?:thing|style|taste|cup of tea)\b|\bugh\b|\byuck\b",
+    ),
+    (
+        "like",
+        rf"\b(?:love|like|dig|enjoy|adore) {_THIS}\b|\bthumbs? up\b|"
+        rf"\b(?:great|awesome|amazing|nice|cool|good|excellent|perfect|lovely) "
+        rf"(?:song|track|tune|pick|choice|one)\b|\b{_THIS} (?:is|sounds) (?:great|awesome|amazing|"
+        rf"fire|a banger|so good|beautiful|brilliant|perfect|lovely|fantastic|good)\b|"
+        rf"\bfavou?rite\b|\bsave {_THIS}\b|\badd {_THIS} to my\b|\bheart {_THIS}\b|\bbanger\b|"
+        rf"\bi'm loving\b|\bi am loving\b|\bwhat a (?:song|tune|track)\b",
+    ),
+    (
+        "skip",
+        rf"^(?:skip|next)\b|\bskip\b|\bnext (?:song|track|one|tune)\b|\bplay the next\b|"
+        rf"\bmove on\b|\bchange (?:the|this) (?:song|track|tune)\b|\bnot {_THIS}\b|"
+        rf"\bgo to the next\b|\bget rid of {_THIS}|\bsomething else\b|\bdifferent song\b|"
+        rf"\bjump ahead\b|\bpass on {_THIS}\b",
+    ),
+)
 _RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
-    for kind, pattern in (
-        (
-            "why",
-            r"\bwhy\b|\bhow come\b|\bwhat made you (?:pick|choose|play)|\bexplain\b|"
-            r"\breason (?:for|behind|you)\b|\bwhat's the reason\b",
-        ),
-        (
-            "more_like_this",
-            rf"\bmore like {_THIS}|\b(?:something|songs?|tracks?|more|stuff|anything|music) "
-            rf"(?:similar to|like) {_THIS}\b|\bsimilar (?:songs?|tracks?|stuff|music|vibes?)\b|"
-            rf"\bmore of (?:this|that|the same|these)\b|\bsame (?:vibe|style|kind|feel|mood|energy)|"
-            rf"\bkeep (?:this|that|the|it) (?:vibe|going|mood|up|rolling)|\bin the same vein\b|"
-            rf"\bmore (?:songs?|tracks?|stuff) like (?:this|that)\b|^another one like",
-        ),
-        (
-            "tempo_up",
-            r"\bfaster\b|\bspeed (?:it |things |the tempo )?up\b|\bquicker\b|"
-            r"\b(?:higher|more|increase the|up the|raise the) (?:bpm|tempo)\b|"
-            r"\bpick up the (?:pace|tempo)\b|\btoo slow\b",
-        ),
-        (
-            "tempo_down",
-            r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
-            r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
-        ),
-        (
-            "energy_down",
-            r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
-            r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
-            r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
-            r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
-            r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
-            r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
-        ),
-        (
-            "energy_up",
-            r"\b(?:more energetic|more energy|more upbeat|livelier|more lively|harder|heavier|"
-            r"more intense|higher energy|more hype|more exciting|more danceable|more power)\b|"
-            r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
-            r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
-            r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
-            r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
-        ),
-        (
-            "dislike",
-            rf"\b(?:do not|don't|dont|really don't|didn't) (?:like|love|want|enjoy|dig) {_THIS}|"
-            rf"\bhate {_THIS}|\bthumbs? down\b|\bdislike\b|\bnot (?:a fan|into (?:this|it))\b|"
-            rf"\b{_THIS} (?:is|sounds|was) (?:awful|terrible|bad|horrible|annoying|rubbish|garbage|trash|"
-            rf"boring|lame|the worst)\b|\b(?:never|don't ever|dont ever) play {_THIS}|"
-            rf"\bban {_THIS}|\bnot for me\b|\bnot my (?:thing|style|taste|cup of tea)\b|\bugh\b|\byuck\b",
-        ),
-        (
-            "like",
-            rf"\b(?:love|like|dig|enjoy|adore) {_THIS}\b|\bthumbs? up\b|"
-            rf"\b(?:great|awesome|amazing|nice|cool|good|excellent|perfect|lovely) "
-            rf"(?:song|track|tune|pick|choice|one)\b|\b{_THIS} (?:is|sounds) (?:great|awesome|amazing|"
-            rf"fire|a banger|so good|beautiful|brilliant|perfect|lovely|fantastic|good)\b|"
-            rf"\bfavou?rite\b|\bsave {_THIS}\b|\badd {_THIS} to my\b|\bheart {_THIS}\b|\bbanger\b|"
-            rf"\bi'm loving\b|\bi am loving\b|\bwhat a (?:song|tune|track)\b",
-        ),
-        (
-            "skip",
-            rf"^(?:skip|next)\b|\bskip\b|\bnext (?:song|track|one|tune)\b|\bplay the next\b|"
-            rf"\bmove on\b|\bchange (?:the|this) (?:song|track|tune)\b|\bnot {_THIS}\b|"
-            rf"\bgo to the next\b|\bget rid of {_THIS}|\bsomething else\b|\bdifferent song\b|"
-            rf"\bjump ahead\b|\bpass on {_THIS}\b",
-        ),
-    )
+    (kind, re.compile(pattern)) for kind, pattern in _RULE_PATTERNS
 )
 _PLAY = re.compile(
     r"^(?:play(?: me| us)?|put on|hold on|throw on|queue(?: up)?|spin|give me|gimme|let me hear|let's hear|"
@@ -232,9 +234,9 @@ class IntentParser:
         obj = cleaned[verb.end() :] if verb else cleaned
         similar = _SIMILAR.match(obj)
         if similar:
-            slots = tuple(self._entity_slot(similar.group("seed"), kind=None))
-            confidence = min([0.95, *(s.confidence for s in slots)])
-            return Intent(kind="more_like_this", text=said, slots=slots, confidence=round(confidence, 4))
+            seed = tuple(self._entity_slot(similar.group("seed"), kind=None))
+            confidence = min([0.95, *(s.confidence for s in seed)])
+            return Intent(kind="more_like_this", text=said, slots=seed, confidence=round(confidence, 4))
         slots = self._play_slots(obj, strict=verb is None)
         if verb is None and not slots:
             return Intent(kind="out_of_scope", text=said, confidence=0.6)
@@ -243,55 +245,73 @@ class IntentParser:
 
     def _play_slots(self, obj: str, *, strict: bool) -> list[Slot]:
         """Split what follows "play" into slots. ``strict``: no verb was heard, so an unknown name alone
-        is not enough to call it a play request."""
-        slots: list[Slot] = []
-        latest = _LATEST.search(obj)
-        if latest:
-            artist = (latest.group("a") or latest.group("b")).strip()
-            slots.append(Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest"))
-            slots.extend(self._entity_slot(artist, kind="artist"))
-            return slots
-        album = _ALBUM.match(obj)
-        if album:
-            slots.extend(self._entity_slot(album.group("album"), kind="album", artist=album.group("artist")))
-            if album.group("artist"):
-                slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
-            return slots
-        by = _BY.match(obj)
-        if by and not _strip_filler(_take_era(by.group("artist"))[0]):
-            by = None  # "rock from the 70s": an era, not an artist
-        if by and by.group("what").split()[0] not in GENERIC_OBJECTS:
-            what, artist = by.group("what").strip(), by.group("artist").strip()
-            slots.extend(self._entity_slot(_strip_filler(what), kind="track", artist=artist))
-            slots.extend(self._entity_slot(artist, kind="artist"))
-            return slots
+        is not enough to call it a play request.
+
+        First the forms that name what to play outright ("the latest by X", "the album Y by X", "Y by X"),
+        then modifiers (new, an era, moods) and whatever name or genre is left."""
+        for form in (self._latest_slots, self._album_slots, self._track_by_slots):
+            named = form(obj)
+            if named is not None:
+                return named
+        generic_by = _by_artist(obj) is not None  # "something sad by Adele": modifiers, then the artist
         whole = _strip_filler(obj)
-        for take in (_take_novelty, _take_era, _take_moods):
-            obj, found = take(obj)
-            slots.extend(found)
-        if by:  # "something sad by Adele": the modifiers are taken, the artist remains
-            slots.extend(
-                self._entity_slot(_BY.match(obj).group("artist") if _BY.match(obj) else "", kind="artist")
-            )
-            return slots
-        if slots and _strip_filler(obj) and self.index is not None:
-            # A title with a mood word in it ("Sweet Dreams"): the whole name wins when the catalogue has it.
+        obj, modifiers = _take_modifiers(obj)
+        if generic_by:
+            later = _BY.match(obj)
+            return modifiers + self._entity_slot(later.group("artist") if later else "", kind="artist")
+        return self._name_or_genre_slots(obj, whole=whole, modifiers=modifiers, strict=strict)
+
+    def _name_or_genre_slots(
+        self, obj: str, *, whole: str, modifiers: list[Slot], strict: bool
+    ) -> list[Slot]:
+        """What is left after the modifiers: a genre or a name. ``whole`` is the phrase before the
+        modifiers were taken out, for a title with a mood word in it ("Sweet Dreams")."""
+        rest = _strip_filler(obj)
+        if modifiers and rest and self.index is not None:
+            # The whole name wins when the catalogue has it.
             named = self.index.resolve_any(whole)
             if named.available and named.confidence >= 0.9:
                 return self._entity_slot(whole, kind=named.kind)
-        rest = _strip_filler(obj)
         if not rest:
-            return slots
+            return modifiers
         genre = self._genre(rest)
         if genre is not None:
-            slots.append(genre)
-            return slots
-        if strict and not slots:
+            return [*modifiers, genre]
+        if strict and not modifiers:
             # No verb: only a name the catalogue knows makes this a request ("Daft Punk!").
-            found = self._entity_slot(rest, kind=None)
-            return [s for s in found if s.available]
-        slots.extend(self._entity_slot(rest, kind=None))
+            return [s for s in self._entity_slot(rest, kind=None) if s.available]
+        return [*modifiers, *self._entity_slot(rest, kind=None)]
+
+    def _latest_slots(self, obj: str) -> list[Slot] | None:
+        """ "the latest album by Adele": recency and the artist."""
+        latest = _LATEST.search(obj)
+        if not latest:
+            return None
+        artist = (latest.group("a") or latest.group("b")).strip()
+        recency = Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest")
+        return [recency, *self._entity_slot(artist, kind="artist")]
+
+    def _album_slots(self, obj: str) -> list[Slot] | None:
+        """ "the album Discovery by Daft Punk": the album, narrowed by its artist, and the artist."""
+        album = _ALBUM.match(obj)
+        if not album:
+            return None
+        slots = self._entity_slot(album.group("album"), kind="album", artist=album.group("artist"))
+        if album.group("artist"):
+            slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
         return slots
+
+    def _track_by_slots(self, obj: str) -> list[Slot] | None:
+        """ "Get Lucky by Daft Punk": the track, narrowed by its artist, and the artist. Not "something
+        by X" (a generic object) nor "rock from the 70s" (an era, not an artist)."""
+        by = _by_artist(obj)
+        if by is None or by.group("what").split()[0] in GENERIC_OBJECTS:
+            return None
+        what, artist = by.group("what").strip(), by.group("artist").strip()
+        return [
+            *self._entity_slot(_strip_filler(what), kind="track", artist=artist),
+            *self._entity_slot(artist, kind="artist"),
+        ]
 
     def _genre(self, phrase: str) -> Slot | None:
         norm = normalize_name(phrase)
@@ -379,3 +399,20 @@ def _strip_filler(phrase: str) -> str:
     while words and (words[-1] in FILLER or words[-1] in GENERIC_OBJECTS or words[-1] in _DANGLING):
         words.pop()
     return " ".join(words).strip(" '")
+
+
+def _by_artist(obj: str) -> re.Match[str] | None:
+    """ "X by Y" where Y is more than an era ("rock from the 70s" is an era, not an artist)."""
+    by = _BY.match(obj)
+    if by and not _strip_filler(_take_era(by.group("artist"))[0]):
+        return None
+    return by
+
+
+def _take_modifiers(obj: str) -> tuple[str, list[Slot]]:
+    """Take novelty ("new"), era and mood words out of ``obj``: what is left, and their slots."""
+    slots: list[Slot] = []
+    for take in (_take_novelty, _take_era, _take_moods):
+        obj, found = take(obj)
+        slots.extend(found)
+    return obj, slots

@@ -1,4 +1,4 @@
-"""Words the request parser knows: moods and their catalogue tags, genres, decades, filler.
+"""Words the request parser knows: genres, decades, filler; moods come from :mod:`core.moods`.
 
 Kept apart from the grammar so the vocabulary can grow without touching the rules.
 """
@@ -6,39 +6,6 @@ Kept apart from the grammar so the vocabulary can grow without touching the rule
 from __future__ import annotations
 
 import re
-
-MOODS: dict[str, tuple[str, ...]] = {
-    # canonical mood -> words a listener uses for it (also the catalogue tags the mood stands for)
-    "calm": (
-        "calm",
-        "relaxing",
-        "relaxed",
-        "peaceful",
-        "soothing",
-        "mellow",
-        "chill",
-        "chilled",
-        "chillout",
-        "laid back",
-        "laid-back",
-        "gentle",
-        "soft",
-        "quiet",
-        "easy listening",
-    ),
-    "happy": ("happy", "cheerful", "joyful", "feel good", "feel-good", "sunny", "uplifting", "fun"),
-    "sad": ("sad", "melancholic", "melancholy", "gloomy", "heartbreak", "depressing"),
-    "energetic": ("energetic", "upbeat", "lively", "high energy", "pumped", "hype", "party", "workout"),
-    "romantic": ("romantic", "sexy", "love songs", "sensual"),
-    "dark": ("dark", "moody", "brooding", "eerie"),
-    "tender": ("tender", "sweet", "intimate"),
-    "nostalgic": ("nostalgic", "nostalgia", "throwback", "retro"),
-    "dreamy": ("dreamy", "ethereal", "atmospheric"),
-    "angry": ("angry", "aggressive", "furious"),
-    "focus": ("focus", "study", "concentration", "background"),
-}
-
-MOOD_WORDS: dict[str, str] = {word: mood for mood, words in MOODS.items() for word in words}
 
 GENRES: frozenset[str] = frozenset(
     [

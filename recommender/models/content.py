@@ -74,7 +74,8 @@ class PopularityModel(Model):
         self.popularity = np.log1p(np.diff(matrix.tocsc().indptr)).astype(np.float32)
 
     def score(self, rows: sp.csr_matrix, *, users: np.ndarray | None = None) -> np.ndarray:
-        return np.broadcast_to(self.popularity, (rows.shape[0], self.n_items)).copy()
+        scores: np.ndarray = np.broadcast_to(self.popularity, (rows.shape[0], self.n_items)).copy()
+        return scores
 
     def state(self) -> dict[str, np.ndarray]:
         return {"popularity": self.popularity}

@@ -67,11 +67,13 @@ class FactorModel(Model):
         # items x factors times factors x users keeps the item matrix in its stored (row-major) order
         scores = (self.item_factors @ vectors.T).T
         scores += self.item_bias
-        return scores.astype(np.float32, copy=False)
+        out: np.ndarray = scores.astype(np.float32, copy=False)
+        return out
 
     def item_similarity(self, item: int) -> np.ndarray:
         norms = np.linalg.norm(self.item_factors, axis=1) + 1e-9
-        return (self.item_factors @ self.item_factors[item]) / (norms * norms[item])
+        cosine: np.ndarray = (self.item_factors @ self.item_factors[item]) / (norms * norms[item])
+        return cosine
 
     def state(self) -> dict[str, np.ndarray]:
         return {

@@ -50,7 +50,8 @@ def spd_inverse(matrix: np.ndarray) -> np.ndarray:
     if info != 0:
         raise np.linalg.LinAlgError(f"potri failed (info {info})")
     lower = np.tril(inverse)
-    return lower + np.tril(lower, -1).T
+    full: np.ndarray = lower + np.tril(lower, -1).T
+    return full
 
 
 class EASEModel(Model):
@@ -164,11 +165,12 @@ class ItemKNNModel(Model):
         return np.asarray((rows @ self.weights).todense(), dtype=np.float32)
 
     def item_similarity(self, item: int) -> np.ndarray:
-        if getattr(self, "_columns", None) is None:
-            self._columns = self.weights.tocsc()  # column access for explanations, built once
+        columns = getattr(self, "_columns", None)
+        if columns is None:
+            columns = self._columns = self.weights.tocsc()  # column access for explanations, built once
         out = np.zeros(self.n_items, dtype=np.float32)
-        start, end = self._columns.indptr[item], self._columns.indptr[item + 1]
-        out[self._columns.indices[start:end]] = self._columns.data[start:end]
+        start, end = columns.indptr[item], columns.indptr[item + 1]
+        out[columns.indices[start:end]] = columns.data[start:end]
         return out
 
     def state(self) -> dict[str, np.ndarray]:

@@ -13,7 +13,8 @@ from fastapi import FastAPI
 
 from services.api.errors import install_error_handlers
 from services.api.routes import events, health, jobs, recommendations, requests, sessions, tracks
-from services.api.state import AppState, CatalogCache
+from services.api.state import AppState
+from services.data.catalog import CatalogCache
 from services.settings import Settings, get_settings
 from services.store import open_store
 
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resolved = settings or get_settings()
         app.state.selecta = AppState(
-            settings=resolved, store=open_store(resolved), catalog=CatalogCache(resolved)
+            settings=resolved, store=open_store(resolved), catalog=CatalogCache(resolved.catalog_path)
         )
         yield
 

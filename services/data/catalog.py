@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,32 @@ def load_catalog(path: Path) -> pl.DataFrame:
     if not path.exists():
         return empty_catalog()
     return pl.read_parquet(path).select(list(CATALOG_SCHEMA))
+
+
+class CatalogCache:
+    """The persisted catalogue, re-read only when its file changes on disk (an import ran).
+
+    One per process: the API's routes and the DJ engines (which derive a name index and track facts from
+    the same frame) read it here, so an import is loaded once and both see the same version.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._snapshot: tuple[int | None, pl.DataFrame] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> pl.DataFrame:
+        """The current catalogue (an empty one before any import)."""
+        return self.snapshot()[1]
+
+    def snapshot(self) -> tuple[int | None, pl.DataFrame]:
+        """The file's version stamp (its modification time in ns, None when there is no file) and its
+        catalogue; callers that derive things from the frame rebuild them when the stamp changes."""
+        stamp = self.path.stat().st_mtime_ns if self.path.is_file() else None
+        with self._lock:
+            if self._snapshot is None or self._snapshot[0] != stamp:
+                self._snapshot = (stamp, load_catalog(self.path))
+            return self._snapshot
 
 
 def save_catalog(catalog: pl.DataFrame, path: Path) -> None:

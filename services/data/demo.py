@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from core.moods import MOODS, mood_of
 from services.data.schema import validate_catalog, validate_events
 
 DEMO_ARTIST = "immich-memories-music (AI-generated)"
 DEMO_SOURCE = "immich-memories-music"
-MOODS = ("calm", "energetic", "happy", "nostalgic", "tender")
 STYLES = ("acoustic", "electronic")
 
 _NAME = re.compile(r"^(?P<mood>[a-z]+)_(?P<style>acoustic|electronic)_(?P<variant>s?\d+)$")
@@ -49,6 +49,8 @@ def demo_catalog(tracks_dir: Path | None = None) -> pl.DataFrame:
         if match is None:
             continue
         mood, style, variant = match["mood"], match["style"], match["variant"]
+        if mood not in MOODS:
+            raise ValueError(f"demo track {path.name}: {mood!r} is not a mood in core.moods")
         rows.append(
             {
                 "track_id": f"demo:{path.parent.name}/{path.stem}",
@@ -85,11 +87,14 @@ def demo_events(
     rng = np.random.default_rng(seed)
     track_ids = catalog["track_id"].to_list()
     durations = catalog["duration_s"].fill_null(30.0).to_numpy()
-    moods = [next(t for t in tags if t in MOODS) for tags in catalog["tags"].to_list()]
+    moods = [mood_of(tags) for tags in catalog["tags"].to_list()]
     styles = [next(t for t in tags if t in STYLES) for tags in catalog["tags"].to_list()]
+    # The moods a listener can love are the catalogue's own (the bundled folders: calm, energetic, happy,
+    # nostalgic, tender), in a fixed order so the same seed draws the same listeners.
+    catalog_moods = sorted({m for m in moods if m is not None})
     rows: list[dict[str, object]] = []
     for u in range(n_users):
-        loved = set(rng.choice(MOODS, size=int(rng.integers(1, 3)), replace=False))
+        loved = set(rng.choice(catalog_moods, size=int(rng.integers(1, 3)), replace=False))
         style_lean = rng.choice(STYLES)
         affinity = np.array(
             [

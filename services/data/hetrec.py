@@ -7,6 +7,7 @@ Files are tab separated with CRLF line ends; ``tags.dat`` is ISO-8859-1, the res
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def user_id(user: int | str) -> str:
     return f"lastfm:{user}"
 
 
-def _read(path: Path, schema: dict[str, pl.DataType], encoding: str = "utf8") -> pl.DataFrame:
+def _read(
+    path: Path, schema: Mapping[str, pl.DataType | type[pl.DataType]], encoding: str = "utf8"
+) -> pl.DataFrame:
     if encoding == "utf8":
         source: Path | bytes = path
     else:

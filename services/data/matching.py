@@ -9,13 +9,14 @@ Every listen that does not match is counted under the reason why.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from core.names import normalize_name
 from services.data.schema import validate_events
 
 TITLE_CUTOFF = 88.0
@@ -23,17 +24,16 @@ ARTIST_CUTOFF = 85.0
 
 _BRACKETS = re.compile(r"[\(\[][^\)\]]*(remaster|live|edit|version|mix|mono|stereo|feat)[^\)\]]*[\)\]]", re.I)
 _FEAT = re.compile(r"\s+(feat\.?|ft\.?|featuring)\s+.*$", re.I)
+_VERSION_SUFFIX = re.compile(r"\s+-\s+.*(remaster|version|edit|live).*$", re.I)
 
 
 def normalise(text: str | None) -> str:
-    """Lower-case, accents stripped, version suffixes and "feat." dropped, punctuation to spaces."""
+    """Version suffixes and "feat." credits dropped, then :func:`core.names.normalize_name` (the same
+    spelling rules as a spoken request: case, accents, "&" = "and", punctuation, a leading "the")."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = _FEAT.sub("", _BRACKETS.sub("", text))
-    text = re.sub(r"\s+-\s+.*(remaster|version|edit|live).*$", "", text, flags=re.I)
-    text = re.sub(r"[^a-z0-9]+", " ", text.lower())
-    return re.sub(r"^the\s+", "", text.strip())
+    return normalize_name(_VERSION_SUFFIX.sub("", text))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +59,52 @@ class MatchResult:
     unmatched: pl.DataFrame
 
 
+class _Matcher:
+    """One catalogue's lookup tables: ids, exact "artist - title" keys, and the normalised names that the
+    fuzzy step searches. A (artist, title) pair is resolved once however often it was played."""
+
+    def __init__(self, catalog: pl.DataFrame) -> None:
+        self.known_ids = set(catalog["track_id"].to_list())
+        self.exact: dict[str, str] = {}
+        for tid, artist, title in catalog.select("track_id", "artist", "title").iter_rows():
+            self.exact.setdefault(f"{normalise(artist)}\x1f{normalise(title)}", tid)
+        self.titles = [normalise(t) for t in catalog["title"].to_list()]
+        self.artists = [normalise(a) for a in catalog["artist"].to_list()]
+        self.ids = catalog["track_id"].to_list()
+        self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
+
+    def match(self, row: dict[str, Any], *, has_id: bool) -> tuple[str | None, str]:
+        """The catalogue id of a listen and how it was found, or None and why not."""
+        skip = row.get("skip_reason")
+        if skip:
+            return None, skip
+        if has_id and row.get("track_id") in self.known_ids:
+            return row["track_id"], "by_id"
+        artist, title = normalise(row.get("artist")), normalise(row.get("title"))
+        if not artist or not title:
+            return None, "missing artist or title"
+        key = (artist, title)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(artist, title)
+        return self._cache[key]
+
+    def _resolve(self, artist: str, title: str) -> tuple[str | None, str]:
+        found = self.exact.get(f"{artist}\x1f{title}")
+        if found is not None:
+            return found, "exact"
+        candidates = process.extract(
+            title, self.titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=20
+        )
+        best: tuple[float, str | None] = (0.0, None)
+        for _, title_score, idx in candidates:
+            artist_score = fuzz.token_set_ratio(artist, self.artists[idx])
+            if artist_score >= ARTIST_CUTOFF and title_score + artist_score > best[0]:
+                best = (title_score + artist_score, self.ids[idx])
+        if best[1] is None:
+            return None, "no catalogue track with this id or a close artist + title"
+        return best[1], "fuzzy"
+
+
 def match_listens(listens: pl.DataFrame, catalog: pl.DataFrame) -> MatchResult:
     """Turn raw listens into events on catalogue tracks.
 
@@ -66,79 +112,19 @@ def match_listens(listens: pl.DataFrame, catalog: pl.DataFrame) -> MatchResult:
     the catalogue), ``ts``, ``ms_played``, ``reason``, and ``skip_reason`` (why a row is not music, or
     null). Returns validated events, the report, and the unmatched rows with a ``reason`` column.
     """
-    known_ids = set(catalog["track_id"].to_list())
-    exact_index: dict[str, str] = {}
-    for tid, artist, title in catalog.select("track_id", "artist", "title").iter_rows():
-        exact_index.setdefault(f"{normalise(artist)}\x1f{normalise(title)}", tid)
-    titles = [normalise(t) for t in catalog["title"].to_list()]
-    artists = [normalise(a) for a in catalog["artist"].to_list()]
-    ids = catalog["track_id"].to_list()
-
-    cache: dict[tuple[str, str], tuple[str | None, str]] = {}
-
-    def resolve(artist: str, title: str) -> tuple[str | None, str]:
-        key = (artist, title)
-        if key in cache:
-            return cache[key]
-        found = exact_index.get(f"{artist}\x1f{title}")
-        if found is not None:
-            cache[key] = (found, "exact")
-            return cache[key]
-        candidates = process.extract(title, titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=20)
-        best: tuple[float, str | None] = (0.0, None)
-        for _, title_score, idx in candidates:
-            artist_score = fuzz.token_set_ratio(artist, artists[idx])
-            if artist_score >= ARTIST_CUTOFF and title_score + artist_score > best[0]:
-                best = (title_score + artist_score, ids[idx])
-        cache[key] = (
-            (best[1], "fuzzy")
-            if best[1]
-            else (None, "no catalogue track with this id or a close artist + title")
-        )
-        return cache[key]
-
+    matcher = _Matcher(catalog)
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     matched_rows, unmatched_rows = [], []
     has_id = "track_id" in listens.columns
     for row in listens.iter_rows(named=True):
-        skip = row.get("skip_reason")
-        if skip:
-            reasons[skip] += 1
-            unmatched_rows.append({**row, "reason_unmatched": skip})
-            continue
-        if has_id and row.get("track_id") in known_ids:
-            counts["by_id"] += 1
-            matched_rows.append({**row, "matched_id": row["track_id"]})
-            continue
-        artist, title = normalise(row.get("artist")), normalise(row.get("title"))
-        if not artist or not title:
-            why = "missing artist or title"
-            reasons[why] += 1
-            unmatched_rows.append({**row, "reason_unmatched": why})
-            continue
-        tid, how = resolve(artist, title)
+        tid, how = matcher.match(row, has_id=has_id)
         if tid is None:
             reasons[how] += 1
             unmatched_rows.append({**row, "reason_unmatched": how})
         else:
             counts[how] += 1
             matched_rows.append({**row, "matched_id": tid})
-
-    event_columns = ["user_id", "ts", "ms_played", "reason"]
-    if matched_rows:
-        frame = pl.DataFrame(matched_rows, infer_schema_length=None)
-        events = validate_events(
-            frame.select(
-                [c for c in event_columns if c in frame.columns] + [pl.col("matched_id").alias("track_id")]
-            )
-        )
-    else:
-        events = validate_events(
-            pl.DataFrame(
-                {"user_id": [], "track_id": []}, schema={"user_id": pl.String, "track_id": pl.String}
-            )
-        )
     report = MatchReport(
         total=listens.height,
         by_id=counts["by_id"],
@@ -148,4 +134,17 @@ def match_listens(listens: pl.DataFrame, catalog: pl.DataFrame) -> MatchResult:
         reasons=dict(reasons.most_common()),
     )
     unmatched = pl.DataFrame(unmatched_rows, infer_schema_length=None) if unmatched_rows else pl.DataFrame()
-    return MatchResult(events=events, report=report, unmatched=unmatched)
+    return MatchResult(events=_events(matched_rows), report=report, unmatched=unmatched)
+
+
+def _events(matched_rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Validated events from the matched listens (their catalogue id as ``track_id``)."""
+    if not matched_rows:
+        return validate_events(
+            pl.DataFrame(
+                {"user_id": [], "track_id": []}, schema={"user_id": pl.String, "track_id": pl.String}
+            )
+        )
+    frame = pl.DataFrame(matched_rows, infer_schema_length=None)
+    event_columns = [c for c in ("user_id", "ts", "ms_played", "reason") if c in frame.columns]
+    return validate_events(frame.select([*event_columns, pl.col("matched_id").alias("track_id")]))

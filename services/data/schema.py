@@ -65,10 +65,10 @@ def _require(df: pl.DataFrame, columns: tuple[str, ...], file: str | Path | None
 
 def _cast(df: pl.DataFrame, column: str, dtype: pl.DataType, file: str | Path | None) -> pl.Series:
     """Cast one column strictly; on failure name the first value that does not convert."""
-    series = df[column]
+    series = df.get_column(column)
     if series.dtype == dtype:
         return series
-    loose = series.cast(dtype, strict=False)
+    loose: pl.Series = series.cast(dtype, strict=False)
     bad = loose.is_null() & series.is_not_null()
     if bad.any():
         row = _first_bad_row(bad)
@@ -96,19 +96,20 @@ def _tags_column(df: pl.DataFrame, file: str | Path | None) -> pl.Series:
     """Tags arrive as a list or as one string separated by ``|``, ``;`` or ``,``; stored lower-case."""
     if "tags" not in df.columns:
         return pl.Series("tags", [[] for _ in range(df.height)], dtype=pl.List(pl.String()))
-    tags = df["tags"]
+    tags = df.get_column("tags")
     if tags.dtype == pl.String:
         tags = tags.fill_null("").str.replace_all(r"[|;]", ",").str.split(",")
     elif not isinstance(tags.dtype, pl.List):
         raise ValidationError(
             f"must be a list of strings or a separated string, not {tags.dtype}", file=file, column="tags"
         )
-    return (
+    cleaned: pl.Series = (
         tags.cast(pl.List(pl.String()))
         .list.eval(pl.element().str.strip_chars().str.to_lowercase().filter(pl.element() != ""))
         .fill_null([])
         .alias("tags")
     )
+    return cleaned
 
 
 def validate_catalog(

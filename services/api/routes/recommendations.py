@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
+from core.camelot import canonical_camelot, is_camelot
 from recommender import Constraints
 from services.api.deps import StateDep
 from services.data.demo import is_synthetic_user
 from services.recommending import RecommendationService, bundle_id
 
 router = APIRouter(tags=["recommendations"])
-CAMELOT = re.compile(r"(1[0-2]|[1-9])[AB]")
 
 
 class RecommendationPublic(BaseModel):
@@ -66,7 +65,7 @@ def recommend(
 ) -> RecommendationList:
     """Ranked tracks with an explanation each. New events show up without retraining; an unknown user
     gets what is popular within the constraints."""
-    bad = [code for code in camelot or () if not CAMELOT.fullmatch(code)]
+    bad = [code for code in camelot or () if not is_camelot(code)]
     if bad:
         raise RequestValidationError(
             [{"loc": ("query", "camelot"), "msg": f"not a Camelot code: {bad[0]!r}"}]
@@ -75,7 +74,7 @@ def recommend(
         tempo_range=_range(bpm_min, bpm_max),
         energy_range=_range(energy_min, energy_max),
         tags=frozenset(t.lower() for t in tag) if tag else None,
-        camelot=frozenset(camelot) if camelot else None,
+        camelot=frozenset(canonical_camelot(code) for code in camelot) if camelot else None,
         exclude=frozenset(exclude or ()),
     )
     ranked, cached = service.recommend(

@@ -42,7 +42,8 @@ def get_engines(state: StateDep) -> Engines:
     engines = state.extras.get("engines")
     if engines is None:
         engines = state.extras.setdefault(
-            "engines", Engines(state.settings, state.store, recommendations=get_service(state))
+            "engines",
+            Engines(state.settings, state.store, recommendations=get_service(state), catalog=state.catalog),
         )
     return engines
 
