@@ -64,5 +64,12 @@ def test_why_on_a_session_records_the_request(cli_env: Settings, store: Store) -
 
 
 def test_text_and_audio_together_is_refused(cli_env: Settings, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["ask", "skip", "--audio", str(tmp_path / "x.wav")])
-    assert result.exit_code != 0
+    # A real, readable recording: the only thing wrong with the call is that it gives both.
+    wav = tmp_path / "request.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.float32), 16000)
+    both = CliRunner().invoke(app, ["ask", "skip", "--audio", str(wav)])
+    neither = CliRunner().invoke(app, ["ask"])
+    for result in (both, neither):
+        assert result.exit_code == 2, result.output  # a usage error, not a failure to read the audio
+        said = " ".join(result.output.replace("│", " ").split())  # unwrap Typer's error box
+        assert "give the request as TEXT or with --audio, not both" in said

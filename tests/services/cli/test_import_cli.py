@@ -36,6 +36,7 @@ def test_import_demo_list_and_history(cli_env: dict[str, str]) -> None:
     assert history.exit_code == 0 and "synthetic" in history.output
 
 
+@pytest.mark.slow
 def test_import_hetrec_prints_the_readme_counts(cli_env: dict[str, str], hetrec_dir: Path) -> None:
     result = CliRunner().invoke(app, ["import", "hetrec", str(hetrec_dir)])
     assert result.exit_code == 0, result.output
