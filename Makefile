@@ -27,7 +27,7 @@ demo: $(VENV)/.installed-run
 	$(VENV)/bin/selecta demo
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
-pytest = $(VENV)/bin/python -m pytest -q $(1); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+pytest = $(VENV)/bin/python -m pytest -q$(if $(1), $(1)); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 test: $(VENV)/.installed-test
 	$(call pytest)
@@ -44,4 +44,4 @@ lint: $(VENV)/.installed-test
 	exit $$status
 
 clean:
-	rm -rf $(VENV) .selecta .pytest_cache .ruff_cache
+	rm -rf $(VENV) .selecta .pytest_cache .ruff_cache .mypy_cache
