@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +16,16 @@ from services.cli.main import app
 from services.data.catalog import save_catalog
 from services.settings import Settings
 from services.store import Store
+from tests.conftest import REPO
 
-CATALOG = Path(__file__).resolve().parents[3] / "data" / "requests" / "catalog.jsonl"
+CATALOG = REPO / "data" / "requests" / "catalog.jsonl"
 
 
 @pytest.fixture
-def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
-    save_catalog(pl.read_ndjson(CATALOG, schema_overrides={"year": pl.Int32}), settings.catalog_path)
-    return cli_settings(settings)
+def cli_env(cli_env: Settings) -> Settings:
+    """The package's CLI environment with the request gold set's catalogue saved in it."""
+    save_catalog(pl.read_ndjson(CATALOG, schema_overrides={"year": pl.Int32}), cli_env.catalog_path)
+    return cli_env
 
 
 def test_typed_request_json(cli_env: Settings) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -26,11 +25,6 @@ SUBSET = (
     "nostalgic_electronic_2",
     "nostalgic_electronic_s522",
 )
-
-
-@pytest.fixture
-def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
-    return cli_settings(settings)
 
 
 @pytest.mark.slow
