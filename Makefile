@@ -2,12 +2,14 @@
 # Each creates .venv if missing and installs what it needs (again when pyproject.toml changes).
 # The test install adds the test tools and the optional openai-whisper backend (CPU torch), so that
 # backend's loading path is tested too; the demo needs neither.
+# For development: `make lint` (ruff, ruff format, mypy strict: what CI enforces) and `make test-fast`
+# (the suite without the tests marked slow: speech models, full renders, anything over ~5 s).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-fast lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +27,21 @@ demo: $(VENV)/.installed-run
 	$(VENV)/bin/selecta demo
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
-test: $(VENV)/.installed-test
-	$(VENV)/bin/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+pytest = $(VENV)/bin/python -m pytest -q$(if $(1), $(1)); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
+test: $(VENV)/.installed-test
+	$(call pytest)
+
+test-fast: $(VENV)/.installed-test
+	$(call pytest,-m "not slow")
+
+# All three checks run even when one fails, so one run shows every problem; any failure fails the target.
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@status=0; \
+	echo "ruff check ."; $(VENV)/bin/ruff check . || status=1; \
+	echo "ruff format --check ."; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "mypy"; $(VENV)/bin/mypy || status=1; \
+	exit $$status
 
 clean:
-	rm -rf $(VENV) .selecta .pytest_cache .ruff_cache
+	rm -rf $(VENV) .selecta .pytest_cache .ruff_cache .mypy_cache

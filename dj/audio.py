@@ -210,6 +210,9 @@ def _decode_pyav(data: bytes | Path, *, name: str, max_duration_s: float | None)
 
 def _resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     """soxr resamples along the first axis of (n, channels); our layout is (channels, n)."""
+    resampled: np.ndarray
     if y.ndim == 1:
-        return soxr.resample(y, sr_in, sr_out, quality="HQ").astype(np.float32, copy=False)
-    return np.ascontiguousarray(soxr.resample(y.T, sr_in, sr_out, quality="HQ").T, dtype=np.float32)
+        resampled = soxr.resample(y, sr_in, sr_out, quality="HQ").astype(np.float32, copy=False)
+    else:
+        resampled = np.ascontiguousarray(soxr.resample(y.T, sr_in, sr_out, quality="HQ").T, dtype=np.float32)
+    return resampled

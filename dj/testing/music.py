@@ -52,20 +52,23 @@ def _kick(sr: int) -> np.ndarray:
     n = int(0.35 * sr)
     t = np.arange(n) / sr
     freq = 45.0 + 110.0 * np.exp(-t / 0.03)
-    return np.sin(2 * np.pi * np.cumsum(freq) / sr) * _decay(n, sr, 0.12)
+    kick: np.ndarray = np.sin(2 * np.pi * np.cumsum(freq) / sr) * _decay(n, sr, 0.12)
+    return kick
 
 
 def _snare(sr: int, rng: np.random.Generator) -> np.ndarray:
     n = int(0.2 * sr)
     noise = np.diff(rng.standard_normal(n + 1))  # first difference: a brighter, snare-like noise
     tone = np.sin(2 * np.pi * 190.0 * np.arange(n) / sr)
-    return (0.35 * noise * _decay(n, sr, 0.05) + 0.5 * tone * _decay(n, sr, 0.04)) * 0.9
+    snare: np.ndarray = (0.35 * noise * _decay(n, sr, 0.05) + 0.5 * tone * _decay(n, sr, 0.04)) * 0.9
+    return snare
 
 
 def _hat(sr: int, rng: np.random.Generator) -> np.ndarray:
     n = int(0.06 * sr)
     noise = np.diff(np.diff(rng.standard_normal(n + 2)))
-    return 0.12 * noise * _decay(n, sr, 0.012)
+    hat: np.ndarray = 0.12 * noise * _decay(n, sr, 0.012)
+    return hat
 
 
 def _tone(freq: float, n: int, sr: int, *, harmonics: int, tau_s: float) -> np.ndarray:
@@ -75,7 +78,8 @@ def _tone(freq: float, n: int, sr: int, *, harmonics: int, tau_s: float) -> np.n
         if freq * h < sr / 2.2:
             out += np.sin(2 * np.pi * freq * h * t) / h
     attack = np.minimum(1.0, np.arange(n) / (0.01 * sr))
-    return out * attack * _decay(n, sr, tau_s)
+    tone: np.ndarray = out * attack * _decay(n, sr, tau_s)
+    return tone
 
 
 def _midi_hz(note: float) -> float:

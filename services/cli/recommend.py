@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import polars as pl
 import typer
@@ -22,7 +23,7 @@ from services.cli.output import console, err_console
 HETREC_DEFAULT = Path("../shared/datasets/hetrec2011-lastfm-2k")
 
 
-def _status(description: str):
+def _status(description: str) -> Callable[[str], None]:
     """A progress callback that shows each fitting step on stderr as it starts."""
     start = time.perf_counter()
     return lambda step: err_console.print(
@@ -36,13 +37,14 @@ def _read_inputs(events: Path, items: Path | None) -> tuple[pl.DataFrame, pl.Dat
     return read_events(events), read_catalog(items) if items is not None else None
 
 
-def _range(text: str | None, cast: type = float) -> tuple | None:
+def _range(text: str | None) -> tuple[float, float] | None:
+    """``LO:HI`` as two floats (a tempo or energy band), or None when the option was not given."""
     if text is None:
         return None
     lo, _, hi = text.partition(":")
     if not hi:
         raise typer.BadParameter(f"expected LO:HI, got {text!r}")
-    return cast(lo), cast(hi)
+    return float(lo), float(hi)
 
 
 def train(
@@ -86,7 +88,8 @@ def train(
         f"{meta['n_items']} tracks) in {time.perf_counter() - start:.1f} s -> {target}"
     )
     console.print("blend weights: " + ", ".join(f"{k} {w:.3f}" for k, w in model.blend.weights.items()))
-    val = {k.removeprefix("val_ndcg10_"): v for k, v in meta["metrics"].items()}
+    metrics = cast("dict[str, float]", meta["metrics"])  # the recommender writes it; metadata is untyped
+    val = {k.removeprefix("val_ndcg10_"): v for k, v in metrics.items()}
     if val:
         console.print("validation NDCG@10: " + ", ".join(f"{k} {v:.4f}" for k, v in val.items()))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dj.speech.tts import PiperSynthesizer
@@ -31,8 +33,12 @@ def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines
 def trained(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer
 ) -> tuple[Settings, Store]:
-    """One per test module (its own data dir and Redis namespace): modules may add events freely."""
-    namespace = "trained" + request.module.__name__.rsplit(".", 1)[-1].replace("_", "")
+    """One per test module (its own data dir and Redis namespace): modules may add events freely.
+
+    The namespace comes from the module's whole path under tests/, not its file name alone, so two
+    modules with the same name in different folders never share one."""
+    module = request.path.relative_to(Path(__file__).parent).with_suffix("").as_posix()
+    namespace = "trained" + "".join(ch for ch in module if ch.isalnum())
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("trained"), REDIS_URL=redis_server.url, redis_namespace=namespace
     )

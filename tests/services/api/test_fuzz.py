@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
@@ -12,6 +13,7 @@ from services.settings import Settings
 from services.store import Store
 
 
+@pytest.mark.slow
 def test_no_input_causes_a_server_error(trained: tuple[Settings, Store]) -> None:
     app = create_app(trained[0])
     with TestClient(app):  # runs the lifespan, so the store and catalogue exist

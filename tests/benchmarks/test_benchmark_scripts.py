@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
+
 BENCHMARKS = sorted(
     path
-    for path in (Path(__file__).resolve().parents[1] / "benchmarks").glob("*.py")
+    for path in (REPO / "benchmarks").glob("*.py")
     if '__name__ == "__main__"' in path.read_text()  # scripts, not the helper modules they import
 )
 

@@ -9,6 +9,7 @@ import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
+from dj.errors import AudioDecodeError
 from dj.testing.music import render_track
 from services.cli.main import app
 from services.settings import get_settings
@@ -44,5 +45,13 @@ def test_table_output_and_bad_path(music_dir: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(music_dir / "t96.flac"), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert "96.0" in result.stdout and "8B" in result.stdout
-    missing = CliRunner().invoke(app, ["analyze", str(music_dir / "absent.wav")])
-    assert missing.exit_code != 0
+    absent = music_dir / "absent.wav"
+    missing = CliRunner().invoke(app, ["analyze", str(absent)])
+    assert missing.exit_code == 1 and isinstance(missing.exception, AudioDecodeError)
+    assert str(missing.exception) == f"{absent}: no such file or folder"
+    # A file that exists but is not audio fails for its own reason, and the error names it.
+    broken = music_dir / "broken.wav"
+    broken.write_bytes(b"RIFF this is not audio at all" * 20)
+    corrupt = CliRunner().invoke(app, ["analyze", str(broken), "--no-cache"])
+    assert corrupt.exit_code == 1 and isinstance(corrupt.exception, AudioDecodeError)
+    assert str(corrupt.exception).startswith(f"{broken}: cannot decode audio")

@@ -34,6 +34,12 @@ def test_local_playlists_cover_every_user_without_played_tracks(
         assert row["track_id"] not in seen[row["user_id"]]
         assert row["explanation"]
     assert {r["rank"] for r in rows} == {"1", "2", "3", "4"}
+    # Every listener, each with ranks 1..4: the count alone would pass with one user listed twice.
+    ranks: dict[str, list[str]] = {}
+    for row in rows:
+        ranks.setdefault(row["user_id"], []).append(row["rank"])
+    assert set(ranks) == set(seen)
+    assert all(sorted(r) == ["1", "2", "3", "4"] for r in ranks.values())
 
 
 def test_unknown_backend_is_refused(trained: tuple[Settings, Store], tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +16,16 @@ from services.cli.main import app
 from services.data.catalog import save_catalog
 from services.settings import Settings
 from services.store import Store
+from tests.conftest import REPO
 
-CATALOG = Path(__file__).resolve().parents[3] / "data" / "requests" / "catalog.jsonl"
+CATALOG = REPO / "data" / "requests" / "catalog.jsonl"
 
 
 @pytest.fixture
-def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
-    save_catalog(pl.read_ndjson(CATALOG, schema_overrides={"year": pl.Int32}), settings.catalog_path)
-    return cli_settings(settings)
+def cli_env(cli_env: Settings) -> Settings:
+    """The package's CLI environment with the request gold set's catalogue saved in it."""
+    save_catalog(pl.read_ndjson(CATALOG, schema_overrides={"year": pl.Int32}), cli_env.catalog_path)
+    return cli_env
 
 
 def test_typed_request_json(cli_env: Settings) -> None:
@@ -64,5 +65,12 @@ def test_why_on_a_session_records_the_request(cli_env: Settings, store: Store) -
 
 
 def test_text_and_audio_together_is_refused(cli_env: Settings, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["ask", "skip", "--audio", str(tmp_path / "x.wav")])
-    assert result.exit_code != 0
+    # A real, readable recording: the only thing wrong with the call is that it gives both.
+    wav = tmp_path / "request.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.float32), 16000)
+    both = CliRunner().invoke(app, ["ask", "skip", "--audio", str(wav)])
+    neither = CliRunner().invoke(app, ["ask"])
+    for result in (both, neither):
+        assert result.exit_code == 2, result.output  # a usage error, not a failure to read the audio
+        said = " ".join(result.output.replace("│", " ").split())  # unwrap Typer's error box
+        assert "give the request as TEXT or with --audio, not both" in said

@@ -1,4 +1,5 @@
-"""Fixtures for the DJ mixing tests: rendered drum tracks with known beats, written to real audio files.
+"""Fixtures for the DJ mixing and host tests: rendered drum tracks with known beats, written to real audio
+files.
 
 The analysis attached to each track is its ground truth (beats, downbeats, phrases from the renderer),
 so a test of the mixer is not at the mercy of the beat tracker; tests that want a wrong grid shift it.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,7 @@ from services.cli.main import app
 from services.settings import Settings
 
 
-@pytest.fixture
-def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> dict[str, str]:
-    cli_settings(settings)
-    return {
-        "SELECTA_DATA_DIR": str(settings.data_dir),
-        "REDIS_URL": settings.redis_url or "",
-        "SELECTA_REDIS_NAMESPACE": settings.redis_namespace,
-    }
-
-
-def test_import_demo_list_and_history(cli_env: dict[str, str]) -> None:
+def test_import_demo_list_and_history(cli_env: Settings) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["import", "demo", "--users", "3"])
     assert result.exit_code == 0, result.output
@@ -36,17 +25,18 @@ def test_import_demo_list_and_history(cli_env: dict[str, str]) -> None:
     assert history.exit_code == 0 and "synthetic" in history.output
 
 
-def test_import_hetrec_prints_the_readme_counts(cli_env: dict[str, str], hetrec_dir: Path) -> None:
+@pytest.mark.slow
+def test_import_hetrec_prints_the_readme_counts(cli_env: Settings, hetrec_dir: Path) -> None:
     result = CliRunner().invoke(app, ["import", "hetrec", str(hetrec_dir)])
     assert result.exit_code == 0, result.output
     for figure in ("1,892", "17,632", "92,834", "186,479"):
         assert figure in result.output
 
 
-def test_errors_are_one_line_and_exit_non_zero(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_errors_are_one_line_and_exit_non_zero(cli_env: Settings, tmp_path: Path) -> None:
     bad = tmp_path / "events.csv"
     bad.write_text("user_id,track_id,reason\nu1,t1,zapped\n")
-    env = {**os.environ, **cli_env}
+    env = dict(os.environ)  # cli_env has set the CLI's variables in this process's environment
     proc = subprocess.run(
         [sys.executable, "-m", "services.cli.main", "import", "events", str(bad)],
         capture_output=True,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from dj.output.cuesheet import CueSheet
-from dj.output.export import UnsupportedFormatError, read_tags, write_mix
+from dj.output.export import read_tags
 from services.cli.main import app
 from services.data.demo import demo_catalog, demo_events
 from services.importing import import_tracks
@@ -28,11 +26,6 @@ SUBSET = (
     "nostalgic_electronic_2",
     "nostalgic_electronic_s522",
 )
-
-
-@pytest.fixture
-def cli_env(settings: Settings, cli_settings: Callable[[Settings], Settings]) -> Settings:
-    return cli_settings(settings)
 
 
 @pytest.mark.slow
@@ -78,27 +71,6 @@ def test_mix_without_a_catalogue_fails_clearly(cli_env: Settings, tmp_path: Path
     result = CliRunner().invoke(app, ["mix", "--user", "u", "--out", str(tmp_path / "m.ogg")])
     assert isinstance(result.exception, NoMixableTracksError)
     assert result.exception.code == "no_mixable_tracks"
-
-
-@pytest.mark.parametrize("suffix", ["wav", "flac", "mp3"])
-def test_every_format_carries_the_tags(tmp_path: Path, suffix: str) -> None:
-    y = (0.1 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050)).astype(np.float32)
-    path = write_mix(
-        tmp_path / f"m.{suffix}",
-        y=np.stack([y, y]),
-        sr=22050,
-        tags={
-            "title": "T",
-            "artist": "A",
-            "comment": "c",
-            "provenance": '{"x": 1}',
-            "synthetic_voice": "yes",
-        },
-    )
-    tags = read_tags(path)
-    assert tags["title"] == "T" and tags["provenance"] == '{"x": 1}' and tags["synthetic_voice"] == "yes"
-    with pytest.raises(UnsupportedFormatError):
-        write_mix(tmp_path / "m.aiff", y=np.stack([y, y]), sr=22050, tags={})
 
 
 def test_coqui_voice_without_a_model_says_what_to_pass(cli_env: Settings, tmp_path: Path) -> None:

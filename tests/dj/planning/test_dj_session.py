@@ -1,3 +1,6 @@
+"""``DJSession``: a lossless JSON round trip, changes that make new sessions and keep the playing track,
+and a stable error code for bad payloads."""
+
 from __future__ import annotations
 
 import pytest
