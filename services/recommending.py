@@ -130,7 +130,7 @@ class RecommendationService:
             constraints=constraints,
             include_played=include_played,
             model=bundle_id(model),
-            catalog=self.store.client.get(self.store.keys.catalog_version),
+            catalog=self.store.catalog_version(),
         )
         cached = self.store.get_ranked(user_id, context)
         if cached is not None:

@@ -50,8 +50,8 @@ def test_invalid_events_write_nothing(store: Store) -> None:
     assert store.count_events() == 0
 
 
-def test_recent_history_is_newest_first_and_capped(store: Store) -> None:
-    capped = Store(store.client, namespace=store.keys.ns, history_length=3)
+def test_recent_history_is_newest_first_and_capped(store: Store, redis_server: RedisServer) -> None:
+    capped = Store(redis_server.client(), namespace=store.keys.ns, history_length=3)
     capped.append_events(events("u1", ["a", "b", "c", "d", "e"]))
     assert capped.recent_history("u1", 10)["track_id"].to_list() == ["e", "d", "c"]
     assert capped.recent_history("nobody", 10).is_empty()
@@ -65,9 +65,9 @@ def test_new_events_invalidate_cached_rankings(store: Store) -> None:
     assert store.get_ranked("u1", "ctx") is None
 
 
-def test_cached_rankings_expire(store: Store) -> None:
+def test_cached_rankings_expire(store: Store, redis_server: RedisServer) -> None:
     store.cache_ranked("u1", "ctx", [{"track_id": "a"}], ttl_s=1)
-    assert store.client.ttl(store.keys.ranked("u1", "ctx")) in (0, 1)
+    assert redis_server.client().ttl(store.keys.ranked("u1", "ctx")) in (0, 1)
     time.sleep(1.1)
     assert store.get_ranked("u1", "ctx") is None
 
@@ -127,11 +127,13 @@ def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     store = open_store(settings)
     store.append_events(events("u1", ["a", "b"]))
-    store.client.shutdown(nosave=True)  # like a crash: only the append-only file remains
+    # like a crash: only the append-only file remains (the embedded server is reachable only through the
+    # store's own client, so this white-box test uses it)
+    store._client.shutdown(nosave=True)
     reopened = open_store(settings)
     assert reopened.events_frame()["track_id"].to_list() == ["a", "b"]
     assert (tmp_path / "redis").is_dir()
-    reopened.client.shutdown(nosave=True)
+    reopened._client.shutdown(nosave=True)
 
 
 def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
