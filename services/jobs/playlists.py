@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from recommender import Recommender
+from services.jobs.errors import BackendUnavailableError, UnknownBackendError
 from services.recommending import RecommendationService, bundle_path
 from services.settings import Settings
 from services.store import Store
@@ -24,11 +25,6 @@ BACKENDS = ("local", "ray")
 CHUNK = 200
 
 Row = tuple[str, int, str, float, str]
-
-
-class BackendUnavailableError(RuntimeError):
-    code = "backend_unavailable"
-    status = 400
 
 
 def rank_users(model: Recommender, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
@@ -81,7 +77,7 @@ def generate_playlists(
 ) -> dict[str, object]:
     """Write every requested user's playlist to ``out`` (CSV); all known users when ``users`` is empty."""
     if backend not in BACKENDS:
-        raise BackendUnavailableError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+        raise UnknownBackendError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     service = RecommendationService(settings, store)
     model = service.model()
     users = users or sorted(set(model.user_ids) | set(store.known_users()))
