@@ -92,7 +92,7 @@ class RecommendationService:
     def model(self) -> Recommender:
         manifest = bundle_path(self.settings) / "manifest.json"
         if not manifest.exists():
-            raise ModelNotTrainedError(f"no trained recommender at {manifest.parent}: run `selecta train`")
+            raise ModelNotTrainedError("no trained recommender in the data directory: run `selecta train`")
         stamp = manifest.stat().st_mtime_ns
         with self._lock:
             if self._model is None or stamp != self._stamp:

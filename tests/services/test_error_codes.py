@@ -76,7 +76,7 @@ def test_codes_are_unique_unless_inherited_on_purpose() -> None:
     statuses: dict[str, set[int]] = defaultdict(set)
     for cls in selecta_errors():
         if "code" in vars(cls):
-            defined[cls.code].append(cls.__qualname__)
+            defined[cls.code].append(f"{cls.__module__}.{cls.__qualname__}")
         statuses[cls.code].add(cls.status)
     assert {code: names for code, names in defined.items() if len(names) > 1} == {}
     assert {code: found for code, found in statuses.items() if len(found) > 1} == {}

@@ -152,6 +152,13 @@ def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
         open_store(Settings(data_dir=tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
 
 
+def test_a_password_in_the_redis_url_is_never_printed(tmp_path: Path) -> None:
+    url = f"redis://selecta:s3cret@127.0.0.1:{free_port()}/0"
+    with pytest.raises(StoreUnavailableError, match=r"selecta:\*\*\*@127\.0\.0\.1") as info:
+        open_store(Settings(data_dir=tmp_path, REDIS_URL=url))
+    assert "s3cret" not in str(info.value)
+
+
 def test_swap_session_writes_only_over_what_was_read(store: Store) -> None:
     store.save_session("cas", {"n": 0})
     read = store.load_session("cas")
