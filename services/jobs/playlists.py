@@ -36,6 +36,16 @@ def rank_users(model: Recommender, users: list[str], histories: dict[str, pl.Dat
     return rows
 
 
+class _Ranker:
+    """A Ray actor's state: the bundle, loaded once per actor."""
+
+    def __init__(self, path: str) -> None:
+        self.model = Recommender.load(path)
+
+    def rank(self, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
+        return rank_users(self.model, users, histories, n)
+
+
 def _chunks(users: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(users), size):
         yield users[start : start + size]
@@ -52,15 +62,9 @@ def _ray_chunks(
     if not ray.is_initialized():
         ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False, log_to_driver=False)
 
-    @ray.remote(num_cpus=1)
-    class Ranker:
-        def __init__(self, path: str) -> None:
-            self.model = Recommender.load(path)
-
-        def rank(self, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
-            return rank_users(self.model, users, histories, n)
-
-    actors = [Ranker.remote(str(bundle)) for _ in range(max(1, int(ray.available_resources().get("CPU", 1))))]
+    ranker = ray.remote(_Ranker).options(num_cpus=1)
+    cpus = int(ray.available_resources().get("CPU", 1))  # type: ignore[no-untyped-call]  # ray's is untyped
+    actors = [ranker.remote(str(bundle)) for _ in range(max(1, cpus))]
     pool = ActorPool(actors)
     yield from pool.map_unordered(lambda actor, chunk: actor.rank.remote(chunk[0], chunk[1], n), chunks)
 
