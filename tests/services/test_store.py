@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from services.data.errors import NotFoundError, ValidationError
 from services.settings import Settings
 from services.store import Store, StoreUnavailableError, open_store
+from services.store.store import MixProgressFields
 from tests.conftest import RedisServer, free_port
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -145,6 +151,79 @@ def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailableError, match="append_events") as info:
         store.append_events(events("u1", ["b"]))
     assert info.value.status == 503
+
+
+# Arguments for every public Store method, to call each one with Redis gone.
+CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "ping": ((), {}),
+    "append_events": ((events("u1", ["b"]),), {}),
+    "count_events": ((), {}),
+    "events_frame": ((), {}),
+    "ensure_group": ((), {}),
+    "read_new_events": (("updater",), {}),
+    "ack_events": ((["1-0"],), {}),
+    "pending_ids": (("updater",), {}),
+    "pending_events": ((), {}),
+    "recent_history": (("u1",), {}),
+    "known_users": ((), {}),
+    "cache_ranked": (("u1", "ctx", []), {}),
+    "get_ranked": (("u1", "ctx"), {}),
+    "invalidate_ranked": (("u1",), {}),
+    "save_session": (("s1", {}), {}),
+    "load_session": (("s1",), {}),
+    "delete_session": (("s1",), {}),
+    "swap_session": (("s1", {}), {"expected": {}}),
+    "save_mix_progress": (
+        ("s1", MixProgressFields(state="done", rendered_s=1.0, duration_s=1.0)),
+        {"ttl_s": 60},
+    ),
+    "mix_progress": (("s1",), {}),
+    "bump_catalog_version": ((), {}),
+    "catalog_version": ((), {}),
+    "enqueue_job": (("playlists", {}), {}),
+    "claim_job": ((), {}),
+    "update_job": (("j1",), {"state": "done"}),
+    "job_status": (("j1",), {}),
+}
+
+
+def test_every_store_operation_is_a_503_when_redis_is_gone(tmp_path: Path) -> None:
+    """Each public method, found on the class (a new one cannot skip this), fails as StoreUnavailableError
+    naming its operation, with no host, port or socket in the message."""
+    methods = sorted(
+        name for name, _ in inspect.getmembers(Store, inspect.isfunction) if not name.startswith("_")
+    )
+    assert methods == sorted(CALLS)
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    # Without redis-py's retries and backoff each call fails at once (the error is the same either way).
+    client = redis.Redis(port=server.port, decode_responses=True, retry=Retry(NoBackoff(), 0))
+    store = Store(client, namespace="gone")
+    server.kill()
+    for name in methods:
+        args, kwargs = CALLS[name]
+        with pytest.raises(StoreUnavailableError) as info:
+            getattr(store, name)(*args, **kwargs)
+        message = str(info.value)
+        assert "Redis did not answer" in message, name
+        assert "127.0.0.1" not in message and str(server.port) not in message, name
+
+
+def test_catalog_version_counts_imports(store: Store) -> None:
+    assert store.catalog_version() == 0
+    assert store.bump_catalog_version() == 1
+    assert store.bump_catalog_version() == 2
+    assert store.catalog_version() == 2
+
+
+def test_mix_progress_round_trip_with_expiry(store: Store, redis_server: RedisServer) -> None:
+    assert store.mix_progress("s1") is None
+    store.save_mix_progress(
+        "s1", MixProgressFields(state="rendering", rendered_s=1.23456, duration_s=60.0), ttl_s=30
+    )
+    assert store.mix_progress("s1") == MixProgressFields(state="rendering", rendered_s=1.235, duration_s=60.0)
+    assert 0 < redis_server.client().ttl(store.keys.mix_progress("s1")) <= 30
+    assert store.keys.mix_progress("s1") == f"{store.keys.session('s1')}:mix"
 
 
 def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
