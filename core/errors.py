@@ -10,7 +10,16 @@ from __future__ import annotations
 
 
 class SelectaError(Exception):
-    """Root of every Selecta error: subclasses set ``code`` (stable, machine-readable) and ``status``."""
+    """Root of every Selecta error: subclasses set ``code`` (stable, machine-readable) and ``status``.
+
+    Codes are unique across the project (a test walks every subclass), so a client can branch on the code
+    alone; a subclass that only narrows its parent for callers may keep the parent's code on purpose.
+    """
 
     code: str = "selecta_error"
     status: int = 400
+
+
+def error_code(exc: BaseException) -> str:
+    """The stable code of a Selecta error; the class name of anything else (which is a bug)."""
+    return exc.code if isinstance(exc, SelectaError) else type(exc).__name__

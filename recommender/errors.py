@@ -27,10 +27,14 @@ class UnknownItemError(RecommenderError):
 
 
 class BundleError(RecommenderError):
-    """A model bundle is missing, corrupt, or does not match the code or data it is used with."""
+    """A model bundle is missing, corrupt, or does not match the code or data it is used with.
+
+    A service cannot rank until the bundle is retrained (``selecta train``), so it answers 503, like a
+    bundle that was never trained; nothing a client sends can fix it.
+    """
 
     code = "bad_bundle"
-    status = 500
+    status = 503
 
 
 class BadEventsError(RecommenderError):

@@ -34,7 +34,7 @@ def import_tracks(catalog: pl.DataFrame, *, settings: Settings, store: Store | N
     merged = merge_catalog(existing, catalog)
     save_catalog(merged, settings.catalog_path)
     if store is not None:
-        store.client.incr(store.keys.catalog_version)
+        store.bump_catalog_version()
     return ImportSummary(tracks_added=merged.height - existing.height, tracks_total=merged.height)
 
 

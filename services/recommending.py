@@ -92,7 +92,7 @@ class RecommendationService:
     def model(self) -> Recommender:
         manifest = bundle_path(self.settings) / "manifest.json"
         if not manifest.exists():
-            raise ModelNotTrainedError(f"no trained recommender at {manifest.parent}: run `selecta train`")
+            raise ModelNotTrainedError("no trained recommender in the data directory: run `selecta train`")
         stamp = manifest.stat().st_mtime_ns
         with self._lock:
             if self._model is None or stamp != self._stamp:
@@ -130,7 +130,7 @@ class RecommendationService:
             constraints=constraints,
             include_played=include_played,
             model=bundle_id(model),
-            catalog=self.store.client.get(self.store.keys.catalog_version),
+            catalog=self.store.catalog_version(),
         )
         cached = self.store.get_ranked(user_id, context)
         if cached is not None:

@@ -30,7 +30,7 @@ FORMATS = {
 class UnsupportedFormatError(DJError):
     """An output format we cannot write (or cannot encode on this machine)."""
 
-    code = "unsupported_format"
+    code = "unsupported_audio_format"
     status = 422
 
 

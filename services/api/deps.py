@@ -13,7 +13,8 @@ from services.store import Store
 
 
 def get_state(request: Request) -> AppState:
-    return request.app.state.selecta
+    state: AppState = request.app.state.selecta  # set by the app's lifespan
+    return state
 
 
 def get_store(state: Annotated[AppState, Depends(get_state)]) -> Store:

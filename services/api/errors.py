@@ -52,8 +52,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SelectaError)
     async def _project(_: Request, exc: SelectaError) -> JSONResponse:
-        if exc.status >= 500:
-            log.warning("%s: %s", exc.code, exc)
+        if exc.status >= 500:  # the message a client sees omits hosts and paths: the cause has them
+            log.warning("%s: %s (cause: %r)", exc.code, exc, exc.__cause__)
         return problem(exc.status, exc.code, str(exc))
 
     @app.exception_handler(Exception)

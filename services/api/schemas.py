@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -70,7 +70,7 @@ class JobPublic(BaseModel):
     kind: str
     state: str
     progress: float
-    result: dict | None = None
+    result: dict[str, Any] | None = None
     error: str | None = None
 
 
@@ -115,7 +115,7 @@ class SessionPublic(BaseModel):
     playing: TrackInSet | None
     upcoming: list[TrackInSet]
     played: list[str]
-    constraints: dict
+    constraints: dict[str, Any]
     requests: list[str]
     answer: str | None = Field(default=None, description="The DJ's latest answer.")
     mix: MixProgressPublic | None = Field(default=None, description="The latest /mix stream's progress.")
@@ -168,5 +168,5 @@ class RequestResult(Understood):
     answer: str
     answer_audio_url: str | None = Field(description="GET it for the spoken answer (WAV).")
     replanned: bool
-    constraints: dict
+    constraints: dict[str, Any]
     session: SessionPublic

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from services.data.catalog import CatalogCache
+from services.engines import Engines
+from services.recommending import RecommendationService
 from services.settings import Settings
 from services.store import Store
 
 
 @dataclass
 class AppState:
-    """``catalog`` is the process's one catalogue cache; the DJ engines read theirs from it too."""
+    """The objects every request shares. The recommender service and the DJ engines are built on first
+    use (most requests need neither), once per process. ``catalog`` is the process's one catalogue
+    cache; the DJ engines read theirs from it too."""
 
     settings: Settings
     store: Store
     catalog: CatalogCache
-    extras: dict[str, Any] = field(default_factory=dict)
+    _recommendations: RecommendationService | None = None
+    _engines: Engines | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def recommendations(self) -> RecommendationService:
+        """The recommender service: it loads the bundle once and again only when a new one is trained."""
+        with self._lock:
+            if self._recommendations is None:
+                self._recommendations = RecommendationService(self.settings, self.store)
+            return self._recommendations
+
+    def engines(self) -> Engines:
+        """Whisper, the Piper voice and the catalogue view (each loads on its first use), sharing the
+        recommender service."""
+        recommendations = self.recommendations()
+        with self._lock:
+            if self._engines is None:
+                self._engines = Engines(
+                    self.settings, self.store, recommendations=recommendations, catalog=self.catalog
+                )
+            return self._engines

@@ -8,7 +8,8 @@ or M4A arrives either as the ``file`` field of a multipart form or as the raw bo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
@@ -19,7 +20,7 @@ from dj.errors import AudioTooLargeError, DJError
 MULTIPART_SLACK = 64 * 1024
 """Room for the multipart boundaries and part headers around the file itself."""
 
-AUDIO_UPLOAD_OPENAPI = {
+AUDIO_UPLOAD_OPENAPI: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
@@ -91,7 +92,9 @@ async def read_audio_upload(request: Request, *, max_bytes: int) -> bytes:
     return data
 
 
-async def _bounded(chunks: AsyncIterator[bytes], *, limit: int, max_bytes: int) -> AsyncIterator[bytes]:
+async def _bounded(
+    chunks: AsyncIterator[bytes], *, limit: int, max_bytes: int
+) -> AsyncGenerator[bytes, None]:
     seen = 0
     async for chunk in chunks:
         seen += len(chunk)

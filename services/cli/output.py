@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.errors import error_code
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -19,7 +21,7 @@ T = TypeVar("T")
 
 def fail(exc: BaseException) -> None:
     """Print an error as one line (``error[code]: message``); the traceback only with SELECTA_DEBUG=1."""
-    code = getattr(exc, "code", None) or type(exc).__name__
+    code = error_code(exc)
     err_console.print(
         f"[bold red]error[/] {escape(f'[{code}]')}: {escape(str(exc))}", highlight=False, soft_wrap=True
     )

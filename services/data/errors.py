@@ -45,10 +45,14 @@ class ValidationError(DataError):
 
 
 class UnsupportedFormatError(DataError):
-    code = "unsupported_format"
+    """A table file whose format (by suffix) the importers cannot read."""
+
+    code = "unsupported_table_format"
     status = 415
 
 
 class NotFoundError(DataError):
+    """A catalogue track, DJ session or job that does not exist."""
+
     code = "not_found"
     status = 404

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from recommender import Recommender
+from services.jobs.errors import BackendUnavailableError, UnknownBackendError
 from services.recommending import RecommendationService, bundle_path
 from services.settings import Settings
 from services.store import Store
@@ -26,11 +27,6 @@ CHUNK = 200
 Row = tuple[str, int, str, float, str]
 
 
-class BackendUnavailableError(RuntimeError):
-    code = "backend_unavailable"
-    status = 400
-
-
 def rank_users(model: Recommender, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
     """Top-``n`` rows for each user (runs in the worker process or a Ray actor)."""
     rows: list[Row] = []
@@ -38,6 +34,16 @@ def rank_users(model: Recommender, users: list[str], histories: dict[str, pl.Dat
         for rank, rec in enumerate(model.recommend(user, n, history=histories.get(user)), start=1):
             rows.append((user, rank, rec.track_id, round(rec.score, 6), rec.explanation))
     return rows
+
+
+class _Ranker:
+    """A Ray actor's state: the bundle, loaded once per actor."""
+
+    def __init__(self, path: str) -> None:
+        self.model = Recommender.load(path)
+
+    def rank(self, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
+        return rank_users(self.model, users, histories, n)
 
 
 def _chunks(users: list[str], size: int) -> Iterator[list[str]]:
@@ -56,15 +62,9 @@ def _ray_chunks(
     if not ray.is_initialized():
         ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False, log_to_driver=False)
 
-    @ray.remote(num_cpus=1)
-    class Ranker:
-        def __init__(self, path: str) -> None:
-            self.model = Recommender.load(path)
-
-        def rank(self, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
-            return rank_users(self.model, users, histories, n)
-
-    actors = [Ranker.remote(str(bundle)) for _ in range(max(1, int(ray.available_resources().get("CPU", 1))))]
+    ranker = ray.remote(_Ranker).options(num_cpus=1)
+    cpus = int(ray.available_resources().get("CPU", 1))  # type: ignore[no-untyped-call]  # ray's is untyped
+    actors = [ranker.remote(str(bundle)) for _ in range(max(1, cpus))]
     pool = ActorPool(actors)
     yield from pool.map_unordered(lambda actor, chunk: actor.rank.remote(chunk[0], chunk[1], n), chunks)
 
@@ -81,7 +81,7 @@ def generate_playlists(
 ) -> dict[str, object]:
     """Write every requested user's playlist to ``out`` (CSV); all known users when ``users`` is empty."""
     if backend not in BACKENDS:
-        raise BackendUnavailableError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+        raise UnknownBackendError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     service = RecommendationService(settings, store)
     model = service.model()
     users = users or sorted(set(model.user_ids) | set(store.known_users()))

@@ -11,6 +11,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from core.errors import error_code
+from services.jobs.errors import UnknownJobKindError
 from services.jobs.playlists import generate_playlists
 from services.recommending import train
 from services.settings import Settings
@@ -37,7 +39,7 @@ class Worker:
         """Run one claimed job and record its result or its error (the worker itself keeps going)."""
         try:
             if job.kind != "playlists":
-                raise ValueError(f"unknown job kind {job.kind!r}")
+                raise UnknownJobKindError(f"unknown job kind {job.kind!r}")
             result = generate_playlists(
                 self.settings,
                 self.store,
@@ -50,9 +52,7 @@ class Worker:
             self.store.update_job(job.job_id, state="done", progress=1.0, result=result)
         except Exception as exc:
             log.warning("job %s failed: %s", job.job_id, exc)
-            self.store.update_job(
-                job.job_id, state="failed", error=f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"
-            )
+            self.store.update_job(job.job_id, state="failed", error=f"{error_code(exc)}: {exc}")
 
     def consume_events(self) -> bool:
         """Take new events off the stream; retrain once enough arrived. True if it retrained."""

@@ -23,6 +23,7 @@ from dj.planning.session import InvalidSessionError
 from services.engines import Engines
 from services.sessions.lifecycle import load_session
 from services.store import Store
+from services.store.store import MixProgressFields
 
 MIX_PROGRESS_TTL_S = 24 * 3600
 WAV_MEDIA_TYPE = "audio/wav"
@@ -95,43 +96,33 @@ def wav_header(*, sr: int, channels: int = 2) -> bytes:
 
 def wav_stream(prepared: PreparedMix, store: Store) -> Iterator[bytes]:
     """The header, then each rendered chunk as interleaved 16-bit PCM, recording progress as it goes."""
-    key = mix_key(store, prepared.session_id)
     rendered = 0
-    _record(store, key, MixProgress(state="rendering", rendered_s=0.0, duration_s=prepared.duration_s))
+    _record(
+        store,
+        prepared.session_id,
+        MixProgress(state="rendering", rendered_s=0.0, duration_s=prepared.duration_s),
+    )
     yield wav_header(sr=prepared.sr)
     for chunk in prepared.stream:
         rendered += chunk.shape[1]
         progress = MixProgress(
             state="rendering", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s
         )
-        _record(store, key, progress)
+        _record(store, prepared.session_id, progress)
         pcm = np.clip(chunk.T, -1.0, 1.0) * 32767.0
         yield np.round(pcm).astype("<i2").tobytes()
     done = MixProgress(state="done", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s)
-    _record(store, key, done)
+    _record(store, prepared.session_id, done)
 
 
 def mix_progress(store: Store, session_id: str) -> MixProgress | None:
     """How far the latest stream of the session has rendered; None if it was never streamed."""
-    raw = store.client.hgetall(mix_key(store, session_id))
-    if not raw:
-        return None
-    return MixProgress(
-        state=str(raw["state"]), rendered_s=float(raw["rendered_s"]), duration_s=float(raw["duration_s"])
+    raw = store.mix_progress(session_id)
+    return MixProgress(**raw) if raw is not None else None
+
+
+def _record(store: Store, session_id: str, progress: MixProgress) -> None:
+    fields = MixProgressFields(
+        state=progress.state, rendered_s=progress.rendered_s, duration_s=progress.duration_s
     )
-
-
-def mix_key(store: Store, session_id: str) -> str:
-    return f"{store.keys.session(session_id)}:mix"
-
-
-def _record(store: Store, key: str, progress: MixProgress) -> None:
-    fields = {
-        "state": progress.state,
-        "rendered_s": round(progress.rendered_s, 3),
-        "duration_s": round(progress.duration_s, 3),
-    }
-    pipe = store.client.pipeline()
-    pipe.hset(key, mapping=fields)
-    pipe.expire(key, MIX_PROGRESS_TTL_S)
-    pipe.execute()
+    store.save_mix_progress(session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)

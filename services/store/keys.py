@@ -6,6 +6,7 @@
 | ``{ns}:user:{user_id}:recent`` | list | the user's most recent events, newest first, JSON, capped |
 | ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
+| ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's state, rendered_s, duration_s; TTL |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |
 | ``{ns}:job:{job_id}`` | hash | a job's kind, payload, state, progress, result or error, timestamps |
@@ -32,6 +33,15 @@ class Keys:
     def recent(self, user_id: str) -> str:
         return f"{self.ns}:user:{user_id}:recent"
 
+    @property
+    def recent_pattern(self) -> str:
+        """Matches every user's recent-history key (``SCAN`` for the known users)."""
+        return self.recent("*")
+
+    def user_of_recent(self, key: str) -> str:
+        """The user id in a recent-history key."""
+        return key.removeprefix(f"{self.ns}:user:").removesuffix(":recent")
+
     def ranked(self, user_id: str, context: str) -> str:
         return f"{self.ns}:user:{user_id}:ranked:{context}"
 
@@ -40,6 +50,9 @@ class Keys:
 
     def session(self, session_id: str) -> str:
         return f"{self.ns}:session:{session_id}"
+
+    def mix_progress(self, session_id: str) -> str:
+        return f"{self.session(session_id)}:mix"
 
     @property
     def job_queue(self) -> str:

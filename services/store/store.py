@@ -1,7 +1,9 @@
-"""The Store: typed operations over Redis for events, history, ranked-list cache, DJ sessions and jobs.
+"""The Store: typed operations over Redis for events, history, ranked-list cache, DJ sessions, mix progress,
+the catalogue version and jobs.
 
 One class, one client, no hidden globals: the CLI opens it per command, the API once in its lifespan.
-Every Redis failure surfaces as :class:`StoreUnavailableError` (503) with the operation named.
+The Redis client is private: every read and write goes through a method here, so every Redis failure
+surfaces as :class:`StoreUnavailableError` (503) with the operation named, wherever it happens.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 import redis
+from redis.typing import EncodableT, FieldT
 
 from services.data.errors import NotFoundError
 from services.data.schema import EVENT_SCHEMA, empty_events, validate_events
@@ -51,6 +54,31 @@ class JobStatus:
     error: str | None
     created_at: float
     updated_at: float
+
+
+class MixProgressFields(TypedDict):
+    """How far a session's latest mix stream has rendered, as kept beside the session."""
+
+    state: str
+    rendered_s: float
+    duration_s: float
+
+
+def _text(value: bytes | str | int | float) -> str:
+    """A reply value as text. The client decodes replies (``decode_responses=True``), but redis-py types
+    them as ``bytes | str``; a client built without decoding still reads correctly."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _text_fields(raw: Mapping[bytes | str, bytes | str] | None) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in (raw or {}).items()}
+
+
+def _group_entries(reply: object) -> list[tuple[str, dict[str, str]]]:
+    """XREADGROUP's reply, ``[[stream, [(id, fields), ...]], ...]`` (RESP2), as (id, fields) pairs."""
+    if not isinstance(reply, list):
+        return []
+    return [(_text(entry_id), _text_fields(fields)) for _, entries in reply for entry_id, fields in entries]
 
 
 def _encode(row: dict[str, Any]) -> dict[str, str]:
@@ -100,21 +128,29 @@ class Store:
         history_length: int = 500,
         ranked_ttl_s: int = 900,
     ) -> None:
-        self.client = client
+        self._client = client
         self.keys = Keys(namespace)
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
 
     @contextmanager
     def _guard(self, operation: str) -> Iterator[None]:
+        """Turn Redis being unreachable into :class:`StoreUnavailableError` naming the operation.
+
+        The message names no host, port or socket path (the API returns it to clients); the redis error,
+        with those details, stays chained as the cause for the server log.
+        """
         try:
             yield
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise StoreUnavailableError(f"Redis went away during {operation}: {exc}") from exc
+            why = "timed out" if isinstance(exc, redis.TimeoutError) else "connection refused or lost"
+            raise StoreUnavailableError(
+                f"the store is unavailable: Redis did not answer during {operation} ({why})"
+            ) from exc
 
     def ping(self) -> bool:
         with self._guard("ping"):
-            return bool(self.client.ping())
+            return bool(self._client.ping())
 
     # -- listening events -------------------------------------------------------------------------
 
@@ -132,11 +168,12 @@ class Store:
         with self._guard("append_events"):
             for start in range(0, ordered.height, batch_size):
                 batch = ordered.slice(start, batch_size)
-                pipe = self.client.pipeline(transaction=True)
-                users = set()
+                pipe = self._client.pipeline(transaction=True)
+                users: set[str] = set()
                 for row in batch.iter_rows(named=True):
                     fields = _encode(row)
-                    pipe.xadd(self.keys.events, fields)
+                    entry: dict[FieldT, EncodableT] = dict(fields.items())
+                    pipe.xadd(self.keys.events, entry)
                     pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
                     users.add(row["user_id"])
                 for user in users:
@@ -149,7 +186,7 @@ class Store:
 
     def count_events(self) -> int:
         with self._guard("count_events"):
-            return int(self.client.xlen(self.keys.events))
+            return int(self._client.xlen(self.keys.events))
 
     def events_frame(self, *, page: int = 10_000) -> pl.DataFrame:
         """Every event in the stream, oldest first, in the event schema."""
@@ -157,7 +194,8 @@ class Store:
         with self._guard("events_frame"):
             last = "-"
             while True:
-                chunk = self.client.xrange(self.keys.events, min=last, max="+", count=page)
+                reply = self._client.xrange(self.keys.events, min=last, max="+", count=page)
+                chunk = [(_text(entry_id or ""), _text_fields(entry)) for entry_id, entry in reply or []]
                 if last != "-" and chunk and chunk[0][0] == last:
                     chunk = chunk[1:]
                 if not chunk:
@@ -170,7 +208,7 @@ class Store:
         """Create the model updater's consumer group (from the start of the stream) if missing."""
         with self._guard("ensure_group"):
             try:
-                self.client.xgroup_create(self.keys.events, EVENTS_GROUP, id="0", mkstream=True)
+                self._client.xgroup_create(self.keys.events, EVENTS_GROUP, id="0", mkstream=True)
             except redis.ResponseError as exc:
                 if "BUSYGROUP" not in str(exc):
                     raise
@@ -181,7 +219,7 @@ class Store:
         """Events not yet delivered to the group; they stay pending until :meth:`ack_events`."""
         self.ensure_group()
         with self._guard("read_new_events"):
-            reply = self.client.xreadgroup(
+            reply = self._client.xreadgroup(
                 EVENTS_GROUP, consumer, {self.keys.events: ">"}, count=count, block=block_ms
             )
         return [
@@ -193,43 +231,41 @@ class Store:
                 reason=f.get("reason") or "played",
                 plays=int(f.get("plays") or 1),
             )
-            for _, entries in reply or []
-            for entry_id, f in entries
+            for entry_id, f in _group_entries(reply)
         ]
 
     def ack_events(self, ids: Sequence[str]) -> int:
         if not ids:
             return 0
         with self._guard("ack_events"):
-            return int(self.client.xack(self.keys.events, EVENTS_GROUP, *ids))
+            return int(self._client.xack(self.keys.events, EVENTS_GROUP, *ids))
 
     def pending_ids(self, consumer: str, *, count: int = 1_000_000) -> list[str]:
         """Ids delivered to ``consumer`` but not acknowledged (what it held when it stopped)."""
         self.ensure_group()
         with self._guard("pending_ids"):
-            entries = self.client.xpending_range(
+            entries = self._client.xpending_range(
                 self.keys.events, EVENTS_GROUP, min="-", max="+", count=count, consumername=consumer
             )
-        return [entry["message_id"] for entry in entries]
+        return [_text(entry["message_id"]) for entry in entries]
 
     def pending_events(self) -> int:
         self.ensure_group()
         with self._guard("pending_events"):
-            return int(self.client.xpending(self.keys.events, EVENTS_GROUP)["pending"])
+            return int(self._client.xpending(self.keys.events, EVENTS_GROUP)["pending"])
 
     def recent_history(self, user_id: str, n: int = 50) -> pl.DataFrame:
         """The user's last ``n`` events, newest first (empty for an unknown user)."""
         with self._guard("recent_history"):
-            raw = self.client.lrange(self.keys.recent(user_id), 0, n - 1)
-        return _decode_frame([json.loads(item) for item in raw])
+            raw = self._client.lrange(self.keys.recent(user_id), 0, n - 1)
+        return _decode_frame([json.loads(_text(item)) for item in raw])
 
     def known_users(self) -> list[str]:
         """Users with a recent history, sorted."""
-        suffix = ":recent"
         with self._guard("known_users"):
             found = {
-                key[len(self.keys.ns) + len(":user:") : -len(suffix)]
-                for key in self.client.scan_iter(match=f"{self.keys.ns}:user:*{suffix}", count=1000)
+                self.keys.user_of_recent(_text(key))
+                for key in self._client.scan_iter(match=self.keys.recent_pattern, count=1000)
             }
         return sorted(found)
 
@@ -239,37 +275,81 @@ class Store:
         self, user_id: str, context: str, items: list[dict[str, Any]], *, ttl_s: int | None = None
     ) -> None:
         with self._guard("cache_ranked"):
-            self.client.set(
+            self._client.set(
                 self.keys.ranked(user_id, context), json.dumps(items), ex=ttl_s or self.ranked_ttl_s
             )
 
     def get_ranked(self, user_id: str, context: str) -> list[dict[str, Any]] | None:
         with self._guard("get_ranked"):
-            raw = self.client.get(self.keys.ranked(user_id, context))
-        return None if raw is None else json.loads(raw)
+            raw = self._client.get(self.keys.ranked(user_id, context))
+        if raw is None:
+            return None
+        items: list[dict[str, Any]] = json.loads(raw)
+        return items
 
     def invalidate_ranked(self, user_id: str) -> int:
         """Drop every cached list of the user: new events must show in the next ranking."""
         with self._guard("invalidate_ranked"):
-            keys = list(self.client.scan_iter(match=self.keys.ranked_pattern(user_id), count=500))
-            return int(self.client.delete(*keys)) if keys else 0
+            keys = list(self._client.scan_iter(match=self.keys.ranked_pattern(user_id), count=500))
+            return int(self._client.delete(*keys)) if keys else 0
 
     # -- DJ sessions ------------------------------------------------------------------------------
 
     def save_session(self, session_id: str, payload: dict[str, Any]) -> None:
         with self._guard("save_session"):
-            self.client.set(self.keys.session(session_id), json.dumps(payload))
+            self._client.set(self.keys.session(session_id), json.dumps(payload))
 
     def load_session(self, session_id: str) -> dict[str, Any]:
         with self._guard("load_session"):
-            raw = self.client.get(self.keys.session(session_id))
+            raw = self._client.get(self.keys.session(session_id))
         if raw is None:
             raise NotFoundError(f"no DJ session {session_id!r}")
-        return json.loads(raw)
+        payload: dict[str, Any] = json.loads(raw)
+        return payload
 
     def delete_session(self, session_id: str) -> bool:
         with self._guard("delete_session"):
-            return bool(self.client.delete(self.keys.session(session_id)))
+            return bool(self._client.delete(self.keys.session(session_id)))
+
+    # -- mix progress -----------------------------------------------------------------------------
+
+    def save_mix_progress(self, session_id: str, progress: MixProgressFields, *, ttl_s: int) -> None:
+        """Record how far the session's mix stream has rendered; the record expires ``ttl_s`` after the
+        last write, so an abandoned stream leaves nothing behind for good."""
+        key = self.keys.mix_progress(session_id)
+        fields: dict[FieldT, EncodableT] = {
+            "state": progress["state"],
+            "rendered_s": round(progress["rendered_s"], 3),
+            "duration_s": round(progress["duration_s"], 3),
+        }
+        with self._guard("save_mix_progress"):
+            pipe = self._client.pipeline(transaction=True)
+            pipe.hset(key, mapping=fields)
+            pipe.expire(key, ttl_s)
+            pipe.execute()
+
+    def mix_progress(self, session_id: str) -> MixProgressFields | None:
+        """The latest recorded progress of the session's mix stream; None if it was never streamed."""
+        with self._guard("mix_progress"):
+            raw = _text_fields(self._client.hgetall(self.keys.mix_progress(session_id)))
+        if not raw:
+            return None
+        return MixProgressFields(
+            state=raw["state"], rendered_s=float(raw["rendered_s"]), duration_s=float(raw["duration_s"])
+        )
+
+    # -- catalogue version ------------------------------------------------------------------------
+
+    def bump_catalog_version(self) -> int:
+        """Mark the catalogue as changed (an import ran); every cached ranked list's context changes."""
+        with self._guard("bump_catalog_version"):
+            return int(self._client.incr(self.keys.catalog_version))
+
+    def catalog_version(self) -> int:
+        """How many catalogue imports the store has seen; 0 before the first."""
+        with self._guard("catalog_version"):
+            raw = self._client.get(self.keys.catalog_version)
+        return int(_text(raw)) if raw is not None else 0
 
     # -- jobs -------------------------------------------------------------------------------------
 
@@ -277,7 +357,7 @@ class Store:
         job_id = uuid.uuid4().hex[:16]
         now = time.time()
         with self._guard("enqueue_job"):
-            pipe = self.client.pipeline(transaction=True)
+            pipe = self._client.pipeline(transaction=True)
             pipe.hset(
                 self.keys.job(job_id),
                 mapping={
@@ -297,13 +377,18 @@ class Store:
         """Move the oldest queued job to processing and mark it running; ``None`` if the queue is empty."""
         with self._guard("claim_job"):
             if timeout_s > 0:
-                job_id = self.client.blmove(
-                    self.keys.job_queue, self.keys.jobs_processing, timeout_s, "RIGHT", "LEFT"
+                claimed = self._client.blmove(
+                    self.keys.job_queue,
+                    self.keys.jobs_processing,
+                    timeout_s,  # type: ignore[arg-type]  # BLMOVE takes seconds as a float; redis-py says int
+                    "RIGHT",
+                    "LEFT",
                 )
             else:
-                job_id = self.client.lmove(self.keys.job_queue, self.keys.jobs_processing, "RIGHT", "LEFT")
-        if job_id is None:
+                claimed = self._client.lmove(self.keys.job_queue, self.keys.jobs_processing, "RIGHT", "LEFT")
+        if claimed is None:
             return None
+        job_id = _text(claimed)
         self.update_job(job_id, state="running")
         return self.job_status(job_id)
 
@@ -318,7 +403,7 @@ class Store:
     ) -> None:
         if state is not None and state not in JOB_STATES:
             raise ValueError(f"job state must be one of {JOB_STATES}, not {state!r}")
-        fields: dict[str, str] = {"updated_at": str(time.time())}
+        fields: dict[FieldT, EncodableT] = {"updated_at": str(time.time())}
         if state is not None:
             fields["state"] = state
         if progress is not None:
@@ -328,7 +413,7 @@ class Store:
         if error is not None:
             fields["error"] = error
         with self._guard("update_job"):
-            pipe = self.client.pipeline(transaction=True)
+            pipe = self._client.pipeline(transaction=True)
             pipe.hset(self.keys.job(job_id), mapping=fields)
             if state in ("done", "failed"):
                 pipe.lrem(self.keys.jobs_processing, 0, job_id)
@@ -336,7 +421,7 @@ class Store:
 
     def job_status(self, job_id: str) -> JobStatus:
         with self._guard("job_status"):
-            raw = self.client.hgetall(self.keys.job(job_id))
+            raw = _text_fields(self._client.hgetall(self.keys.job(job_id)))
         if not raw:
             raise NotFoundError(f"no job {job_id!r}")
         return JobStatus(
@@ -361,9 +446,9 @@ class Store:
         since it was read; the caller reads it again, re-applies its change and retries.
         """
         key = self.keys.session(session_id)
-        with self._guard("swap_session"), self.client.pipeline(transaction=True) as pipe:
+        with self._guard("swap_session"), self._client.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(key)
+                pipe.watch(key)  # type: ignore[no-untyped-call]  # redis-py leaves Pipeline.watch unannotated
                 raw = pipe.get(key)
                 if raw is None or json.loads(raw) != expected:
                     pipe.unwatch()

@@ -32,10 +32,7 @@ class RecommendationList(BaseModel):
 
 
 def get_service(state: StateDep) -> RecommendationService:
-    service = state.extras.get("recommendations")
-    if service is None:
-        service = state.extras["recommendations"] = RecommendationService(state.settings, state.store)
-    return service
+    return state.recommendations()
 
 
 ServiceDep = Annotated[RecommendationService, Depends(get_service)]

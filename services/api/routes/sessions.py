@@ -7,7 +7,7 @@ Every handler that transcribes, plans or synthesizes runs in the thread pool (pl
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import soundfile as sf
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,7 +15,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from services.api.deps import StateDep
-from services.api.routes.recommendations import get_service
 from services.api.schemas import (
     IntentPublic,
     MixProgressPublic,
@@ -34,18 +33,15 @@ from services.sessions.lifecycle import RequestOutcome, StoredSession
 from services.sessions.stream import WAV_MEDIA_TYPE, mix_progress, prepare_mix, wav_stream
 from services.store import Store
 
+if TYPE_CHECKING:
+    from dj.speech.transcribe import Transcript
+
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def get_engines(state: StateDep) -> Engines:
     """One ``Engines`` per process: Whisper and the Piper voice load on their first use, then stay."""
-    engines = state.extras.get("engines")
-    if engines is None:
-        engines = state.extras.setdefault(
-            "engines",
-            Engines(state.settings, state.store, recommendations=get_service(state), catalog=state.catalog),
-        )
-    return engines
+    return state.engines()
 
 
 EnginesDep = Annotated[Engines, Depends(get_engines)]
@@ -193,7 +189,7 @@ def request_result(
     )
 
 
-def transcript_public(transcript) -> TranscriptPublic | None:
+def transcript_public(transcript: Transcript | None) -> TranscriptPublic | None:
     if transcript is None:
         return None
     return TranscriptPublic(

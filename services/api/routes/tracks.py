@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -11,7 +11,7 @@ from services.data.catalog import filter_catalog, get_track
 router = APIRouter(prefix="/tracks", tags=["tracks"])
 
 
-def to_public(row: dict) -> TrackPublic:
+def to_public(row: dict[str, Any]) -> TrackPublic:
     return TrackPublic(
         **{k: row[k] for k in TrackPublic.model_fields if k in row}, has_audio=row["path"] is not None
     )

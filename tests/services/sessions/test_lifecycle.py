@@ -18,6 +18,7 @@ from services.data.errors import NotFoundError
 from services.engines import Engines
 from services.sessions import lifecycle as sessions
 from services.store import Store
+from tests.conftest import RedisServer
 
 
 def spoken(voice: PiperSynthesizer, text: str) -> bytes:
@@ -156,8 +157,8 @@ class RendezvousStore(Store):
     """A real store whose first session reads wait for each other: ``parties`` requests all read the
     session before any of them writes, which is the race optimistic locking must win."""
 
-    def __init__(self, store: Store, *, parties: int) -> None:
-        super().__init__(store.client, namespace=store.keys.ns)
+    def __init__(self, store: Store, server: RedisServer, *, parties: int) -> None:
+        super().__init__(server.client(), namespace=store.keys.ns)
         self.barrier = threading.Barrier(parties, timeout=60)
         self.reads, self.parties, self.lock = 0, parties, threading.Lock()
 
@@ -171,12 +172,12 @@ class RendezvousStore(Store):
         return payload
 
 
-def test_two_requests_at_once_both_land(trained, engines: Engines) -> None:
+def test_two_requests_at_once_both_land(trained, engines: Engines, redis_server: RedisServer) -> None:
     settings, store = trained
     engines.analyses(), engines.catalog(), engines.recommendations.model()  # loaded before the race
     session = energetic_session(store, engines, user_id="racer")
     playing_energy = engines.analyses()[session.playing].energy
-    racing = RendezvousStore(store, parties=2)
+    racing = RendezvousStore(store, redis_server, parties=2)
     outcomes: dict[str, sessions.RequestOutcome] = {}
 
     def ask(text: str) -> None:
@@ -207,10 +208,12 @@ class MeddlingStore(Store):
         return payload
 
 
-def test_a_session_that_keeps_changing_is_busy_409(trained, engines: Engines) -> None:
+def test_a_session_that_keeps_changing_is_busy_409(
+    trained, engines: Engines, redis_server: RedisServer
+) -> None:
     settings, store = trained
     session = energetic_session(store, engines, user_id="meddled")
-    meddled = MeddlingStore(store.client, namespace=store.keys.ns)
+    meddled = MeddlingStore(redis_server.client(), namespace=store.keys.ns)
     with pytest.raises(sessions.SessionBusyError) as busy:
         sessions.apply_request(
             settings, meddled, session.session_id, text="skip this song", engines=engines, speak=False

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from services.data.errors import NotFoundError, ValidationError
 from services.settings import Settings
 from services.store import Store, StoreUnavailableError, open_store
+from services.store.store import MixProgressFields
 from tests.conftest import RedisServer, free_port
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -49,8 +55,8 @@ def test_invalid_events_write_nothing(store: Store) -> None:
     assert store.count_events() == 0
 
 
-def test_recent_history_is_newest_first_and_capped(store: Store) -> None:
-    capped = Store(store.client, namespace=store.keys.ns, history_length=3)
+def test_recent_history_is_newest_first_and_capped(store: Store, redis_server: RedisServer) -> None:
+    capped = Store(redis_server.client(), namespace=store.keys.ns, history_length=3)
     capped.append_events(events("u1", ["a", "b", "c", "d", "e"]))
     assert capped.recent_history("u1", 10)["track_id"].to_list() == ["e", "d", "c"]
     assert capped.recent_history("nobody", 10).is_empty()
@@ -64,17 +70,18 @@ def test_new_events_invalidate_cached_rankings(store: Store) -> None:
     assert store.get_ranked("u1", "ctx") is None
 
 
-def test_cached_rankings_expire(store: Store) -> None:
+def test_cached_rankings_expire(store: Store, redis_server: RedisServer) -> None:
     # Redis does the expiring; the test checks the TTL the store sets, then moves the key's expiry into
     # the past (PEXPIREAT) so Redis expires it now, instead of sleeping out the TTL.
+    redis = redis_server.client()
     key = store.keys.ranked("u1", "ctx")
     store.cache_ranked("u1", "ctx", [{"track_id": "a"}], ttl_s=30)
-    assert 25_000 < store.client.pttl(key) <= 30_000
+    assert 25_000 < redis.pttl(key) <= 30_000
     store.cache_ranked("u2", "ctx", [{"track_id": "a"}])  # without ttl_s: the store's default
     default_ms = store.ranked_ttl_s * 1000
-    assert default_ms - 5_000 < store.client.pttl(store.keys.ranked("u2", "ctx")) <= default_ms
+    assert default_ms - 5_000 < redis.pttl(store.keys.ranked("u2", "ctx")) <= default_ms
     assert store.get_ranked("u1", "ctx") == [{"track_id": "a"}]
-    assert store.client.pexpireat(key, 1)
+    assert redis.pexpireat(key, 1)
     assert store.get_ranked("u1", "ctx") is None
 
 
@@ -134,11 +141,13 @@ def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     store = open_store(settings)
     store.append_events(events("u1", ["a", "b"]))
-    store.client.shutdown(nosave=True)  # like a crash: only the append-only file remains
+    # like a crash: only the append-only file remains (the embedded server is reachable only through the
+    # store's own client, so this white-box test uses it)
+    store._client.shutdown(nosave=True)
     reopened = open_store(settings)
     assert reopened.events_frame()["track_id"].to_list() == ["a", "b"]
     assert (tmp_path / "redis").is_dir()
-    reopened.client.shutdown(nosave=True)
+    reopened._client.shutdown(nosave=True)
 
 
 def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
@@ -152,9 +161,89 @@ def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
     assert info.value.status == 503
 
 
+# Arguments for every public Store method, to call each one with Redis gone.
+CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "ping": ((), {}),
+    "append_events": ((events("u1", ["b"]),), {}),
+    "count_events": ((), {}),
+    "events_frame": ((), {}),
+    "ensure_group": ((), {}),
+    "read_new_events": (("updater",), {}),
+    "ack_events": ((["1-0"],), {}),
+    "pending_ids": (("updater",), {}),
+    "pending_events": ((), {}),
+    "recent_history": (("u1",), {}),
+    "known_users": ((), {}),
+    "cache_ranked": (("u1", "ctx", []), {}),
+    "get_ranked": (("u1", "ctx"), {}),
+    "invalidate_ranked": (("u1",), {}),
+    "save_session": (("s1", {}), {}),
+    "load_session": (("s1",), {}),
+    "delete_session": (("s1",), {}),
+    "swap_session": (("s1", {}), {"expected": {}}),
+    "save_mix_progress": (
+        ("s1", MixProgressFields(state="done", rendered_s=1.0, duration_s=1.0)),
+        {"ttl_s": 60},
+    ),
+    "mix_progress": (("s1",), {}),
+    "bump_catalog_version": ((), {}),
+    "catalog_version": ((), {}),
+    "enqueue_job": (("playlists", {}), {}),
+    "claim_job": ((), {}),
+    "update_job": (("j1",), {"state": "done"}),
+    "job_status": (("j1",), {}),
+}
+
+
+def test_every_store_operation_is_a_503_when_redis_is_gone(tmp_path: Path) -> None:
+    """Each public method, found on the class (a new one cannot skip this), fails as StoreUnavailableError
+    naming its operation, with no host, port or socket in the message."""
+    methods = sorted(
+        name for name, _ in inspect.getmembers(Store, inspect.isfunction) if not name.startswith("_")
+    )
+    assert methods == sorted(CALLS)
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    # Without redis-py's retries and backoff each call fails at once (the error is the same either way).
+    client = redis.Redis(port=server.port, decode_responses=True, retry=Retry(NoBackoff(), 0))
+    store = Store(client, namespace="gone")
+    server.kill()
+    for name in methods:
+        args, kwargs = CALLS[name]
+        with pytest.raises(StoreUnavailableError) as info:
+            getattr(store, name)(*args, **kwargs)
+        message = str(info.value)
+        assert "Redis did not answer" in message, name
+        assert "127.0.0.1" not in message and str(server.port) not in message, name
+
+
+def test_catalog_version_counts_imports(store: Store) -> None:
+    assert store.catalog_version() == 0
+    assert store.bump_catalog_version() == 1
+    assert store.bump_catalog_version() == 2
+    assert store.catalog_version() == 2
+
+
+def test_mix_progress_round_trip_with_expiry(store: Store, redis_server: RedisServer) -> None:
+    assert store.mix_progress("s1") is None
+    store.save_mix_progress(
+        "s1", MixProgressFields(state="rendering", rendered_s=1.23456, duration_s=60.0), ttl_s=30
+    )
+    assert store.mix_progress("s1") == MixProgressFields(state="rendering", rendered_s=1.235, duration_s=60.0)
+    assert 0 < redis_server.client().ttl(store.keys.mix_progress("s1")) <= 30
+    assert store.keys.mix_progress("s1") == f"{store.keys.session('s1')}:mix"
+
+
 def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailableError, match="cannot reach Redis"):
         open_store(Settings(data_dir=tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
+
+
+def test_a_password_in_the_redis_url_is_never_printed(tmp_path: Path) -> None:
+    url = f"redis://selecta:s3cret@127.0.0.1:{free_port()}/0"
+    with pytest.raises(StoreUnavailableError, match=r"selecta:\*\*\*@127\.0\.0\.1") as info:
+        open_store(Settings(data_dir=tmp_path, REDIS_URL=url))
+    assert "s3cret" not in str(info.value)
 
 
 def test_swap_session_writes_only_over_what_was_read(store: Store) -> None:
