@@ -127,6 +127,7 @@ async function startSet(event) {
     history.replaceState(null, "", `?session=${encodeURIComponent(session.session_id)}`);
     await showSession(session);
     setStatus(`Your set is ready: ${session.count} tracks.`);
+    $("now-h").focus(); // keyboard and screen-reader users land on what plays
   });
 }
 
@@ -185,17 +186,20 @@ function titleOf(track) {
 }
 
 function trackBody(track) {
-  return [
+  const parts = [
     el("p", { class: "title" }, el("strong", {}, track.title || track.track_id), track.artist ? ` — ${track.artist}` : ""),
     facts(track.track_id),
     track.reason ? el("p", { class: "why" }, el("span", { class: "label" }, "Why: "), track.reason) : null,
     track.transition ? el("p", { class: "mixin" }, el("span", { class: "label" }, "Mix in: "), track.transition) : null,
   ];
+  return parts.filter((part) => part != null);
 }
 
 function render() {
   const s = state.session;
   ["now", "talk", "queue", "picture"].forEach((id) => ($(id).hidden = false));
+  $("main").classList.add("has-session");
+  $("start-h").textContent = "Start another set";
   $("position").textContent = s.playing ? `Track ${s.position + 1} of ${s.count}` : "The set has ended.";
   $("now-track").replaceChildren(...(s.playing ? trackBody(s.playing) : []));
   const mark = s.playing && state.marks.get(s.playing.track_id);
@@ -435,6 +439,14 @@ async function explainMixError() {
   }
 }
 
+function bindResize() {
+  let pending = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => state.session && drawSet($("chart"), state.features, state.session), 150);
+  });
+}
+
 function bindMix() {
   const audio = $("mix");
   audio.addEventListener("playing", () => {
@@ -472,7 +484,9 @@ function drawSet(host, features, session) {
     host.replaceChildren(el("p", { class: "help" }, "No picture: the set's audio features are not available."));
     return;
   }
-  const W = 900, left = 70, right = 16, top = 16;
+  // Drawn at the width it is shown at, so labels keep their size on a phone; redrawn on resize.
+  const W = Math.max(300, Math.round(host.clientWidth || 900));
+  const left = W < 500 ? 50 : 70, right = 12, top = 16;
   const lane = { energy: [top, 110], tempo: [140, 80], key: [236, 30] };
   const H = 300;
   const durations = tracks.map((t) => t.duration_s || 180);
@@ -527,6 +541,8 @@ function drawSet(host, features, session) {
     const x0 = x(starts[i]), x1 = x(starts[i + 1]);
     if (t.bpm != null) {
       root.append(svg("line", { x1: x0 + 2, x2: x1 - 2, y1: yTempo(t.bpm), y2: yTempo(t.bpm), class: "tempo-step" }));
+    }
+    if (t.bpm != null && x1 - x0 >= 28) {
       const label = svg("text", { x: (x0 + x1) / 2, y: yTempo(t.bpm) - 6, class: "tempo-label", "text-anchor": "middle" });
       label.textContent = `${Math.round(t.bpm)}`;
       root.append(label);
@@ -535,9 +551,12 @@ function drawSet(host, features, session) {
     const tip = svg("title");
     tip.textContent = `${t.title || t.track_id}: ${t.key || "key unknown"}`;
     block.append(tip);
-    const code = svg("text", { x: (x0 + x1) / 2, y: lane.key[0] + 20, class: "key-label", "text-anchor": "middle" });
-    code.textContent = t.camelot || "?";
-    root.append(block, code);
+    root.append(block);
+    if (x1 - x0 >= 28) {
+      const code = svg("text", { x: (x0 + x1) / 2, y: lane.key[0] + 20, class: "key-label", "text-anchor": "middle" });
+      code.textContent = t.camelot || "?";
+      root.append(code);
+    }
   });
 
   // Transitions: a dashed line at each hand-over, with the planner's reason as its tooltip.
@@ -554,7 +573,8 @@ function drawSet(host, features, session) {
   });
 
   // Time axis in minutes.
-  const step = total > 1800 ? 600 : total > 600 ? 300 : 60;
+  const minutes = [1, 2, 5, 10, 15, 30, 60].find((m) => ((W - left - right) * m * 60) / total >= 70) || 60;
+  const step = minutes * 60;
   for (let s = 0; s <= total; s += step) {
     const t = svg("text", { x: x(s), y: H - 8, class: "tick", "text-anchor": "middle" });
     t.textContent = `${Math.round(s / 60)} min`;
@@ -619,6 +639,7 @@ function init() {
   $("play").addEventListener("click", playMix);
   bindHold($("hold"));
   bindMix();
+  bindResize();
   checkHealth();
   restore();
 }

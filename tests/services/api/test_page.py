@@ -9,15 +9,25 @@ Whisper for real. Screenshots go to ``.selecta/screenshots/`` in the repository 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+import uvicorn
+from fastapi import FastAPI
 
 from dj.speech.tts import PiperSynthesizer
-from tests.services.api.test_sessions import server  # noqa: F401  (the uvicorn server fixture)
+from services.api.app import create_app
+from services.engines import Engines
+from services.settings import Settings
+from services.store import Store
+from tests.conftest import RedisServer, free_port
+from tests.services.api.test_sessions import app_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".selecta" / "screenshots"
@@ -35,6 +45,32 @@ expect.set_options(timeout=TIMEOUT_MS)
 Page = playwright_sync.Page
 
 
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app on uvicorn on a free loopback port, in a thread, for as long as the block runs."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the server stopped while starting")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
+    """`selecta serve` with the demo catalogue imported, a trained recommender and the test voice."""
+    with serving(app_for(trained[0], engines)) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """"Play something calmer, please." as 48 kHz 16-bit WAV with silence around it (Chromium loops it)."""
@@ -50,31 +86,48 @@ def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
-def browser(spoken_request: Path) -> Iterator[playwright_sync.Browser]:
+def playwright() -> Iterator[playwright_sync.Playwright]:
     with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={spoken_request}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield chromium
-        chromium.close()
+        yield p
+
+
+def launch(playwright: playwright_sync.Playwright, *args: str) -> playwright_sync.Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: playwright_sync.Playwright, spoken_request: Path) -> Iterator[playwright_sync.Browser]:
+    """Chromium whose microphone is granted without asking and plays the spoken request."""
+    chromium = launch(
+        playwright,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={spoken_request}",
+        "--autoplay-policy=no-user-gesture-required",
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
-def page(browser: playwright_sync.Browser, server: str) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+def page(browser: playwright_sync.Browser, server: str) -> Iterator[Page]:
+    with open_page(browser, server) as tab:
+        yield tab
+
+
+@contextmanager
+def open_page(browser: playwright_sync.Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context at desktop size whose console is printed (pytest shows it on failure)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.on("console", lambda message: print(f"browser console {message.type}: {message.text}"))
     tab.on("pageerror", lambda error: print(f"browser page error: {error}"))
-    yield tab
-    print("page status:", tab.locator("#status").inner_text(), "| error:", tab.locator("#error-text").inner_text())
-    context.close()
+    try:
+        yield tab
+        print("page status:", tab.locator("#status").inner_text(), "| error:", tab.locator("#error-text").inner_text())
+    finally:
+        context.close()
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -101,7 +154,7 @@ def upcoming_ids(page: Page) -> list[str]:
     return page.locator("#upcoming li.track").evaluate_all("els => els.map(e => e.dataset.trackId)")
 
 
-def test_start_a_set_and_see_the_queue_and_the_picture(page: Page, server: str) -> None:  # noqa: F811
+def test_start_a_set_and_see_the_queue_and_the_picture(page: Page, server: str) -> None:
     start_set(page, "demo-user-01")
     first = page.locator("#upcoming li.track").first
     expect(first).to_contain_text(re.compile(r"\d+ BPM"))
@@ -159,14 +212,18 @@ def test_typed_request_shows_what_was_understood_and_plays_the_answer(page: Page
     screenshot(page, "desktop-answer")
 
 
+def hold_to_talk(page: Page, ms: int, *, granted: bool = True) -> None:
+    page.get_by_role("button", name="Hold to talk").hover()
+    page.mouse.down()
+    if granted:  # a refused microphone resets the button at once
+        expect(page.locator("#hold")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(ms)
+    page.mouse.up()
+
+
 def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
     start_set(page, "demo-user-04")
-    hold = page.get_by_role("button", name="Hold to talk")
-    hold.hover()
-    page.mouse.down()
-    expect(page.locator("#hold")).to_have_attribute("aria-pressed", "true")
-    page.wait_for_timeout(3000)  # the fake microphone plays the request from its start
-    page.mouse.up()
+    hold_to_talk(page, 3000)  # the fake microphone plays the request from its start
     expect(page.locator("#reply-heard")).to_contain_text("You said:")
     expect(page.locator("#reply-heard")).to_contain_text(re.compile("calmer", re.IGNORECASE))
     expect(page.locator("#reply-intent")).to_contain_text("calmer")
@@ -174,7 +231,7 @@ def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
     page.wait_for_function("document.getElementById('answer-audio').duration > 0.5")
 
 
-def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:  # noqa: F811
+def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
     import httpx
 
     start_set(page, "page-listener")  # a new profile: no history yet
@@ -200,3 +257,45 @@ def test_errors_are_shown_from_the_json_error_shape(page: Page) -> None:
     expect(page.locator("#error")).to_be_visible()
     expect(page.locator("#error")).to_contain_text("not_found, HTTP 404")
     expect(page.get_by_role("alert")).to_contain_text("no-such-session")
+
+
+def test_a_refused_microphone_is_said_plainly(playwright: playwright_sync.Playwright, server: str) -> None:
+    """Without Chromium's fake permission prompt, headless Chromium refuses the microphone."""
+    chromium = launch(playwright, "--use-fake-device-for-media-stream")
+    try:
+        with open_page(chromium, server) as page:
+            start_set(page, "demo-user-06", n_tracks=3)
+            hold_to_talk(page, 500, granted=False)
+            expect(page.get_by_role("alert")).to_contain_text("Microphone access was refused")
+            expect(page.locator("#hold")).to_have_attribute("aria-pressed", "false")
+    finally:
+        chromium.close()
+
+
+def test_an_upload_over_the_limit_is_said_plainly(
+    browser: playwright_sync.Browser, trained: tuple[Settings, Store], engines: Engines
+) -> None:
+    small = trained[0].model_copy(update={"max_upload_bytes": 2_000})
+    with serving(app_for(small, engines)) as url, open_page(browser, url) as page:
+        start_set(page, "demo-user-07", n_tracks=3)
+        hold_to_talk(page, 2000)
+        expect(page.get_by_role("alert")).to_contain_text("audio_too_large, HTTP 413")
+        expect(page.get_by_role("alert")).to_contain_text("too big to send")
+
+
+def test_redis_down_is_said_plainly(browser: playwright_sync.Browser, tmp_path: Path) -> None:
+    redis_server = RedisServer(directory=tmp_path, port=free_port())
+    redis_server.start()
+    try:
+        settings = Settings(data_dir=tmp_path / "data", REDIS_URL=redis_server.url, redis_namespace="pagedown")
+        with serving(create_app(settings)) as url, open_page(browser, url) as page:
+            page.goto("/")
+            expect(page.locator("#status")).to_contain_text("The catalogue is empty")
+            expect(page.locator("#error")).to_be_hidden()
+            redis_server.kill()
+            page.reload()
+            expect(page.get_by_role("alert")).to_contain_text("store_unavailable, HTTP 503")
+            expect(page.get_by_role("alert")).to_contain_text("Redis")
+            screenshot(page, "desktop-redis-down")
+    finally:
+        redis_server.kill()
