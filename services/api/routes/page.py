@@ -53,7 +53,9 @@ class SetFeatures(BaseModel):
 @router.get("/", include_in_schema=False)
 def index() -> FileResponse:
     """The listening page."""
-    return FileResponse(PAGE_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        PAGE_DIR / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"}
+    )
 
 
 @router.get("/page/{name}", include_in_schema=False)

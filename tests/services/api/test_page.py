@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -29,6 +30,9 @@ from services.store import Store
 from tests.conftest import RedisServer, free_port
 from tests.services.api.test_sessions import app_for
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".selecta" / "screenshots"
 TIMEOUT_MS = 120_000  # a request runs Whisper and Piper on a shared CPU
@@ -37,12 +41,12 @@ playwright_sync = pytest.importorskip("playwright.sync_api", reason="Playwright 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium (apt-get install chromium)"
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not at /usr/bin/chromium (apt-get install chromium)",
     ),
 ]
 expect = playwright_sync.expect
 expect.set_options(timeout=TIMEOUT_MS)
-Page = playwright_sync.Page
 
 
 @contextmanager
@@ -73,7 +77,7 @@ def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """"Play something calmer, please." as 48 kHz 16-bit WAV with silence around it (Chromium loops it)."""
+    """A spoken "Play something calmer, please.", 48 kHz 16-bit WAV, silence around it (Chromium loops it)."""
     import soxr
 
     speech = voice.synthesize("Play something calmer, please.")
@@ -86,17 +90,17 @@ def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[playwright_sync.Playwright]:
+def playwright() -> Iterator[Playwright]:
     with playwright_sync.sync_playwright() as p:
         yield p
 
 
-def launch(playwright: playwright_sync.Playwright, *args: str) -> playwright_sync.Browser:
+def launch(playwright: Playwright, *args: str) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
 
 
 @pytest.fixture(scope="module")
-def browser(playwright: playwright_sync.Playwright, spoken_request: Path) -> Iterator[playwright_sync.Browser]:
+def browser(playwright: Playwright, spoken_request: Path) -> Iterator[Browser]:
     """Chromium whose microphone is granted without asking and plays the spoken request."""
     chromium = launch(
         playwright,
@@ -110,13 +114,13 @@ def browser(playwright: playwright_sync.Playwright, spoken_request: Path) -> Ite
 
 
 @pytest.fixture
-def page(browser: playwright_sync.Browser, server: str) -> Iterator[Page]:
+def page(browser: Browser, server: str) -> Iterator[Page]:
     with open_page(browser, server) as tab:
         yield tab
 
 
 @contextmanager
-def open_page(browser: playwright_sync.Browser, base_url: str) -> Iterator[Page]:
+def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh browser context at desktop size whose console is printed (pytest shows it on failure)."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
@@ -125,7 +129,12 @@ def open_page(browser: playwright_sync.Browser, base_url: str) -> Iterator[Page]
     tab.on("pageerror", lambda error: print(f"browser page error: {error}"))
     try:
         yield tab
-        print("page status:", tab.locator("#status").inner_text(), "| error:", tab.locator("#error-text").inner_text())
+        print(
+            "page status:",
+            tab.locator("#status").inner_text(),
+            "| error:",
+            tab.locator("#error-text").inner_text(),
+        )
     finally:
         context.close()
 
@@ -151,7 +160,8 @@ def start_set(page: Page, user: str, n_tracks: int = 6) -> None:
 
 
 def upcoming_ids(page: Page) -> list[str]:
-    return page.locator("#upcoming li.track").evaluate_all("els => els.map(e => e.dataset.trackId)")
+    ids = page.locator("#upcoming li.track").evaluate_all("els => els.map(e => e.dataset.trackId)")
+    return [str(i) for i in ids]
 
 
 def test_start_a_set_and_see_the_queue_and_the_picture(page: Page, server: str) -> None:
@@ -259,7 +269,7 @@ def test_errors_are_shown_from_the_json_error_shape(page: Page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("no-such-session")
 
 
-def test_a_refused_microphone_is_said_plainly(playwright: playwright_sync.Playwright, server: str) -> None:
+def test_a_refused_microphone_is_said_plainly(playwright: Playwright, server: str) -> None:
     """Without Chromium's fake permission prompt, headless Chromium refuses the microphone."""
     chromium = launch(playwright, "--use-fake-device-for-media-stream")
     try:
@@ -273,7 +283,7 @@ def test_a_refused_microphone_is_said_plainly(playwright: playwright_sync.Playwr
 
 
 def test_an_upload_over_the_limit_is_said_plainly(
-    browser: playwright_sync.Browser, trained: tuple[Settings, Store], engines: Engines
+    browser: Browser, trained: tuple[Settings, Store], engines: Engines
 ) -> None:
     small = trained[0].model_copy(update={"max_upload_bytes": 2_000})
     with serving(app_for(small, engines)) as url, open_page(browser, url) as page:
@@ -283,11 +293,13 @@ def test_an_upload_over_the_limit_is_said_plainly(
         expect(page.get_by_role("alert")).to_contain_text("too big to send")
 
 
-def test_redis_down_is_said_plainly(browser: playwright_sync.Browser, tmp_path: Path) -> None:
+def test_redis_down_is_said_plainly(browser: Browser, tmp_path: Path) -> None:
     redis_server = RedisServer(directory=tmp_path, port=free_port())
     redis_server.start()
     try:
-        settings = Settings(data_dir=tmp_path / "data", REDIS_URL=redis_server.url, redis_namespace="pagedown")
+        settings = Settings(
+            data_dir=tmp_path / "data", REDIS_URL=redis_server.url, redis_namespace="pagedown"
+        )
         with serving(create_app(settings)) as url, open_page(browser, url) as page:
             page.goto("/")
             expect(page.locator("#status")).to_contain_text("The catalogue is empty")
