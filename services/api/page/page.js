@@ -474,7 +474,7 @@ function camelotColour(code) {
   const m = /^(\d+)([AB])$/.exec(code || "");
   if (!m) return "#888";
   const hue = ((Number(m[1]) - 1) * 30 + 200) % 360;
-  return `hsl(${hue} 55% ${m[2] === "A" ? 38 : 30}%)`;
+  return `hsl(${hue} 55% ${m[2] === "A" ? 32 : 25}%)`; // dark enough for white labels (>= 4.5:1)
 }
 
 /** Energy, tempo and key over the set as an SVG, from /features (time = the tracks' durations in order). */

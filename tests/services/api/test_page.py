@@ -159,6 +159,12 @@ def start_set(page: Page, user: str, n_tracks: int = 6) -> None:
     expect(page.locator("#upcoming li.track")).to_have_count(n_tracks - 1)
 
 
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, button, audio")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+  .map((e) => e.outerHTML)"""
+
+
 def upcoming_ids(page: Page) -> list[str]:
     ids = page.locator("#upcoming li.track").evaluate_all("els => els.map(e => e.dataset.trackId)")
     return [str(i) for i in ids]
@@ -179,6 +185,8 @@ def test_start_a_set_and_see_the_queue_and_the_picture(page: Page, server: str) 
     expect(chart.locator("g.transition")).to_have_count(5)
     expect(chart.locator("path.energy-line")).to_have_count(1)
     expect(chart).to_have_attribute("role", "img")
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert unlabelled == [], f"controls without an accessible name: {unlabelled}"
     screenshot(page, "desktop")
 
     assert page.context.browser is not None
@@ -232,8 +240,13 @@ def hold_to_talk(page: Page, ms: int, *, granted: bool = True) -> None:
 
 
 def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
+    """Held from the keyboard (Space on the focused button); the other tests hold it with the mouse."""
     start_set(page, "demo-user-04")
-    hold_to_talk(page, 3000)  # the fake microphone plays the request from its start
+    page.get_by_role("button", name="Hold to talk").focus()
+    page.keyboard.down(" ")
+    expect(page.locator("#hold")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(3000)  # the fake microphone plays the request from its start
+    page.keyboard.up(" ")
     expect(page.locator("#reply-heard")).to_contain_text("You said:")
     expect(page.locator("#reply-heard")).to_contain_text(re.compile("calmer", re.IGNORECASE))
     expect(page.locator("#reply-intent")).to_contain_text("calmer")
