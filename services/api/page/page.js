@@ -449,6 +449,10 @@ function bindResize() {
 
 function bindMix() {
   const audio = $("mix");
+  // The DJ's answer is heard over the mix: the mix ducks while it speaks.
+  const answer = $("answer-audio");
+  answer.addEventListener("play", () => (audio.volume = 0.3));
+  ["pause", "ended"].forEach((t) => answer.addEventListener(t, () => (audio.volume = 1)));
   audio.addEventListener("playing", () => {
     $("mix-status").textContent = `Playing the mix from track ${state.session.position + 1} of ${state.session.count}.`;
   });
