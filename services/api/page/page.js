@@ -24,7 +24,7 @@ const INTENT_WORDS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null };
+const state = { session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null, mixPoll: null };
 
 // -- talking to the API ---------------------------------------------------------------------------
 
@@ -439,6 +439,31 @@ async function explainMixError() {
   }
 }
 
+/** While the mix plays, say how far the render has come; re-render only when the set itself changed
+ * (another client asked for something), so keyboard focus in the queue is not lost every few seconds. */
+async function followMix() {
+  if (!state.session) return;
+  let session;
+  try {
+    session = await api(`/sessions/${encodeURIComponent(state.session.session_id)}`);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  if (setIds(session) !== setIds(state.session)) await showSession(session);
+  const mix = session.mix;
+  if (mix && mix.state === "rendering") {
+    $("mix-status").textContent = `Playing; mixed ${minutes(mix.rendered_s)} of ${minutes(mix.duration_s)} so far.`;
+  } else if (mix && mix.state === "done") {
+    $("mix-status").textContent = `Playing; the whole set (${minutes(mix.duration_s)}) is mixed.`;
+  }
+}
+
+function minutes(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 function bindResize() {
   let pending = null;
   window.addEventListener("resize", () => {
@@ -455,7 +480,10 @@ function bindMix() {
   ["pause", "ended"].forEach((t) => answer.addEventListener(t, () => (audio.volume = 1)));
   audio.addEventListener("playing", () => {
     $("mix-status").textContent = `Playing the mix from track ${state.session.position + 1} of ${state.session.count}.`;
+    clearInterval(state.mixPoll);
+    state.mixPoll = setInterval(followMix, 5000);
   });
+  ["pause", "ended", "emptied"].forEach((t) => audio.addEventListener(t, () => clearInterval(state.mixPoll)));
   audio.addEventListener("error", () => {
     if (!audio.getAttribute("src")) return;
     $("mix-status").textContent = "The mix stopped.";
