@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.api.errors import install_error_handlers
-from services.api.routes import events, health, jobs, recommendations, requests, sessions, tracks
+from services.api.routes import events, health, jobs, page, recommendations, requests, sessions, tracks
 from services.api.state import AppState
 from services.data.catalog import CatalogCache
 from services.settings import Settings, get_settings
@@ -38,6 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     # recommendations first: its /tracks/{id}/similar must win over /tracks/{id:path}
-    for module in (health, recommendations, tracks, events, jobs, sessions, requests):
+    for module in (health, recommendations, tracks, events, jobs, sessions, requests, page):
         app.include_router(module.router)
     return app

@@ -1,0 +1,327 @@
+"""The listening page in a real browser: Debian's Chromium driven by Playwright, against a real server.
+
+The server is the app on uvicorn with the demo catalogue, a trained recommender, Whisper and the Piper
+voice (the same fixtures as the session API tests). Chromium's fake microphone plays a WAV of a spoken
+request made with the project's own voice, so hold-to-talk goes through MediaRecorder, the upload and
+Whisper for real. Screenshots go to ``.selecta/screenshots/`` in the repository (printed by the tests).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+import soundfile as sf
+import uvicorn
+from fastapi import FastAPI
+
+from dj.speech.tts import PiperSynthesizer
+from services.api.app import create_app
+from services.engines import Engines
+from services.settings import Settings
+from services.store import Store
+from tests.conftest import RedisServer, free_port
+from tests.services.api.test_sessions import app_for
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[3] / ".selecta" / "screenshots"
+TIMEOUT_MS = 120_000  # a request runs Whisper and Piper on a shared CPU
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (dev extra)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+expect = playwright_sync.expect
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app on uvicorn on a free loopback port, in a thread, for as long as the block runs."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the server stopped while starting")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
+    """`selecta serve` with the demo catalogue imported, a trained recommender and the test voice."""
+    with serving(app_for(trained[0], engines)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spoken "Play something calmer, please.", 48 kHz 16-bit WAV, silence around it (Chromium loops it)."""
+    import soxr
+
+    speech = voice.synthesize("Play something calmer, please.")
+    y = soxr.resample(speech.y, speech.sr, 48000).astype(np.float32)
+    pad = np.zeros(int(0.3 * 48000), dtype=np.float32)
+    tail = np.zeros(int(3.0 * 48000), dtype=np.float32)
+    path = tmp_path_factory.mktemp("speech") / "calmer.wav"
+    sf.write(path, np.concatenate([pad, y, tail]), 48000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with playwright_sync.sync_playwright() as p:
+        yield p
+
+
+def launch(playwright: Playwright, *args: str) -> Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright, spoken_request: Path) -> Iterator[Browser]:
+    """Chromium whose microphone is granted without asking and plays the spoken request."""
+    chromium = launch(
+        playwright,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={spoken_request}",
+        "--autoplay-policy=no-user-gesture-required",
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    with open_page(browser, server) as tab:
+        yield tab
+
+
+@contextmanager
+def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context at desktop size whose console is printed (pytest shows it on failure)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    tab.on("console", lambda message: print(f"browser console {message.type}: {message.text}"))
+    tab.on("pageerror", lambda error: print(f"browser page error: {error}"))
+    try:
+        yield tab
+        print(
+            "page status:",
+            tab.locator("#status").inner_text(),
+            "| error:",
+            tab.locator("#error-text").inner_text(),
+        )
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def start_set(page: Page, user: str, n_tracks: int = 6) -> None:
+    page.goto("/")
+    expect(page.get_by_text("the DJ's voice is synthetic")).to_be_visible()
+    expect(page.get_by_text("the demo music is AI-generated")).to_be_visible()
+    page.get_by_label("Your profile").fill(user)
+    page.get_by_label("Tracks").fill(str(n_tracks))
+    page.get_by_label("Energy arc").select_option("warm-up")
+    page.get_by_role("button", name="Start the set").click()
+    expect(page.locator("#position")).to_have_text(f"Track 1 of {n_tracks}")
+    expect(page.locator("#upcoming li.track")).to_have_count(n_tracks - 1)
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, button, audio")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+  .map((e) => e.outerHTML)"""
+
+
+def upcoming_ids(page: Page) -> list[str]:
+    ids = page.locator("#upcoming li.track").evaluate_all("els => els.map(e => e.dataset.trackId)")
+    return [str(i) for i in ids]
+
+
+def test_start_a_set_and_see_the_queue_and_the_picture(page: Page, server: str) -> None:
+    start_set(page, "demo-user-01")
+    first = page.locator("#upcoming li.track").first
+    expect(first).to_contain_text(re.compile(r"\d+ BPM"))
+    expect(first).to_contain_text(re.compile(r"Key \d{1,2}[AB]"))
+    expect(first).to_contain_text(re.compile(r"Energy \d+%"))
+    expect(first).to_contain_text("Why:")
+    expect(first).to_contain_text("Mix in:")
+    expect(page.locator("#now-track")).to_contain_text("BPM")
+    # The picture: one key block per track, a transition mark between each pair, the energy line.
+    chart = page.locator("#chart svg")
+    expect(chart.locator("rect.key-block")).to_have_count(6)
+    expect(chart.locator("g.transition")).to_have_count(5)
+    expect(chart.locator("path.energy-line")).to_have_count(1)
+    expect(chart).to_have_attribute("role", "img")
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert unlabelled == [], f"controls without an accessible name: {unlabelled}"
+    screenshot(page, "desktop")
+
+    assert page.context.browser is not None
+    phone = page.context.browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    try:
+        small = phone.new_page()
+        small.goto(page.url)  # the page restores the session from ?session=
+        expect(small.locator("#upcoming li.track")).to_have_count(5)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width}px wide at phone width"
+        screenshot(small, "phone")
+    finally:
+        phone.close()
+
+
+def test_skip_changes_the_queue_and_the_picture(page: Page) -> None:
+    start_set(page, "demo-user-02")
+    playing = page.locator("#now-track .title").inner_text()
+    before, picture = upcoming_ids(page), page.locator("#chart").inner_html()
+    page.get_by_role("button", name="Skip", exact=True).click()
+    expect(page.locator("#position")).to_have_text("Track 2 of 6")
+    expect(page.locator("#reply-intent")).to_contain_text("skip this track")
+    expect(page.locator("#now-track .title")).not_to_have_text(playing)
+    after = upcoming_ids(page)
+    assert after != before and len(after) == 4
+    assert page.locator("#chart").inner_html() != picture  # redrawn: the playing track moved
+    expect(page.locator("#played li")).to_have_count(1)
+
+
+def test_typed_request_shows_what_was_understood_and_plays_the_answer(page: Page) -> None:
+    start_set(page, "demo-user-03")
+    page.get_by_label("Or type a request").fill("play something calmer")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#reply-heard")).to_have_text("You asked: “play something calmer”")
+    expect(page.locator("#reply-intent")).to_contain_text("calmer")
+    expect(page.locator("#reply-intent")).to_contain_text("re-planned")
+    expect(page.locator("#reply-answer")).to_contain_text("DJ: ")
+    page.wait_for_function("document.getElementById('answer-audio').duration > 0.5")
+    screenshot(page, "desktop-answer")
+
+
+def hold_to_talk(page: Page, ms: int, *, granted: bool = True) -> None:
+    page.get_by_role("button", name="Hold to talk").hover()
+    page.mouse.down()
+    if granted:  # a refused microphone resets the button at once
+        expect(page.locator("#hold")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(ms)
+    page.mouse.up()
+
+
+def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
+    """Held from the keyboard (Space on the focused button); the other tests hold it with the mouse."""
+    start_set(page, "demo-user-04")
+    page.get_by_role("button", name="Hold to talk").focus()
+    page.keyboard.down(" ")
+    expect(page.locator("#hold")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(3000)  # the fake microphone plays the request from its start
+    page.keyboard.up(" ")
+    expect(page.locator("#reply-heard")).to_contain_text("You said:")
+    expect(page.locator("#reply-heard")).to_contain_text(re.compile("calmer", re.IGNORECASE))
+    expect(page.locator("#reply-intent")).to_contain_text("calmer")
+    expect(page.locator("#error")).to_be_hidden()
+    page.wait_for_function("document.getElementById('answer-audio').duration > 0.5")
+
+
+def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
+    import httpx
+
+    start_set(page, "page-listener")  # a new profile: no history yet
+    first = page.locator("#upcoming li.track").first
+    track_id = first.get_attribute("data-track-id")
+    like = first.get_by_role("button", name=re.compile("^Like "))
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    history = httpx.get(f"{server}/users/page-listener/history", timeout=30).json()
+    assert [(e["track_id"], e["reason"]) for e in history["events"]] == [(track_id, "liked")]
+
+
+def test_the_mix_streams_into_the_player(page: Page) -> None:
+    start_set(page, "demo-user-05", n_tracks=3)
+    page.get_by_role("button", name="Play the mix").click()
+    page.wait_for_function("document.getElementById('mix').currentTime > 1", timeout=240_000)
+    expect(page.locator("#mix-status")).to_contain_text("Playing")
+    expect(page.locator("#mix-status")).to_contain_text(re.compile(r"mixed \d+:\d\d of \d+:\d\d|is mixed"))
+    page.locator("#mix").evaluate("a => { a.pause(); a.removeAttribute('src'); a.load(); }")
+
+
+def test_errors_are_shown_from_the_json_error_shape(page: Page) -> None:
+    page.goto("/?session=no-such-session")
+    expect(page.locator("#error")).to_be_visible()
+    expect(page.locator("#error")).to_contain_text("not_found, HTTP 404")
+    expect(page.get_by_role("alert")).to_contain_text("no-such-session")
+
+
+def test_a_refused_microphone_is_said_plainly(playwright: Playwright, server: str) -> None:
+    """Without Chromium's fake permission prompt, headless Chromium refuses the microphone."""
+    chromium = launch(playwright, "--use-fake-device-for-media-stream")
+    try:
+        with open_page(chromium, server) as page:
+            start_set(page, "demo-user-06", n_tracks=3)
+            hold_to_talk(page, 500, granted=False)
+            expect(page.get_by_role("alert")).to_contain_text("Microphone access was refused")
+            expect(page.locator("#hold")).to_have_attribute("aria-pressed", "false")
+    finally:
+        chromium.close()
+
+
+def test_an_upload_over_the_limit_is_said_plainly(
+    browser: Browser, trained: tuple[Settings, Store], engines: Engines
+) -> None:
+    small = trained[0].model_copy(update={"max_upload_bytes": 2_000})
+    with serving(app_for(small, engines)) as url, open_page(browser, url) as page:
+        start_set(page, "demo-user-07", n_tracks=3)
+        hold_to_talk(page, 2000)
+        expect(page.get_by_role("alert")).to_contain_text("audio_too_large, HTTP 413")
+        expect(page.get_by_role("alert")).to_contain_text("too big to send")
+
+
+def test_redis_down_is_said_plainly(browser: Browser, tmp_path: Path) -> None:
+    redis_server = RedisServer(directory=tmp_path, port=free_port())
+    redis_server.start()
+    try:
+        settings = Settings(
+            data_dir=tmp_path / "data", REDIS_URL=redis_server.url, redis_namespace="pagedown"
+        )
+        with serving(create_app(settings)) as url, open_page(browser, url) as page:
+            page.goto("/")
+            expect(page.locator("#status")).to_contain_text("The catalogue is empty")
+            expect(page.locator("#error")).to_be_hidden()
+            redis_server.kill()
+            page.reload()
+            expect(page.get_by_role("alert")).to_contain_text("store_unavailable, HTTP 503")
+            expect(page.get_by_role("alert")).to_contain_text("Redis")
+            screenshot(page, "desktop-redis-down")
+    finally:
+        redis_server.kill()
