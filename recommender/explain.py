@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.blend import Blend
-from recommender.catalog import ItemTable
 from recommender.features import ItemFeatures
+from recommender.item_table import ItemTable
 
 BECAUSE_YOU_PLAYED = "because_you_played"
 SOUNDS_LIKE = "sounds_like"

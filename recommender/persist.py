@@ -14,10 +14,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.blend import Blend
-from recommender.catalog import ItemTable
 from recommender.errors import BundleError
 from recommender.features import ItemFeatures
 from recommender.interactions import UserRows
+from recommender.item_table import ItemTable
 from recommender.models import make_model
 from recommender.models.base import csr_from_state, csr_state
 from recommender.models.factors import FactorModel

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 
 from recommender.blend import Blend, Progress, fit_blend
 from recommender.bundle import load_bundle, save_bundle
-from recommender.catalog import ItemTable, constraint_mask
 from recommender.config import default_config
 from recommender.dataset import build_dataset
 from recommender.errors import BadConfigError, BundleError, RecommenderError, UnknownItemError
@@ -30,6 +29,7 @@ from recommender.interactions import (
     index_frame,
     matrix_hash,
 )
+from recommender.item_table import ItemTable, constraint_mask
 from recommender.models import top_n
 from recommender.persist import (
     RETRAIN,

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.tempo import AUDIBLE_TEMPO_CHANGE
+from core.tempo_rules import AUDIBLE_TEMPO_CHANGE
 from dj.host.spoken import is_anonymous
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from dj.analysis.loudness import true_peak_dbtp
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
-from dj.mix.blend import BlendGains, apply_gains, crossfade_gains, eq_blend_gains
+from dj.mix.crossfade import BlendGains, apply_gains, crossfade_gains, eq_blend_gains
 from dj.mix.mastering import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
 from dj.mix.sources import load_source
 from dj.mix.stretch import JOIN_S, join_head, render_head

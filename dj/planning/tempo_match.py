@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from core.tempo import AUDIBLE_TEMPO_CHANGE, TEMPO_MULTIPLIERS
+from core.tempo_rules import AUDIBLE_TEMPO_CHANGE, TEMPO_MULTIPLIERS
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from core.moods import MOODS
-from core.tempo import AUDIBLE_TEMPO_CHANGE
+from core.tempo_rules import AUDIBLE_TEMPO_CHANGE
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.intents import Intent, Slot, SlotName
@@ -44,6 +44,7 @@ __all__ = [
     "Effect",
     "Levels",
     "NowPlaying",
+    "RelativeDimension",
     "apply_intent",
     "constraints_from_json",
     "constraints_to_json",
@@ -59,7 +60,8 @@ relative request steps over, so the change is noticeable within this catalogue."
 TEMPO_REACH = 1.4
 """A tempo band reaches at most this ratio from the playing tempo: under an octave either way (the
 recommender matches half and double time), and more than the mixer would stretch anyway."""
-RELATIVE_DIMENSIONS: dict[str, str] = {
+RelativeDimension = Literal["energy_range", "tempo_range"]
+RELATIVE_DIMENSIONS: dict[str, RelativeDimension] = {
     "energy_down": "energy_range",
     "energy_up": "energy_range",
     "tempo_down": "tempo_range",

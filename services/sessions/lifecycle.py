@@ -34,6 +34,7 @@ from dj.requests.effects import (
     Effect,
     Levels,
     NowPlaying,
+    RelativeDimension,
     apply_intent,
     constraints_from_json,
     constraints_to_json,
@@ -113,7 +114,8 @@ class RequestOutcome:
 def save_planned(store: Store, *, user_id: str, plan: SetPlan) -> DJSession:
     """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing."""
     session = DJSession.new(user_id=user_id, energy_arc=plan.arc.value).with_plan(plan.track_ids)
-    save_session(store, StoredSession(session=session, **_why(plan)))
+    reasons, transitions = _why(plan)
+    save_session(store, StoredSession(session=session, reasons=reasons, transitions=transitions))
     return session
 
 
@@ -249,7 +251,7 @@ def _apply(engines: Engines, stored: StoredSession, intent: Intent) -> tuple[Sto
         current=current,
         playing=playing,
         index=engines.catalog().index,
-        levels=_levels(engines, session, replace(current, **{dimension: None})) if dimension else None,
+        levels=_levels(engines, session, _without(current, dimension)) if dimension else None,
     )
     answer, replanned = effect.answer, False
     feedback_track = session.playing
@@ -332,12 +334,12 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
         return None
     n_tracks = min(max(len(session.track_ids), len(prefix) + 1), len(prefix) + len(candidates))
     plan = replan(session, candidates, analyses, n_tracks=n_tracks, meta=engines.catalog().meta)
-    why = _why(plan)
+    reasons, transitions = _why(plan)
     in_set = set(plan.track_ids)
     return StoredSession(
         session=session.with_plan(plan.track_ids),
-        reasons={t: r for t, r in {**stored.reasons, **why["reasons"]}.items() if t in in_set},
-        transitions={t: r for t, r in {**stored.transitions, **why["transitions"]}.items() if t in in_set},
+        reasons={t: r for t, r in {**stored.reasons, **reasons}.items() if t in in_set},
+        transitions={t: r for t, r in {**stored.transitions, **transitions}.items() if t in in_set},
         answer=stored.answer,
     )
 
@@ -373,11 +375,17 @@ def _candidates(
     return [*pinned, *ranked]
 
 
-def _why(plan: SetPlan) -> dict[str, dict[str, str]]:
-    return {
-        "reasons": {t: plan.explanations[t] for t in plan.track_ids if plan.explanations.get(t)},
-        "transitions": {tr.to_id: tr.reason for tr in plan.transitions},
-    }
+def _why(plan: SetPlan) -> tuple[dict[str, str], dict[str, str]]:
+    """Why each track is in the set (the recommender's explanation) and how the DJ mixes into it."""
+    reasons = {t: plan.explanations[t] for t in plan.track_ids if plan.explanations.get(t)}
+    return reasons, {tr.to_id: tr.reason for tr in plan.transitions}
+
+
+def _without(constraints: Constraints, dimension: RelativeDimension) -> Constraints:
+    """The constraints with the range a relative request moves left open."""
+    if dimension == "energy_range":
+        return replace(constraints, energy_range=None)
+    return replace(constraints, tempo_range=None)
 
 
 def _record_feedback(store: Store, *, user_id: str, track_id: str, reason: str) -> None:

@@ -1,8 +1,8 @@
 """The catalogue columns ranking needs at serving time, as arrays, and the constraint filter over them.
 
 Constraints are strict (a track lacking the constrained value is left out). Tempo matches at half and
-double time too (:data:`core.tempo.TEMPO_MULTIPLIERS`), because a DJ can mix a 70 bpm track into a 140 bpm
-set.
+double time too (:data:`core.tempo_rules.TEMPO_MULTIPLIERS`), because a DJ can mix a 70 bpm track into a
+140 bpm set.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from core.tempo import TEMPO_MULTIPLIERS
+from core.tempo_rules import TEMPO_MULTIPLIERS
 from recommender.features import ItemFeatures
 from recommender.types import Constraints
 

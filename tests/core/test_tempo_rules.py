@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from core.tempo import TEMPO_MULTIPLIERS
+from core.tempo_rules import TEMPO_MULTIPLIERS
 from dj.planning.tempo_match import match_tempo
-from recommender.catalog import ItemTable, constraint_mask
 from recommender.features import build_item_features
+from recommender.item_table import ItemTable, constraint_mask
 from recommender.types import Constraints
 
 
