@@ -21,7 +21,6 @@ import pytest
 import soundfile as sf
 import uvicorn
 from fastapi import FastAPI
-from tests.services.api.test_sessions import app_for
 
 from dj.speech.tts import PiperSynthesizer
 from services.api.app import create_app
@@ -29,6 +28,7 @@ from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import RedisServer, free_port
+from tests.services.api.apps import app_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.services.api.test_sessions import app_for
 
 from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
+from tests.services.api.apps import app_for
 
 
 @pytest.fixture(scope="module")

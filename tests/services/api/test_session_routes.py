@@ -17,23 +17,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dj.requests.answers import LINES
 from dj.speech.tts import PiperSynthesizer
-from services.api.app import create_app
-from services.api.routes.sessions import get_engines
 from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import free_port
-
-
-def app_for(settings: Settings, engines: Engines) -> FastAPI:
-    app = create_app(settings)
-    app.dependency_overrides[get_engines] = lambda: engines
-    return app
+from tests.services.api.apps import app_for
 
 
 @pytest.fixture(scope="module")

@@ -37,9 +37,17 @@ NEEDS_NO_REDIS = {
     ("GET", "/tracks/{track_id:path}"): "the catalogue is a file in the data directory",
     ("GET", "/tracks/{track_id:path}/similar"): "neighbours come from the trained bundle alone",
     ("POST", "/requests/understand"): "a request is understood against the catalogue, no session involved",
+    ("GET", "/"): "the listening page is a static file",
+    ("GET", "/page/{name}"): "the listening page's scripts and styles are static files",
 }
 
-PATH_VALUES = {"user_id": "demo-user-01", "session_id": "s1", "job_id": "j1", "track_id": CALM}
+PATH_VALUES = {
+    "user_id": "demo-user-01",
+    "session_id": "s1",
+    "job_id": "j1",
+    "track_id": CALM,
+    "name": "page.js",
+}
 
 
 def _wav() -> bytes:
