@@ -1,4 +1,4 @@
-"""Import a folder of audio files: tags read with mutagen, the file name as fallback.
+"""Import a folder of audio files: tags read with tinytag (MIT), the file name as fallback.
 
 A file whose tags cannot be read is not fatal for the folder: it is reported with its reason and the
 rest import. File names like ``Artist - Title.mp3`` give artist and title when tags are missing; the
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import mutagen
 import polars as pl
+from tinytag import TinyTag, TinyTagException
 
 from services.data.errors import ValidationError
 from services.data.schema import validate_catalog
@@ -28,9 +28,8 @@ class FolderImport:
     skipped: dict[str, str]  # file -> reason
 
 
-def _first(tags: dict[str, list[str]] | None, key: str) -> str | None:
-    values = (tags or {}).get(key)
-    return str(values[0]).strip() or None if values else None
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value else None
 
 
 def _year(text: str | None) -> int | None:
@@ -41,35 +40,32 @@ def _year(text: str | None) -> int | None:
 def read_track(path: Path, *, root: Path) -> dict[str, object]:
     """One catalogue row from one file; raises ValidationError when the file is not readable audio."""
     try:
-        audio = mutagen.File(path, easy=True)
-    except mutagen.MutagenError as exc:
+        tag = TinyTag.get(path)
+    except (TinyTagException, OSError) as exc:
         raise ValidationError(f"cannot read audio tags: {exc}", file=path) from exc
-    if audio is None or audio.info is None:
-        raise ValidationError("not a recognised audio file", file=path)
-    duration = float(getattr(audio.info, "length", 0.0) or 0.0)
+    duration = float(tag.duration or 0.0)
     if duration <= 0:
-        raise ValidationError("audio has no duration (empty or truncated)", file=path)
-    tags = dict(audio.tags or {}) if audio.tags is not None else {}
+        raise ValidationError("not readable audio (no duration: empty, truncated or not audio)", file=path)
     stem_artist, _, stem_title = path.stem.partition(" - ")
-    title = _first(tags, "title") or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
+    title = _text(tag.title) or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
     artist = (
-        _first(tags, "artist")
-        or _first(tags, "albumartist")
+        _text(tag.artist)
+        or _text(tag.albumartist)
         or (stem_artist.strip() if stem_title else "Unknown artist")
     )
-    genres = [
-        g.strip().lower() for g in (tags.get("genre") or []) for g in re.split(r"[;,/]", str(g)) if g.strip()
-    ]
+    # tinytag keeps a field's first value in the attribute and any further ones in ``other``.
+    raw_genres = [tag.genre or "", *tag.other.get("genre", [])]
+    genres = [g.strip().lower() for raw in raw_genres for g in re.split(r"[;,/]", raw) if g.strip()]
     relative = path.relative_to(root)
     folder_tags = [part.lower() for part in relative.parts[:-1]]
     return {
         "track_id": "file:" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16],
         "title": title,
         "artist": artist,
-        "album": _first(tags, "album"),
+        "album": _text(tag.album),
         "duration_s": duration,
         "tags": sorted(set(genres + folder_tags)),
-        "year": _year(_first(tags, "date")),
+        "year": _year(tag.year),
         "path": str(path.resolve()),
         "source": "folder",
         "synthetic": False,

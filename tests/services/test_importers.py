@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 import soundfile as sf
-from mutagen.flac import FLAC
 
+from dj.output.tags import write_tags
 from services.data.audio_folder import import_folder
 from services.data.errors import UnsupportedFormatError, ValidationError
 from services.data.hetrec import load_hetrec
@@ -44,17 +44,16 @@ def test_audio_folder_reads_tags_and_falls_back_to_file_names(tmp_path: Path) ->
     sf.write(mood / "untagged.ogg", tone(), 8000, format="OGG", subtype="VORBIS")
     tagged = tmp_path / "tagged.flac"
     sf.write(tagged, tone(1.0), 8000)
-    flac = FLAC(tagged)
-    flac.update(
+    write_tags(
+        tagged,
         {
             "title": "Digital Love",
             "artist": "Daft Punk",
             "album": "Discovery",
             "date": "2001",
             "genre": "House; French",
-        }
+        },
     )
-    flac.save()
     (tmp_path / "broken.mp3").write_bytes(b"not audio at all" * 10)
 
     result = import_folder(tmp_path)
