@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from dj.planning.session import DJSession, InvalidSessionError
 from dj.requests.answers import LINES
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.cli.main import app
 from services.data.errors import NotFoundError
 from services.engines import Engines
@@ -31,7 +31,7 @@ def cli_env(trained: tuple[Settings, Store], cli_settings: Callable[[Settings], 
     return cli_settings(trained[0])
 
 
-def spoken(voice: PiperSynthesizer, text: str) -> bytes:
+def spoken(voice: HibariSynthesizer, text: str) -> bytes:
     """``text`` said by the Piper voice with a little silence around it, as WAV bytes."""
     speech = voice.synthesize(text)
     pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
@@ -118,7 +118,7 @@ def test_why_this_song_names_the_track_and_its_reason(trained, engines: Engines)
 
 
 def test_spoken_request_is_transcribed_and_applied(
-    trained, engines: Engines, voice: PiperSynthesizer
+    trained, engines: Engines, voice: HibariSynthesizer
 ) -> None:
     settings, store = trained
     session = energetic_session(store, engines)

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dj.requests.answers import LINES
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.api.app import create_app
 from services.api.routes.sessions import get_engines
 from services.engines import Engines
@@ -65,7 +65,7 @@ def webm_opus(y: np.ndarray, sr: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def calmer_speech(voice: PiperSynthesizer) -> tuple[np.ndarray, int]:
+def calmer_speech(voice: HibariSynthesizer) -> tuple[np.ndarray, int]:
     speech = voice.synthesize("Play something calmer, please.")
     pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
     return np.concatenate([pad, speech.y, pad]), speech.sr
