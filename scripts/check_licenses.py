@@ -25,13 +25,16 @@ import argparse
 import importlib.metadata as metadata
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 
 PERMISSIVE, WEAK, COPYLEFT, UNKNOWN = "permissive", "weak-copyleft", "copyleft", "unknown"
 _RANK = {PERMISSIVE: 0, WEAK: 1, UNKNOWN: 2, COPYLEFT: 3}
@@ -153,8 +156,8 @@ def classify(*, expression: str | None, license_field: str | None, classifiers: 
 def _applies(requirement: Requirement, extras: set[str]) -> bool:
     if requirement.marker is None:
         return True
-    env = dict(default_environment())
-    return any(requirement.marker.evaluate({**env, "extra": extra}) for extra in extras | {""})
+    # evaluate() fills in this interpreter's environment; only ``extra`` differs per requested extra.
+    return any(requirement.marker.evaluate({"extra": extra}) for extra in extras | {""})
 
 
 def default_requirements(pyproject: Path) -> list[Requirement]:
@@ -164,7 +167,8 @@ def default_requirements(pyproject: Path) -> list[Requirement]:
 
 
 def closure(roots: list[Requirement]) -> tuple[dict[str, metadata.Distribution], list[str]]:
-    """Installed distributions reachable from ``roots`` (by canonical name), and requirements not installed."""
+    """Installed distributions reachable from ``roots`` (by canonical name), and requirements that are
+    not installed (so could not be checked)."""
     found: dict[str, metadata.Distribution] = {}
     wanted: dict[str, set[str]] = {}
     missing: list[str] = []
@@ -191,10 +195,15 @@ def closure(roots: list[Requirement]) -> tuple[dict[str, metadata.Distribution],
 
 def verdict_for(dist: metadata.Distribution) -> Verdict:
     meta = dist.metadata
+
+    def field(name: str) -> str | None:
+        values = meta.get_all(name)
+        return str(values[0]) if values else None
+
     return classify(
-        expression=meta.get("License-Expression"),
-        license_field=meta.get("License"),
-        classifiers=meta.get_all("Classifier") or [],
+        expression=field("License-Expression"),
+        license_field=field("License"),
+        classifiers=[str(c) for c in meta.get_all("Classifier") or []],
     )
 
 

@@ -13,6 +13,7 @@ knots, so every beat of B lands on its partner beat of A, not only the first one
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -40,7 +41,7 @@ def _runs(speed: np.ndarray) -> list[tuple[int, int, float]]:
     """(start, end, speed) of each stretch of equal speed."""
     cuts = np.flatnonzero(np.diff(speed) != 0) + 1
     bounds = [0, *cuts.tolist(), len(speed)]
-    return [(a, b, float(speed[a])) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(a, b, float(speed[a])) for a, b in itertools.pairwise(bounds)]
 
 
 def signalsmith_stretch(y: np.ndarray, sr: int, speed: np.ndarray) -> np.ndarray:
@@ -63,7 +64,9 @@ def signalsmith_stretch(y: np.ndarray, sr: int, speed: np.ndarray) -> np.ndarray
         stretcher = ps.Signalsmith.Stretch(0)  # seeded: the same input stretches to the same output
         stretcher.preset(channels, sr)
         stretcher.timeFactor = s
-        part = stretcher.process(np.ascontiguousarray(y[:, a0:b0], dtype=np.float32))
+        part = np.asarray(
+            stretcher.process(np.ascontiguousarray(y[:, a0:b0], dtype=np.float32)), dtype=np.float32
+        )
         # Output sample k of this call is source sample a0 + k * s, which lands (at this run's speed) on
         # the head's output clock at landing[a] + k - (a - a0) / s.
         shift = round(landing[a] - (a - a0) / s)

@@ -178,7 +178,8 @@ class PiperSynthesizer(Synthesizer):
             from piper import PiperVoice
         except ImportError as exc:
             raise SpeechBackendUnavailableError(
-                "the Piper backend needs the piper-tts package (GPL-3.0-or-later): pip install 'selecta[piper]'"
+                "the Piper backend needs the piper-tts package (GPL-3.0-or-later): "
+                "pip install 'selecta[piper]'"
             ) from exc
         if model_path is None:
             try:
@@ -282,11 +283,14 @@ def make_synthesizer(
     if backend == "hibari":
         if model_path is not None or config_path is not None:
             raise SpeechBackendUnavailableError(
-                "the hibari backend speaks only its bundled af_heart voice; model files are for piper or coqui"
+                "the hibari backend speaks only its bundled af_heart voice; "
+                "model files are for piper or coqui"
             )
         return HibariSynthesizer(cache_dir=cache_dir)
     if backend == "piper":
         return PiperSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
     if backend == "coqui":
         return CoquiSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
-    raise UnknownVoiceBackendError(f"unknown voice backend {backend!r}; use one of {', '.join(VOICE_BACKENDS)}")
+    raise UnknownVoiceBackendError(
+        f"unknown voice backend {backend!r}; use one of {', '.join(VOICE_BACKENDS)}"
+    )

@@ -34,7 +34,8 @@ def mix_command(
         bool,
         typer.Option(
             "--hq-stretch",
-            help="Rubber Band's finer (R3) engine instead of Signalsmith: slower, needs selecta[rubberband] (GPL).",
+            help="Rubber Band's finer (R3) engine instead of Signalsmith: slower; needs the GPL extra "
+            "selecta[rubberband].",
         ),
     ] = False,
     ramp: Annotated[
@@ -45,7 +46,8 @@ def mix_command(
         str,
         typer.Option(
             "--tts",
-            help="Voice backend: hibari (bundled af_heart voice), piper (selecta[piper]) or coqui (selecta[coqui]).",
+            help="Voice backend: hibari (bundled af_heart voice), piper (selecta[piper]) or coqui "
+            "(selecta[coqui]).",
         ),
     ] = "hibari",
     tts_model: Annotated[
