@@ -64,9 +64,9 @@ def signalsmith_stretch(y: np.ndarray, sr: int, speed: np.ndarray) -> np.ndarray
         stretcher = ps.Signalsmith.Stretch(0)  # seeded: the same input stretches to the same output
         stretcher.preset(channels, sr)
         stretcher.timeFactor = s
-        part = np.asarray(
-            stretcher.process(np.ascontiguousarray(y[:, a0:b0], dtype=np.float32)), dtype=np.float32
-        )
+        # The binding accepts only C-contiguous, writeable float32 (decoded sources may be read-only views).
+        chunk = np.require(y[:, a0:b0], dtype=np.float32, requirements=["C", "W"])
+        part = np.asarray(stretcher.process(chunk), dtype=np.float32)
         # Output sample k of this call is source sample a0 + k * s, which lands (at this run's speed) on
         # the head's output clock at landing[a] + k - (a - a0) / s.
         shift = round(landing[a] - (a - a0) / s)
