@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,38 @@ class Synthesizer(ABC):
 
     def synthesize(self, text: str, *, length_scale: float = 1.0) -> Speech:
         """Speak ``text``; ``length_scale`` > 1 speaks slower, < 1 faster (1.0 is the voice's own rate)."""
+        pieces = list(self.stream(text, length_scale=length_scale))
+        if len(pieces) == 1:
+            return pieces[0]
+        return self._speech(pieces[0].text, np.concatenate([p.y for p in pieces]), pieces[0].sr)
+
+    def stream(self, text: str, *, length_scale: float = 1.0) -> Iterator[Speech]:
+        """Speak ``text`` in pieces as they are ready: a sentence at a time where the backend can (hibari,
+        Piper), so playback starts after the first sentence; otherwise (and for a cached line) in one
+        piece. Each piece carries the whole line's text; together they are exactly ``synthesize``'s
+        audio, and the whole line is cached once its last piece is out."""
+        text = self._checked(text, length_scale)
+        cached = self._cache_file(text, length_scale)
+        if cached is not None and cached.exists():
+            with np.load(cached, allow_pickle=False) as data:
+                yield self._speech(text, data["y"], int(data["sr"]))
+            return
+        pieces: list[np.ndarray] = []
+        sr = 0
+        for y, sr in self._render_pieces(text, length_scale=length_scale):
+            piece = np.clip(np.asarray(y, dtype=np.float32).reshape(-1), -1.0, 1.0)
+            pieces.append(piece)
+            yield self._speech(text, piece, sr)
+        if not pieces:
+            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(".tmp.npz")
+            np.savez(tmp, y=np.concatenate(pieces), sr=np.int64(sr))
+            tmp.replace(cached)  # atomic: a reader never sees half a file
+
+    @staticmethod
+    def _checked(text: str, length_scale: float) -> str:
         text = " ".join(text.split())
         if not text:
             raise SpeechTextError("nothing to say: the text is empty")
@@ -73,18 +106,7 @@ class Synthesizer(ABC):
             raise SpeechTextError(f"text is {len(text)} characters; a DJ line is at most {MAX_TEXT_CHARS}")
         if not 0.25 <= length_scale <= 4.0:
             raise SpeechTextError(f"length_scale must be between 0.25 and 4.0, got {length_scale}")
-        cached = self._cache_file(text, length_scale)
-        if cached is not None and cached.exists():
-            with np.load(cached, allow_pickle=False) as data:
-                return self._speech(text, data["y"], int(data["sr"]))
-        y, sr = self._render(text, length_scale=length_scale)
-        y = np.clip(np.asarray(y, dtype=np.float32).reshape(-1), -1.0, 1.0)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp.npz")
-            np.savez(tmp, y=y, sr=np.int64(sr))
-            tmp.replace(cached)  # atomic: a reader never sees half a file
-        return self._speech(text, y, sr)
+        return text
 
     def cache_key(self, text: str, *, length_scale: float = 1.0) -> str:
         """sha256 over everything that changes the audio: backend, voice, rate and the normalised text."""
@@ -102,19 +124,9 @@ class Synthesizer(ABC):
         return Speech(y=y, sr=sr, text=text, backend=self.backend, voice=self.voice)
 
     @abstractmethod
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
-        """Return mono float samples and their sample rate."""
-
-
-def _join_sentences(chunks: list[np.ndarray], *, sr: int, gap_s: float) -> np.ndarray:
-    """Sentences one after another with ``gap_s`` of silence between them, as a speaker would leave."""
-    gap = np.zeros(int(gap_s * sr), dtype=np.float32)
-    pieces: list[np.ndarray] = []
-    for i, chunk in enumerate(chunks):
-        if i:
-            pieces.append(gap)
-        pieces.append(np.asarray(chunk, dtype=np.float32))
-    return np.concatenate(pieces)
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
+        """Mono float samples and their rate, a sentence at a time where the backend can stream, else
+        the whole line as one piece."""
 
 
 class HibariSynthesizer(Synthesizer):
@@ -123,13 +135,15 @@ class HibariSynthesizer(Synthesizer):
     Only the voice inside the wheel is ever used: hibari fetches its other voices from the network on
     first use, and Selecta never downloads a model at run time, so the voice is not a parameter. The
     model adds a noise component; a fixed ``seed`` keeps repeated renders bit-identical (the cache then
-    only saves time, never changes what is heard). Output is peak-normalised like Piper's, because
-    spoken answers go to the listener without the mix's loudness matching.
+    only saves time, never changes what is heard). The model speaks at about -27 dBFS RMS with peaks
+    below 0.45 on host lines, so a fixed ``GAIN`` lifts it to about -21 dBFS for spoken answers (which
+    skip the mix's loudness matching); a fixed gain, unlike per-line peak normalisation, lets a line
+    streamed sentence by sentence sound exactly like the same line rendered whole.
     """
 
     backend = "hibari"
     VOICE = "af_heart"
-    PEAK = 0.9
+    GAIN = 2.0
 
     def __init__(self, *, cache_dir: str | Path | None = None, seed: int = 0, threads: int = 1) -> None:
         try:
@@ -147,13 +161,11 @@ class HibariSynthesizer(Synthesizer):
         self.variant = f"seed={seed}"
         self.sr = int(Hibari.sample_rate)
 
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
-        # hibari's ``speed`` is a rate (2.0 = twice as fast): the inverse of a length scale.
-        y = np.asarray(self._tts(text, speed=1.0 / length_scale, seed=self._seed), dtype=np.float32)
-        peak = float(np.max(np.abs(y))) if y.size else 0.0
-        if peak < 1e-4:
-            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
-        return y * np.float32(self.PEAK / peak), self.sr
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
+        # hibari's ``speed`` is a rate (2.0 = twice as fast): the inverse of a length scale. Its sentences
+        # start and end in silence, so they follow each other without an added gap.
+        for y in self._tts.stream(text, speed=1.0 / length_scale, seed=self._seed):
+            yield np.asarray(y, dtype=np.float32) * np.float32(self.GAIN), self.sr
 
 
 class PiperSynthesizer(Synthesizer):
@@ -205,7 +217,7 @@ class PiperSynthesizer(Synthesizer):
         self.variant = "deterministic" if deterministic else ""
         self.sr = int(self._voice.config.sample_rate)
 
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         from piper import SynthesisConfig
 
         config = SynthesisConfig(
@@ -214,11 +226,11 @@ class PiperSynthesizer(Synthesizer):
             noise_scale=self._noise,
             noise_w_scale=self._noise,
         )
-        chunks = [chunk.audio_float_array for chunk in self._voice.synthesize(text, syn_config=config)]
-        if not chunks:
-            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
-        # Piper ends each sentence abruptly: a short pause between them, as a speaker would leave.
-        return _join_sentences(chunks, sr=self.sr, gap_s=0.12), self.sr
+        # Piper ends each sentence abruptly: a short pause before every sentence but the first.
+        gap = np.zeros(int(0.12 * self.sr), dtype=np.float32)
+        for i, chunk in enumerate(self._voice.synthesize(text, syn_config=config)):
+            y = np.asarray(chunk.audio_float_array, dtype=np.float32)
+            yield (np.concatenate([gap, y]) if i else y), self.sr
 
 
 class CoquiSynthesizer(Synthesizer):
@@ -252,10 +264,10 @@ class CoquiSynthesizer(Synthesizer):
         self._tts = TTS(model_path=str(model_path), config_path=str(config_path), progress_bar=False)
         self.sr = int(self._tts.synthesizer.output_sample_rate)
 
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         # Coqui speaks faster with a larger ``speed``: the inverse of Piper's length scale.
         wav = self._tts.tts(text=text, speed=1.0 / length_scale)
-        return np.asarray(wav, dtype=np.float32), self.sr
+        yield np.asarray(wav, dtype=np.float32), self.sr
 
 
 VOICE_BACKENDS = ("hibari", "piper", "coqui")

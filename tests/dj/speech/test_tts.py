@@ -132,3 +132,21 @@ def test_coqui_with_files_names_the_extra(tmp_path: Path) -> None:
             CoquiSynthesizer(model_path=model, config_path=config)
     else:
         pytest.skip("coqui-tts is installed; the missing-package message cannot be observed")
+
+
+def test_streaming_gives_sentences_that_add_up_to_the_whole_line(tmp_path: Path) -> None:
+    text = "Here is Norah Jones. After her, Daft Punk."
+    synth = HibariSynthesizer(cache_dir=tmp_path)
+    pieces = list(synth.stream(text))
+    assert len(pieces) == 2  # one per sentence, each ready before the next is rendered
+    assert all(p.text == text and p.sr == 24000 and p.duration_s > 0.5 for p in pieces)
+    whole = HibariSynthesizer().synthesize(text)  # no cache: rendered whole
+    assert np.array_equal(np.concatenate([p.y for p in pieces]), whole.y)
+    # The streamed line was cached whole, and comes back from the cache in one piece.
+    again = list(synth.stream(text))
+    assert len(again) == 1 and np.array_equal(again[0].y, whole.y)
+
+
+def test_hibari_level_leaves_headroom(hibari: HibariSynthesizer) -> None:
+    y = hibari.synthesize("Vibe Ace by Kevin MacLeod, a bright one for the afternoon!").y
+    assert 0.4 < float(np.max(np.abs(y))) < 0.99  # loud enough, never clipped
