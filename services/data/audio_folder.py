@@ -1,5 +1,8 @@
 """Import a folder of audio files: tags read with tinytag (MIT), the file name as fallback.
 
+tinytag does not read raw AAC (``.aac``, ADTS): it mistakes the stream for MPEG audio and reports a
+duration of a few milliseconds, so those files are read with PyAV (FFmpeg) instead.
+
 A file whose tags cannot be read is not fatal for the folder: it is reported with its reason and the
 rest import. File names like ``Artist - Title.mp3`` give artist and title when tags are missing; the
 mood/genre folder a file sits in becomes a tag.
@@ -28,8 +31,57 @@ class FolderImport:
     skipped: dict[str, str]  # file -> reason
 
 
+@dataclass(frozen=True, kw_only=True)
+class _FileTags:
+    duration_s: float
+    title: str | None
+    artist: str | None
+    album: str | None
+    genres: list[str]
+    year: int | None
+
+
 def _text(value: str | None) -> str | None:
     return value.strip() or None if value else None
+
+
+def _genres(values: list[str]) -> list[str]:
+    return [g.strip().lower() for raw in values for g in re.split(r"[;,/]", raw) if g.strip()]
+
+
+def _read_tinytag(path: Path) -> _FileTags:
+    try:
+        tag = TinyTag.get(path)
+    except (TinyTagException, OSError) as exc:
+        raise ValidationError(f"cannot read audio tags: {exc}", file=path) from exc
+    return _FileTags(
+        duration_s=float(tag.duration or 0.0),
+        title=_text(tag.title),
+        artist=_text(tag.artist) or _text(tag.albumartist),
+        album=_text(tag.album),
+        # tinytag keeps a field's first value in the attribute and any further ones in ``other``.
+        genres=_genres([tag.genre or "", *tag.other.get("genre", [])]),
+        year=_year(tag.year),
+    )
+
+
+def _read_av(path: Path) -> _FileTags:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            meta = {k.lower(): v for k, v in container.metadata.items()}
+            duration = (container.duration or 0) / 1_000_000
+    except (av.FFmpegError, OSError) as exc:
+        raise ValidationError(f"cannot read audio: {exc}", file=path) from exc
+    return _FileTags(
+        duration_s=float(duration),
+        title=_text(meta.get("title")),
+        artist=_text(meta.get("artist")) or _text(meta.get("album_artist")),
+        album=_text(meta.get("album")),
+        genres=_genres([meta.get("genre", "")]),
+        year=_year(meta.get("date")),
+    )
 
 
 def _year(text: str | None) -> int | None:
@@ -39,33 +91,23 @@ def _year(text: str | None) -> int | None:
 
 def read_track(path: Path, *, root: Path) -> dict[str, object]:
     """One catalogue row from one file; raises ValidationError when the file is not readable audio."""
-    try:
-        tag = TinyTag.get(path)
-    except (TinyTagException, OSError) as exc:
-        raise ValidationError(f"cannot read audio tags: {exc}", file=path) from exc
-    duration = float(tag.duration or 0.0)
-    if duration <= 0:
+    read = _read_tinytag if path.suffix.lower() in TinyTag.SUPPORTED_FILE_EXTENSIONS else _read_av
+    tags = read(path)
+    if tags.duration_s <= 0:
         raise ValidationError("not readable audio (no duration: empty, truncated or not audio)", file=path)
     stem_artist, _, stem_title = path.stem.partition(" - ")
-    title = _text(tag.title) or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
-    artist = (
-        _text(tag.artist)
-        or _text(tag.albumartist)
-        or (stem_artist.strip() if stem_title else "Unknown artist")
-    )
-    # tinytag keeps a field's first value in the attribute and any further ones in ``other``.
-    raw_genres = [tag.genre or "", *tag.other.get("genre", [])]
-    genres = [g.strip().lower() for raw in raw_genres for g in re.split(r"[;,/]", raw) if g.strip()]
+    title = tags.title or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
+    artist = tags.artist or (stem_artist.strip() if stem_title else "Unknown artist")
     relative = path.relative_to(root)
     folder_tags = [part.lower() for part in relative.parts[:-1]]
     return {
         "track_id": "file:" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16],
         "title": title,
         "artist": artist,
-        "album": _text(tag.album),
-        "duration_s": duration,
-        "tags": sorted(set(genres + folder_tags)),
-        "year": _year(tag.year),
+        "album": tags.album,
+        "duration_s": tags.duration_s,
+        "tags": sorted(set(tags.genres + folder_tags)),
+        "year": tags.year,
         "path": str(path.resolve()),
         "source": "folder",
         "synthetic": False,

@@ -68,6 +68,23 @@ def test_audio_folder_reads_tags_and_falls_back_to_file_names(tmp_path: Path) ->
     assert list(result.skipped) == [str(tmp_path / "broken.mp3")]
 
 
+def test_audio_folder_reads_raw_aac_length(tmp_path: Path) -> None:
+    """Raw AAC (ADTS) goes through PyAV: tinytag misreads it as MPEG audio a few milliseconds long."""
+    import av
+
+    path = tmp_path / "Nils Frahm - Says.aac"
+    with av.open(str(path), "w", format="adts") as out:
+        stream = out.add_stream("aac", rate=44100)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(tone(2.0, 44100)[None, :], format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    row = import_folder(tmp_path).catalog.row(0, named=True)
+    assert row["artist"] == "Nils Frahm" and row["title"] == "Says"
+    assert row["duration_s"] == pytest.approx(2.0, abs=0.1)
+
+
 def test_audio_folder_without_audio_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(ValidationError, match="no readable audio"):
