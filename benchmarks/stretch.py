@@ -17,6 +17,12 @@ Speed is clip seconds per wall-clock second, on one core (the process is pinned 
 detected with librosa on the clip and on each stretched clip; each onset expected at t / ratio is
 matched to the nearest detected onset within 50 ms, and the table gives the median and 90th percentile
 of those distances and the share of expected onsets found at all.
+
+A second table renders --mixes short sets of the demo catalogue (tracks in tempo order, so most hand-overs
+are beat-matched) once with each engine the renderer offers (Signalsmith; Rubber Band R3 with the extra)
+and gives, per beat-matched overlap whose beat phase is unambiguous, the beat offset that
+``dj.mix.measure`` measures independently on the rendered audio: the same overlap side by side, so a
+difference between columns is the stretcher's, not the pair's.
 """
 
 from __future__ import annotations
@@ -118,11 +124,65 @@ def onset_errors_ms(before: np.ndarray, after: np.ndarray, ratio: float) -> tupl
     return errors, len(expected)
 
 
+def transition_table(n_mixes: int, n_tracks: int, cache_dir: Path) -> Table:
+    """Demo sets rendered with each stretcher, and their overlaps' beat offsets measured on the audio."""
+    import importlib.util
+
+    from dj.analysis import analyze_many
+    from dj.mix.beat_phase import envelopes_for
+    from dj.mix.measure import measure_mix
+    from dj.mix.render import RenderOptions, render_mix
+    from dj.mix.timeline import build_timeline
+    from services.data.demo import demo_catalog
+
+    catalog = demo_catalog()
+    ids, paths = catalog["track_id"].to_list(), catalog["path"].to_list()
+    analyses = dict(zip(ids, analyze_many(paths, cache_dir=cache_dir / "analysis", workers=1), strict=True))
+    by_tempo = sorted(ids, key=lambda t: analyses[t].bpm)
+    sets = [by_tempo[k * n_tracks : (k + 1) * n_tracks] for k in range(n_mixes)]
+    sets = [s for s in sets if len(s) >= 2]
+    engines_here = {"Signalsmith (default)": False}
+    if importlib.util.find_spec("pedalboard") is not None:
+        engines_here["Rubber Band R3 (--hq-stretch)"] = True
+    table = Table(
+        title=f"Beat offsets measured on the rendered overlaps of {len(sets)} demo sets of {n_tracks} tracks"
+    )
+    for column in ("set", "overlap", "stretch %", *(f"{e} offset ms" for e in engines_here)):
+        table.add_column(column)
+    measured: dict[str, list[float | None]] = {}
+    speed: dict[str, float] = {}
+    labels: list[tuple[str, str, str]] = []
+    for engine, high_quality in engines_here.items():
+        audio_s = wall_s = 0.0
+        measured[engine] = []
+        for k, track_ids in enumerate(sets):
+            timeline = build_timeline(track_ids, analyses, envelopes=envelopes_for(analyses, track_ids))
+            t0 = time.perf_counter()
+            options = RenderOptions(high_quality=high_quality)
+            result = render_mix(timeline=timeline, analyses=analyses, options=options)
+            wall_s += time.perf_counter() - t0
+            audio_s += result.duration_s
+            for m in measure_mix(result, analyses=analyses):
+                measured[engine].append(m.beat_offset_ms)
+                if len(measured) == 1:
+                    labels.append((str(k + 1), f"{m.index + 1}->{m.index + 2}", f"{m.stretch_pct:+.1f}"))
+        speed[engine] = audio_s / wall_s
+    for row, label in enumerate(labels):
+        values = [measured[e][row] for e in engines_here]
+        if any(v is not None for v in values):
+            table.add_row(*label, *("-" if v is None else f"{v:+.1f}" for v in values))
+    table.add_row("all", "render x real time", "", *(f"{speed[e]:.0f}" for e in engines_here))
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT.parent / "shared" / "datasets" / "real-audio")
     parser.add_argument("--clip-s", type=float, default=8.0)
     parser.add_argument("--ratios", type=float, nargs="+", default=[1.03, 0.96])
+    parser.add_argument("--mixes", type=int, default=3, help="demo sets to render per engine (0: none)")
+    parser.add_argument("--tracks", type=int, default=6, help="tracks per demo set")
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / ".selecta" / "bench-stretch")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -160,6 +220,8 @@ def main() -> None:
                 f"{len(errors) / max(expected, 1):.0%} of {expected}",
             )
         console.print(table)
+    if args.mixes > 0:
+        console.print(transition_table(args.mixes, args.tracks, args.cache_dir))
 
 
 if __name__ == "__main__":
