@@ -1,7 +1,7 @@
 # Two commands a fresh machine with Python 3.11 needs: `make demo` and `make test`.
 # Each creates .venv if missing and installs what it needs (again when pyproject.toml changes).
-# The test install adds the test tools and the optional openai-whisper backend (CPU torch), so that
-# backend's loading path is tested too; the demo needs neither.
+# The test install adds the test tools and the optional backends (openai-whisper with the CPU torch, Piper,
+# Rubber Band), so their code paths are tested too; the demo needs none of them.
 # For development: `make lint` (ruff, ruff format, mypy strict: what CI enforces) and `make test-fast`
 # (the suite without the tests marked slow: speech models, full renders, anything over ~5 s).
 
@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: demo test test-fast lint browser clean
+.PHONY: demo test test-fast lint licenses browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev,whisper]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,whisper,piper,rubberband]'
 	@touch $@
 
 demo: $(VENV)/.installed-run
@@ -49,6 +49,10 @@ lint: $(VENV)/.installed-test
 	echo "ruff format --check ."; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "mypy"; $(VENV)/bin/mypy || status=1; \
 	exit $$status
+
+# The default install (no extras) must stay free of GPL/AGPL packages: Selecta is MIT.
+licenses: $(VENV)/.installed-test
+	$(VENV)/bin/python scripts/check_licenses.py --quiet
 
 clean:
 	rm -rf $(VENV) .selecta .pytest_cache .ruff_cache .mypy_cache

@@ -1,6 +1,6 @@
 """The heavy objects a DJ session needs, built at most once per process and shared by every request.
 
-Loading Whisper takes about a second, the Piper voice about half a second, and a catalogue's name index
+Loading Whisper takes about a second, the hibari voice a fraction of one, and a catalogue's name index
 and audio analyses grow with the catalogue; a request must not pay for any of them. The CLI builds one
 ``Engines`` per command, the API one per process (lazily, on first use). The catalogue frame comes from a
 :class:`~services.data.catalog.CatalogCache` (the API passes its own, so the process reads an import
@@ -52,7 +52,8 @@ class Engines:
     """Speech recognition, the DJ voice, the recommender service and the catalogue view, each built once.
 
     Pass ``transcriber`` or ``synthesizer`` to use other backends (tests), or ``whisper_checkpoint`` for
-    openai-whisper; otherwise the bundled faster-whisper tiny.en and Piper joe voice load on first use.
+    openai-whisper; otherwise the bundled faster-whisper tiny.en and hibari af_heart voice load on
+    first use.
     ``store`` may be None for understanding requests only (``selecta ask`` without a session). ``catalog``
     is the process's catalogue cache (the API's); without one, the engines keep their own.
     """

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -21,6 +21,7 @@ from dj.mix.render import MixResult, RenderOptions
 from dj.output.cuesheet import CueSheet, Provenance, cue_sheet
 from dj.output.export import audio_format, mix_tags, write_mix
 from dj.planning.planner import SetPlan, TrackMeta, plan_set
+from dj.speech.tts import Synthesizer, make_synthesizer
 from recommender import Constraints, Recommendation, Recommender
 from services.data.catalog import load_catalog
 from services.recommending import bundle_id, bundle_path, train
@@ -237,22 +238,12 @@ def make_mix(
 def synthesizer_for(
     settings: Settings,
     *,
-    backend: str = "piper",
+    backend: str = "hibari",
     model_path: Path | None = None,
     config_path: Path | None = None,
-) -> Any:
-    """The host voice: Piper with the bundled joe voice by default (or ``model_path``), or Coqui with a
-    local model (its constructor says clearly what is missing); cached under the settings' cache."""
-    from dj.speech.tts import CoquiSynthesizer, PiperSynthesizer
-
-    cache = settings.cache_dir / "tts"
-    if backend == "piper":
-        return PiperSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache)
-    if backend == "coqui":
-        return CoquiSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache)
-    raise UnknownVoiceBackendError(f"unknown voice backend {backend!r}; use piper or coqui")
-
-
-class UnknownVoiceBackendError(DJError):
-    code = "unknown_voice_backend"
-    status = 422
+) -> Synthesizer:
+    """The host voice (hibari's bundled voice by default; see ``dj.speech.tts.make_synthesizer``), cached
+    under the settings' cache."""
+    return make_synthesizer(
+        backend, model_path=model_path, config_path=config_path, cache_dir=settings.cache_dir / "tts"
+    )

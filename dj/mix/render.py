@@ -47,7 +47,7 @@ class RenderError(DJError):
 class RenderOptions:
     sr: int = 44100
     chunk_s: float = 2.0
-    high_quality: bool = False  # Rubber Band R2; True selects the slower R3 "finer" engine
+    high_quality: bool = False  # Signalsmith Stretch; True selects Rubber Band R3 (selecta[rubberband])
     target_lufs: float = TARGET_LUFS
     ceiling_dbtp: float = -1.0
 

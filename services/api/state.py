@@ -33,7 +33,7 @@ class AppState:
             return self._recommendations
 
     def engines(self) -> Engines:
-        """Whisper, the Piper voice and the catalogue view (each loads on its first use), sharing the
+        """Whisper, the host voice and the catalogue view (each loads on its first use), sharing the
         recommender service."""
         recommendations = self.recommendations()
         with self._lock:

@@ -31,28 +31,40 @@ def mix_command(
         str | None, typer.Option("--format", help="Override the format the extension implies.")
     ] = None,
     hq: Annotated[
-        bool, typer.Option("--hq-stretch", help="Rubber Band's finer (R3) engine: slower.")
+        bool,
+        typer.Option(
+            "--hq-stretch",
+            help="Rubber Band's finer (R3) engine instead of Signalsmith: slower; needs the GPL extra "
+            "selecta[rubberband].",
+        ),
     ] = False,
     ramp: Annotated[
         bool,
         typer.Option("--ramp/--no-ramp", help="Ease each new track back to its own tempo after the blend."),
     ] = True,
     tts: Annotated[
-        str, typer.Option("--tts", help="Voice backend: piper (bundled joe voice) or coqui.")
-    ] = "piper",
+        str,
+        typer.Option(
+            "--tts",
+            help="Voice backend: hibari (bundled af_heart voice), piper (selecta[piper]) or coqui "
+            "(selecta[coqui]).",
+        ),
+    ] = "hibari",
     tts_model: Annotated[
-        Path | None, typer.Option(help="Voice model (Piper .onnx or Coqui model file).")
+        Path | None, typer.Option(help="Voice model for piper or coqui (Piper .onnx or Coqui model file).")
     ] = None,
     tts_config: Annotated[
         Path | None, typer.Option(help="Its config (Piper .onnx.json, Coqui config.json).")
     ] = None,
 ) -> str:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
+    from dj.mix.stretch import stretch_engine
     from services.personal_mix import MixRequest, make_mix, synthesizer_for
     from services.sessions.lifecycle import save_planned
     from services.settings import get_settings
     from services.store import open_store
 
+    stretch_engine(high_quality=hq)  # a missing extra fails here, before any analysis or rendering
     settings = get_settings()
     request = MixRequest(
         user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq, tempo_ramp=ramp

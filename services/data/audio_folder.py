@@ -1,4 +1,7 @@
-"""Import a folder of audio files: tags read with mutagen, the file name as fallback.
+"""Import a folder of audio files: tags read with tinytag (MIT), the file name as fallback.
+
+tinytag does not read raw AAC (``.aac``, ADTS): it mistakes the stream for MPEG audio and reports a
+duration of a few milliseconds, so those files are read with PyAV (FFmpeg) instead.
 
 A file whose tags cannot be read is not fatal for the folder: it is reported with its reason and the
 rest import. File names like ``Artist - Title.mp3`` give artist and title when tags are missing; the
@@ -13,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import mutagen
 import polars as pl
+from tinytag import TinyTag, TinyTagException
 
 from services.data.errors import ValidationError
 from services.data.schema import validate_catalog
@@ -28,9 +31,57 @@ class FolderImport:
     skipped: dict[str, str]  # file -> reason
 
 
-def _first(tags: dict[str, list[str]] | None, key: str) -> str | None:
-    values = (tags or {}).get(key)
-    return str(values[0]).strip() or None if values else None
+@dataclass(frozen=True, kw_only=True)
+class _FileTags:
+    duration_s: float
+    title: str | None
+    artist: str | None
+    album: str | None
+    genres: list[str]
+    year: int | None
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def _genres(values: list[str]) -> list[str]:
+    return [g.strip().lower() for raw in values for g in re.split(r"[;,/]", raw) if g.strip()]
+
+
+def _read_tinytag(path: Path) -> _FileTags:
+    try:
+        tag = TinyTag.get(path)
+    except (TinyTagException, OSError) as exc:
+        raise ValidationError(f"cannot read audio tags: {exc}", file=path) from exc
+    return _FileTags(
+        duration_s=float(tag.duration or 0.0),
+        title=_text(tag.title),
+        artist=_text(tag.artist) or _text(tag.albumartist),
+        album=_text(tag.album),
+        # tinytag keeps a field's first value in the attribute and any further ones in ``other``.
+        genres=_genres([tag.genre or "", *tag.other.get("genre", [])]),
+        year=_year(tag.year),
+    )
+
+
+def _read_av(path: Path) -> _FileTags:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            meta = {k.lower(): v for k, v in container.metadata.items()}
+            duration = (container.duration or 0) / 1_000_000
+    except (av.FFmpegError, OSError) as exc:
+        raise ValidationError(f"cannot read audio: {exc}", file=path) from exc
+    return _FileTags(
+        duration_s=float(duration),
+        title=_text(meta.get("title")),
+        artist=_text(meta.get("artist")) or _text(meta.get("album_artist")),
+        album=_text(meta.get("album")),
+        genres=_genres([meta.get("genre", "")]),
+        year=_year(meta.get("date")),
+    )
 
 
 def _year(text: str | None) -> int | None:
@@ -40,36 +91,23 @@ def _year(text: str | None) -> int | None:
 
 def read_track(path: Path, *, root: Path) -> dict[str, object]:
     """One catalogue row from one file; raises ValidationError when the file is not readable audio."""
-    try:
-        audio = mutagen.File(path, easy=True)
-    except mutagen.MutagenError as exc:
-        raise ValidationError(f"cannot read audio tags: {exc}", file=path) from exc
-    if audio is None or audio.info is None:
-        raise ValidationError("not a recognised audio file", file=path)
-    duration = float(getattr(audio.info, "length", 0.0) or 0.0)
-    if duration <= 0:
-        raise ValidationError("audio has no duration (empty or truncated)", file=path)
-    tags = dict(audio.tags or {}) if audio.tags is not None else {}
+    read = _read_tinytag if path.suffix.lower() in TinyTag.SUPPORTED_FILE_EXTENSIONS else _read_av
+    tags = read(path)
+    if tags.duration_s <= 0:
+        raise ValidationError("not readable audio (no duration: empty, truncated or not audio)", file=path)
     stem_artist, _, stem_title = path.stem.partition(" - ")
-    title = _first(tags, "title") or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
-    artist = (
-        _first(tags, "artist")
-        or _first(tags, "albumartist")
-        or (stem_artist.strip() if stem_title else "Unknown artist")
-    )
-    genres = [
-        g.strip().lower() for g in (tags.get("genre") or []) for g in re.split(r"[;,/]", str(g)) if g.strip()
-    ]
+    title = tags.title or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
+    artist = tags.artist or (stem_artist.strip() if stem_title else "Unknown artist")
     relative = path.relative_to(root)
     folder_tags = [part.lower() for part in relative.parts[:-1]]
     return {
         "track_id": "file:" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16],
         "title": title,
         "artist": artist,
-        "album": _first(tags, "album"),
-        "duration_s": duration,
-        "tags": sorted(set(genres + folder_tags)),
-        "year": _year(_first(tags, "date")),
+        "album": tags.album,
+        "duration_s": tags.duration_s,
+        "tags": sorted(set(tags.genres + folder_tags)),
+        "year": tags.year,
         "path": str(path.resolve()),
         "source": "folder",
         "synthetic": False,

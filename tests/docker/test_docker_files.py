@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
@@ -31,3 +32,14 @@ def test_dockerfile_is_slim_and_runs_as_non_root() -> None:
     users = [line for line in lines if line.startswith("USER ")]
     assert users and users[-1] != "USER root"
     assert any(line.startswith("HEALTHCHECK") for line in lines)
+
+
+def test_the_image_copies_every_package_the_distribution_ships() -> None:
+    """A package missing from the image installs a distribution that fails on its first import."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    pyproject = tomllib.loads((DOCKER.parent / "pyproject.toml").read_text())
+    packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = {
+        line.split()[1] for line in (DOCKER / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")
+    }
+    assert packages and packages <= copied, packages - copied

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.data.demo import demo_catalog, demo_events
 from services.engines import Engines
 from services.importing import import_tracks
@@ -17,14 +17,14 @@ from tests.conftest import RedisServer
 
 
 @pytest.fixture(scope="module")
-def voice(trained: tuple[Settings, Store]) -> PiperSynthesizer:
-    """The bundled Piper voice, deterministic so that spoken test inputs repeat exactly."""
+def voice(trained: tuple[Settings, Store]) -> HibariSynthesizer:
+    """The bundled hibari voice (fixed seed), so spoken test inputs repeat exactly."""
     settings, _ = trained
-    return PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
+    return HibariSynthesizer(cache_dir=settings.cache_dir / "tts")
 
 
 @pytest.fixture(scope="module")
-def engines(trained: tuple[Settings, Store], voice: PiperSynthesizer) -> Engines:
+def engines(trained: tuple[Settings, Store], voice: HibariSynthesizer) -> Engines:
     settings, store = trained
     return Engines(settings, store, synthesizer=voice)
 

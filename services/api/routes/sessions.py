@@ -40,7 +40,7 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def get_engines(state: StateDep) -> Engines:
-    """One ``Engines`` per process: Whisper and the Piper voice load on their first use, then stay."""
+    """One ``Engines`` per process: Whisper and the host voice load on their first use, then stay."""
     return state.engines()
 
 

@@ -71,8 +71,8 @@ def test_music_is_ducked_while_the_voice_speaks(drum_tracks: dict[str, TrackAnal
 
 
 @pytest.mark.slow
-def test_piper_lines_are_spoken_into_the_mix(drum_tracks: dict[str, TrackAnalysis], tmp_path) -> None:
-    from dj.speech.tts import PiperSynthesizer
+def test_hibari_lines_are_spoken_into_the_mix(drum_tracks: dict[str, TrackAnalysis], tmp_path) -> None:
+    from dj.speech.tts import HibariSynthesizer
 
     timeline = build_timeline(["a", "b", "c"], drum_tracks)
     meta = {
@@ -84,12 +84,12 @@ def test_piper_lines_are_spoken_into_the_mix(drum_tracks: dict[str, TrackAnalysi
         analyses=drum_tracks,
         meta=meta,
         explanations={"b": "because you liked Q"},
-        synthesizer=PiperSynthesizer(cache_dir=tmp_path),
+        synthesizer=HibariSynthesizer(cache_dir=tmp_path),
         sr=SR,
     )
     assert [line.index for line in lines] == [0, 1, 2]
     assert all(f"Song {t.upper()}" in line.text for t, line in zip("abc", lines, strict=True))
-    assert lines[0].backend == "piper" and "joe" in lines[0].voice
+    assert lines[0].backend == "hibari" and lines[0].voice == "af_heart"
     placed = [line for line in lines if line.placed]
     assert placed
     for line in placed:

@@ -1,4 +1,4 @@
-"""Real transcription of Piper-synthesized requests with the bundled tiny.en, and the bad-input cases."""
+"""Real transcription of hibari-synthesized requests with the bundled tiny.en, and the bad-input cases."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import soundfile as sf
 from dj.errors import AudioDecodeError, AudioTooLargeError, AudioTooLongError, NoSpeechError
 from dj.requests.intents import IntentParser
 from dj.speech.transcribe import FasterWhisperTranscriber, Transcriber
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def transcriber() -> FasterWhisperTranscriber:
 
 @pytest.fixture(scope="session")
 def request_wav() -> bytes:
-    synth = PiperSynthesizer(deterministic=True)
+    synth = HibariSynthesizer()
     speech = synth.synthesize("DJ, play something calmer.")
     silence = np.zeros(int(0.8 * speech.sr), dtype=np.float32)  # silence the VAD must trim
     buffer = io.BytesIO()
@@ -121,6 +121,7 @@ def test_openai_whisper_checkpoint_loading(tmp_path: Path, request_wav: bytes) -
         n_text_head=2,
         n_text_layer=1,
     )
+    torch.manual_seed(0)  # unseeded random weights sometimes decode to NaN logits: a flaky failure
     model = whisper.model.Whisper(dims)
     checkpoint = tmp_path / "tiny-random.pt"
     torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, checkpoint)

@@ -1,6 +1,6 @@
 """The listening page in a real browser: Debian's Chromium driven by Playwright, against a real server.
 
-The server is the app on uvicorn with the demo catalogue, a trained recommender, Whisper and the Piper
+The server is the app on uvicorn with the demo catalogue, a trained recommender, Whisper and the hibari
 voice (the same fixtures as the session API tests). Chromium's fake microphone plays a WAV of a spoken
 request made with the project's own voice, so hold-to-talk goes through MediaRecorder, the upload and
 Whisper for real. Screenshots go to ``.selecta/screenshots/`` in the repository (printed by the tests).
@@ -22,7 +22,7 @@ import soundfile as sf
 import uvicorn
 from fastapi import FastAPI
 
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.api.app import create_app
 from services.engines import Engines
 from services.settings import Settings
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".selecta" / "screenshots"
-TIMEOUT_MS = 120_000  # a request runs Whisper and Piper on a shared CPU
+TIMEOUT_MS = 120_000  # a request runs Whisper and the voice on a shared CPU
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (dev extra)")
 pytestmark = [
@@ -76,7 +76,7 @@ def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def spoken_request(voice: PiperSynthesizer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def spoken_request(voice: HibariSynthesizer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A spoken "Play something calmer, please.", 48 kHz 16-bit WAV, silence around it (Chromium loops it)."""
     import soxr
 

@@ -1,4 +1,4 @@
-"""The DJ session endpoints end to end: real demo recordings, recommender, Redis, Whisper and Piper.
+"""The DJ session endpoints end to end: real demo recordings, recommender, Redis, Whisper and hibari.
 
 The streamed mix is read from a real uvicorn server (the test client buffers whole responses), so the
 first chunk is seen while the render is still going.
@@ -20,7 +20,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from dj.requests.answers import LINES
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
@@ -57,7 +57,7 @@ def webm_opus(y: np.ndarray, sr: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def calmer_speech(voice: PiperSynthesizer) -> tuple[np.ndarray, int]:
+def calmer_speech(voice: HibariSynthesizer) -> tuple[np.ndarray, int]:
     speech = voice.synthesize("Play something calmer, please.")
     pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
     return np.concatenate([pad, speech.y, pad]), speech.sr

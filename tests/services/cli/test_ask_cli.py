@@ -39,9 +39,9 @@ def test_typed_request_json(cli_env: Settings) -> None:
 
 
 def test_spoken_request(cli_env: Settings, tmp_path: Path) -> None:
-    from dj.speech.tts import PiperSynthesizer
+    from dj.speech.tts import HibariSynthesizer
 
-    speech = PiperSynthesizer(deterministic=True).synthesize("Please skip this song.")
+    speech = HibariSynthesizer().synthesize("Please skip this song.")
     wav = tmp_path / "request.wav"
     pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
     sf.write(wav, np.concatenate([pad, speech.y, pad]), speech.sr)

@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 import soundfile as sf
-from mutagen.flac import FLAC
 
+from dj.output.tags import write_tags
 from services.data.audio_folder import import_folder
 from services.data.errors import UnsupportedFormatError, ValidationError
 from services.data.hetrec import load_hetrec
@@ -44,17 +44,16 @@ def test_audio_folder_reads_tags_and_falls_back_to_file_names(tmp_path: Path) ->
     sf.write(mood / "untagged.ogg", tone(), 8000, format="OGG", subtype="VORBIS")
     tagged = tmp_path / "tagged.flac"
     sf.write(tagged, tone(1.0), 8000)
-    flac = FLAC(tagged)
-    flac.update(
+    write_tags(
+        tagged,
         {
             "title": "Digital Love",
             "artist": "Daft Punk",
             "album": "Discovery",
             "date": "2001",
             "genre": "House; French",
-        }
+        },
     )
-    flac.save()
     (tmp_path / "broken.mp3").write_bytes(b"not audio at all" * 10)
 
     result = import_folder(tmp_path)
@@ -67,6 +66,23 @@ def test_audio_folder_reads_tags_and_falls_back_to_file_names(tmp_path: Path) ->
     assert rows["Sunrise"]["tags"] == ["chill"]
     assert rows["untagged"]["artist"] == "Unknown artist"
     assert list(result.skipped) == [str(tmp_path / "broken.mp3")]
+
+
+def test_audio_folder_reads_raw_aac_length(tmp_path: Path) -> None:
+    """Raw AAC (ADTS) goes through PyAV: tinytag misreads it as MPEG audio a few milliseconds long."""
+    import av
+
+    path = tmp_path / "Nils Frahm - Says.aac"
+    with av.open(str(path), "w", format="adts") as out:
+        stream = out.add_stream("aac", rate=44100)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(tone(2.0, 44100)[None, :], format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    row = import_folder(tmp_path).catalog.row(0, named=True)
+    assert row["artist"] == "Nils Frahm" and row["title"] == "Says"
+    assert row["duration_s"] == pytest.approx(2.0, abs=0.1)
 
 
 def test_audio_folder_without_audio_is_an_error(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """DJ sessions through ``services.sessions.lifecycle``: real demo recordings, recommender, Redis, Whisper
-and Piper. One trained data directory and one set of speech models serve the whole module."""
+and hibari. One trained data directory and one set of speech models serve the whole module."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import soundfile as sf
 
 from dj.planning.session import DJSession, InvalidSessionError
 from dj.requests.answers import LINES
-from dj.speech.tts import PiperSynthesizer
+from dj.speech.tts import HibariSynthesizer
 from services.data.errors import NotFoundError
 from services.engines import Engines
 from services.sessions import lifecycle as sessions
@@ -21,8 +21,8 @@ from services.store import Store
 from tests.conftest import RedisServer
 
 
-def spoken(voice: PiperSynthesizer, text: str) -> bytes:
-    """``text`` said by the Piper voice with a little silence around it, as WAV bytes."""
+def spoken(voice: HibariSynthesizer, text: str) -> bytes:
+    """``text`` said by the hibari voice with a little silence around it, as WAV bytes."""
     speech = voice.synthesize(text)
     pad = np.zeros(int(0.4 * speech.sr), dtype=np.float32)
     buffer = io.BytesIO()
@@ -108,7 +108,7 @@ def test_why_this_song_names_the_track_and_its_reason(trained, engines: Engines)
 
 
 def test_spoken_request_is_transcribed_and_applied(
-    trained, engines: Engines, voice: PiperSynthesizer
+    trained, engines: Engines, voice: HibariSynthesizer
 ) -> None:
     settings, store = trained
     session = energetic_session(store, engines)
