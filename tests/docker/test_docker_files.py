@@ -40,6 +40,8 @@ def test_the_image_copies_every_package_the_distribution_ships() -> None:
     pyproject = tomllib.loads((DOCKER.parent / "pyproject.toml").read_text())
     packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
     copied = {
-        line.split()[1] for line in (DOCKER / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")
+        line.split()[1]
+        for line in (DOCKER / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
     }
     assert packages and packages <= copied, packages - copied
