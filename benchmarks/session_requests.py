@@ -4,7 +4,7 @@
 
 Runs the real app under uvicorn on loopback with the demo catalogue (28 recordings), synthetic listeners
 and a trained recommender in ``--data-dir`` (built on the first run, reused after), the embedded Redis,
-faster-whisper tiny.en and the Piper voice. The request is about 5 s of Piper speech uploaded as WAV to
+faster-whisper tiny.en and the hibari voice. The request is about 5 s of hibari speech uploaded as WAV to
 ``POST /sessions/{id}/requests/audio``; each request alternates calmer / more energetic so every one
 re-plans the set. The first request (model loading) is reported apart from the steady-state figures.
 """
@@ -31,7 +31,7 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dj.speech.tts import PiperSynthesizer  # noqa: E402
+from dj.speech.tts import HibariSynthesizer  # noqa: E402
 from services.api.app import create_app  # noqa: E402
 from services.settings import Settings  # noqa: E402
 
@@ -59,7 +59,7 @@ def prepare(settings: Settings) -> None:
 
 
 def speech_wav(settings: Settings) -> list[tuple[bytes, float]]:
-    voice = PiperSynthesizer(deterministic=True, cache_dir=settings.cache_dir / "tts")
+    voice = HibariSynthesizer(cache_dir=settings.cache_dir / "tts")
     out = []
     for text in REQUESTS:
         speech = voice.synthesize(text)

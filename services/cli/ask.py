@@ -9,13 +9,19 @@ what follows the playing track, the session is saved, and the DJ's answer can be
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from services.cli.output import console, err_console
 from services.settings import get_settings
+
+if TYPE_CHECKING:  # imported inside the command: `selecta --help` must not load the speech stack
+    from dj.requests.intents import Intent
+    from dj.speech.transcribe import Transcript
+    from services.sessions.lifecycle import RequestOutcome
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +70,9 @@ def register(app: typer.Typer) -> None:
             _print(result)
 
 
-def _understood(transcript: Any, intent: Any, timings: Any) -> dict[str, Any]:
+def _understood(
+    transcript: Transcript | None, intent: Intent, timings: Mapping[str, float]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"transcript": None, "intent": intent.to_dict()}
     if transcript is not None:
         out["transcript"] = {
@@ -78,7 +86,7 @@ def _understood(transcript: Any, intent: Any, timings: Any) -> dict[str, Any]:
     return out
 
 
-def _session(outcome: Any, *, say_to: Path | None) -> dict[str, Any]:
+def _session(outcome: RequestOutcome, *, say_to: Path | None) -> dict[str, Any]:
     session = outcome.session
     out: dict[str, Any] = {
         "answer": outcome.answer,
