@@ -6,6 +6,7 @@ content-hash cache; ``analyze_many`` runs a catalogue on a process pool with a p
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -161,7 +162,11 @@ def analyze_many(
                 outcome = exc
             _done(i, outcome, i + 1)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Workers come from a fork server, never a fork of this process: a service that analyses has
+        # threads alive (a web server, speech-model thread pools), and a child forked while another
+        # thread held a lock (the allocator's, a model runtime's) waits for it forever.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {
                 pool.submit(analyze_file, p, cache_dir=cache_dir, max_duration_s=max_duration_s): i
                 for i, p in enumerate(names)
