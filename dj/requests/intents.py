@@ -16,7 +16,7 @@ import weakref
 from core.moods import MOOD_WORDS
 from core.names import normalize_name
 from dj.requests.entities import CatalogIndex, EntityKind, Resolution
-from dj.requests.gazetteer import Gazetteer
+from dj.requests.gazetteer import MAX_WORDS, Gazetteer
 from dj.requests.grammar import clean
 from dj.requests.lexicon import LATEST_WORDS, era_value
 from dj.requests.model import RequestModel, shipped_model
@@ -99,7 +99,7 @@ class IntentParser:
         if self.index is None:
             return None
         phrase = clean(said)
-        if not phrase:
+        if not phrase or len(phrase.split()) > MAX_WORDS:
             return None
         res = self.index.resolve_any(phrase)
         if not res.available or res.confidence < BARE_NAME_AT:
@@ -128,12 +128,16 @@ class IntentParser:
         if name == "era":
             value = era_value(raw)
             return None if value is None else Slot(name="era", raw=raw, value=value, confidence=tagged)
-        if name == "sort":
+        if name in ("sort", "recency"):
             if norm in LATEST_WORDS:
                 return Slot(name="recency", raw=raw, value="latest", confidence=tagged)
             return Slot(name="sort", raw=raw, value=norm, confidence=tagged)
         if name == "novelty":
             return Slot(name="novelty", raw=raw, value="unheard", confidence=tagged)
+        if name == "playlist" and self.index is not None:
+            named = self.index.resolve_any(raw)  # "play DAF Punk" tagged as a playlist name
+            if named.available and named.confidence >= SWITCH_KIND_AT:
+                return self._named(named.kind, raw, named)  # type: ignore[arg-type]
         return Slot(name=name, raw=raw, value=norm, confidence=tagged)  # type: ignore[arg-type]
 
     def _genre_or_mood(self, raw: str, norm: str, tagged: float) -> Slot:

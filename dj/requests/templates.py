@@ -82,6 +82,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "[play|put on|queue up] some {artist}", "{track}", "{artist}", "play {track}",
         "play {mood} songs by {artist}", "play the {music_item} {track}", "play the {music_item} {track} by {artist}",
         "play {genre} music for the next hour", "play {artist} on {service}",
+        "play the [song|track|tune] {track}", "play the [song|track] {track} by {artist}",
+        "find [me|] some {genre}", "find {genre} [music|songs]", "turn on [some|] {genre}", "turn on {artist}",
+        "open {service} and play {artist}", "open {service} and play [some|] {genre}",
+        "[play|put on] {genre} [music|] for the next [hour|while|two hours]", "play music from the {genre} genre",
+        "play the {sort} {artist} [songs|] on {service}", "play the {sort} {genre} [songs|tracks]",
+        "i want to listen to {artist}", "{artist} please", "[play|put on] {genre} for me",
     ),
     "out_of_scope": (
         "what's the weather [like|] [today|tomorrow]", "set an alarm for [seven|six]", "tell me a joke",
@@ -102,6 +108,7 @@ _FIXED: dict[str, tuple[str, ...]] = {
     "era": ("eighties", "nineties", "seventies", "sixties", "80s", "90s", "70s", "2000s", "fifties"),
     "music_item": ("song", "track", "album", "tune"),
     "service": ("spotify", "youtube", "itunes", "deezer", "pandora"),
+    "sort": ("top twenty", "top ten", "top 20", "most popular", "best", "greatest", "top"),
 }  # fmt: skip
 _CHOICE = re.compile(r"\[([^\]]*)\]")
 _FILLER = re.compile(r"\{(\w+)\}")

@@ -39,6 +39,9 @@ LOWER_SHARE = 0.25
 WAKE_SHARE = 0.15
 OUT_OF_SCOPE_TAGGED = 800
 """Out-of-scope SNIPS requests (all words outside any slot) the tagger also learns from."""
+OUT_OF_SCOPE_CLASSIFIED = 3000
+"""Out-of-scope SNIPS requests the classifier learns from (of about 8,000), spread evenly over the five
+intents: enough to know them, not so many that "out of scope" becomes the safe guess."""
 _WAKE_WORDS = ("alexa ", "hey google ", "ok google ", "olly ", "hey siri ", "siri ", "hey dj ")
 
 
@@ -51,6 +54,14 @@ class TrainingReport:
     by_source: dict[str, int]
     seconds: float
     bytes: int
+
+
+def _train_tagger(items: list[list], path: Path) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.set_params(TAGGER_PARAMS)
+    for features, labels in items:
+        trainer.append(features, labels)
+    trainer.train(str(path))
 
 
 def _names(examples: Iterable[Example]) -> dict[str, list[str]]:
@@ -106,28 +117,39 @@ def train(snips_dir: Path, gold_path: Path, out_dir: Path, *, seed: int = SEED) 
     out_dir.mkdir(parents=True, exist_ok=True)
     outside = [e for e in examples if e.intent == "out_of_scope" and e.source == "snips"]
     keep_outside = {e.id for e in rng.sample(outside, min(OUT_OF_SCOPE_TAGGED, len(outside)))}
-    tagger = pycrfsuite.Trainer(verbose=False)
-    tagger.set_params(TAGGER_PARAMS)
-    tagged = 0
-    for e, tokens, labels in iter_labelled(examples):
-        if tokens and (e.intent != "out_of_scope" or e.source != "snips" or e.id in keep_outside):
-            tagger.append(word_features(tokens, gazetteer.marks(tokens)), labels)
-            tagged += 1
-    tagger.train(str(out_dir / TAGGER_FILE))
-
-    trained = pycrfsuite.Tagger()
-    trained.open(str(out_dir / TAGGER_FILE))
+    taggable = [
+        (e, [word_features(tokens, gazetteer.marks(tokens)), labels])
+        for e, tokens, labels in iter_labelled(examples)
+        if tokens and (e.intent != "out_of_scope" or e.source != "snips" or e.id in keep_outside)
+    ]
+    _train_tagger([x for _, x in taggable], out_dir / TAGGER_FILE)
+    # The classifier reads slot tags; tags on its own training requests must be as imperfect as on new
+    # ones, so each half of the requests is tagged by a tagger trained on the other half (cross-fitting).
+    fold = {e.id: rng.random() < 0.5 for e in examples}
+    halves = []
+    for half in (True, False):
+        path = out_dir / f"fold{int(half)}.crfsuite"
+        _train_tagger([x for e, x in taggable if fold[e.id] != half], path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        halves.append(tagger)
+        path.unlink()
     classifier = pycrfsuite.Trainer(verbose=False)
     classifier.set_params(CLASSIFIER_PARAMS)
+    per_outside = Counter(e.id.split(":")[1] for e in outside)
+    kept = {e.id for e in outside if rng.random() < OUT_OF_SCOPE_CLASSIFIED / len(per_outside) / per_outside[e.id.split(":")[1]]}
     for e in examples:
+        if e.intent == "out_of_scope" and e.source == "snips" and e.id not in kept:
+            continue
         tokens = tokenize(e.text)
-        labels = trained.tag(word_features(tokens, gazetteer.marks(tokens))) if tokens else []
+        tagger = halves[0] if fold[e.id] else halves[1]
+        labels = tagger.tag(word_features(tokens, gazetteer.marks(tokens))) if tokens else []
         classifier.append([intent_features(e.text, tokens, labels)], [e.intent])
     classifier.train(str(out_dir / CLASSIFIER_FILE))
     RequestModel.load(out_dir)  # fails here, not at parse time, if either file is unreadable
     size = sum((out_dir / f).stat().st_size for f in (TAGGER_FILE, CLASSIFIER_FILE))
     return TrainingReport(
-        tagged=tagged,
+        tagged=len(taggable),
         classified=len(examples),
         by_source=dict(Counter(e.source for e in examples)),
         seconds=round(time.perf_counter() - t0, 1),

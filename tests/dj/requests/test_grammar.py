@@ -1,4 +1,4 @@
-"""Every intent kind on typed text, slot extraction with raw spans, and bad input."""
+"""The hand grammar (the benchmark's reference): every kind it knows, slot extraction, bad input."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 
 from dj.errors import RequestTextError
 from dj.requests.entities import CatalogIndex
-from dj.requests.intents import INTENT_KINDS, IntentParser
+from dj.requests.grammar import GRAMMAR_KINDS, GrammarParser
 
 
 @pytest.fixture(scope="module")
-def parser() -> IntentParser:
+def parser() -> GrammarParser:
     catalog = pl.DataFrame(
         {
             "track_id": ["t1", "t2", "t3", "t4", "t5", "t6"],
@@ -43,7 +43,7 @@ def parser() -> IntentParser:
             ],
         }
     )
-    return IntentParser(CatalogIndex.from_catalog(catalog))
+    return GrammarParser(CatalogIndex.from_catalog(catalog))
 
 
 EXAMPLES = [
@@ -62,18 +62,18 @@ EXAMPLES = [
 
 
 @pytest.mark.parametrize(("text", "kind"), EXAMPLES)
-def test_each_intent_kind(parser: IntentParser, text: str, kind: str) -> None:
+def test_each_intent_kind(parser: GrammarParser, text: str, kind: str) -> None:
     assert parser.parse(text).kind == kind
 
 
 def test_every_kind_is_covered_above() -> None:
     # The same set, not the same count: a new kind without an example, or an example of a kind that no
     # longer exists, both fail here.
-    assert len(INTENT_KINDS) == 11
-    assert {kind for _, kind in EXAMPLES} == set(INTENT_KINDS)
+    assert len(GRAMMAR_KINDS) == 11
+    assert {kind for _, kind in EXAMPLES} == set(GRAMMAR_KINDS)
 
 
-def test_latest_album_by_misheard_artist(parser: IntentParser) -> None:
+def test_latest_album_by_misheard_artist(parser: GrammarParser) -> None:
     intent = parser.parse("Play the latest album by Norajones.")
     assert intent.kind == "play"
     artist = intent.slot("artist")
@@ -82,13 +82,13 @@ def test_latest_album_by_misheard_artist(parser: IntentParser) -> None:
     assert intent.slot("recency").value == "latest"
 
 
-def test_decade_and_genre(parser: IntentParser) -> None:
+def test_decade_and_genre(parser: GrammarParser) -> None:
     intent = parser.parse("put on some 80s synth pop")
     assert {(s.name, s.value) for s in intent.slots} == {("era", "1980s"), ("genre", "synth pop")}
     assert intent.slot("genre").entity.name == "synth-pop"
 
 
-def test_spoken_decade_words(parser: IntentParser) -> None:
+def test_spoken_decade_words(parser: GrammarParser) -> None:
     intent = parser.parse("play relaxing jazz from the nineties")
     assert {(s.name, s.value) for s in intent.slots} == {
         ("era", "1990s"),
@@ -97,35 +97,35 @@ def test_spoken_decade_words(parser: IntentParser) -> None:
     }
 
 
-def test_track_by_artist(parser: IntentParser) -> None:
+def test_track_by_artist(parser: GrammarParser) -> None:
     intent = parser.parse("Play Don't Know Why by Norah Jones")  # "why" inside a title is not a question
     assert intent.kind == "play"
     assert intent.slot("track").entity.track_ids == ("t3",)
 
 
-def test_novelty(parser: IntentParser) -> None:
+def test_novelty(parser: GrammarParser) -> None:
     intent = parser.parse("Play something I haven't heard")
     assert intent.kind == "play" and intent.slot("novelty").value == "unheard"
 
 
-def test_unknown_artist_is_extracted_and_unavailable(parser: IntentParser) -> None:
+def test_unknown_artist_is_extracted_and_unavailable(parser: GrammarParser) -> None:
     intent = parser.parse("Play some Olivia Rodrigo")
     slot = intent.slot("artist")
     assert slot is not None and slot.raw == "olivia rodrigo"
     assert not slot.available and slot.entity is None
 
 
-def test_similar_to_artist(parser: IntentParser) -> None:
+def test_similar_to_artist(parser: GrammarParser) -> None:
     intent = parser.parse("Something similar to Radiohead")
     assert intent.kind == "more_like_this" and intent.slot("artist").entity.name == "Radiohead"
 
 
 def test_without_catalogue_names_are_extracted() -> None:
-    intent = IntentParser().parse("play some Daft Punk")
+    intent = GrammarParser().parse("play some Daft Punk")
     assert intent.kind == "play" and intent.slot("artist").value == "daft punk"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "play " + "x" * 400])
-def test_bad_text(parser: IntentParser, text: str) -> None:
+def test_bad_text(parser: GrammarParser, text: str) -> None:
     with pytest.raises(RequestTextError):
         parser.parse(text)
