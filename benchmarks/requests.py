@@ -132,6 +132,7 @@ class Scores:
         self.n = self.correct = self.tp = self.fp = self.fn = 0
         self.confusions: Counter[tuple[str, str]] = Counter()
         self.per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        self.slots: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # per slot: tp, fp, fn
 
     def add(self, want_kind: str, got_kind: str, want: set, got: set, *, group: str = "") -> None:
         self.n += 1
@@ -144,6 +145,13 @@ class Scores:
         self.tp += len(got & want)
         self.fp += len(got - want)
         self.fn += len(want - got)
+        for k, keys in enumerate((got & want, got - want, want - got)):
+            for name, _ in keys:
+                self.slots[name][k] += 1
+
+    def slot_f1_of(self, name: str) -> float:
+        tp, fp, fn = self.slots[name]
+        return 2 * tp / max(1, 2 * tp + fp + fn)
 
     @property
     def accuracy(self) -> float:
@@ -346,6 +354,11 @@ def main() -> None:
     print("\nSNIPS validation, intent accuracy per SNIPS intent (model / grammar):")
     for group, (ok, n) in sorted(snips["model"].per.items()):
         print(f"  {group:<22}{n:>5}  {ok / n:.3f} / {snips['grammar'].per[group][0] / n:.3f}")
+    print("\nSNIPS validation, slot F1 per slot (model / grammar; n = annotated spans):")
+    for name in sorted(snips["model"].slots):
+        tp, _, fn = snips["model"].slots[name]
+        if tp + fn:
+            print(f"  {name:<12}{tp + fn:>5}  {snips['model'].slot_f1_of(name):.3f} / {snips['grammar'].slot_f1_of(name):.3f}")
     texts = [e.text for e in validation] + [x["text"] for x in gold]
     for name, p in parsers.items():
         p50, p95 = parse_latency(p, texts)

@@ -142,8 +142,9 @@ def locate(text: str, name: str, value: str) -> Span | None:
     if name == "novelty":
         match = _NOVELTY.search(text)
         return (name, match.start(), match.end()) if match else None
-    for first in range(len(tokens)):
-        for last in range(first, min(len(tokens), first + 8)):  # shortest first: "80s", not "some 80s"
+    for length in range(1, min(len(tokens), 8) + 1):  # shortest first: "80s", not "some 80s"
+        for first in range(len(tokens) - length + 1):
+            last = first + length - 1
             phrase = text[tokens[first].start : tokens[last].end]
             if _says(name, value, phrase):
                 return (name, tokens[first].start, tokens[last].end)

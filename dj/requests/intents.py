@@ -30,9 +30,10 @@ WITH_SLOTS: frozenset[str] = frozenset({"play", "more_like_this", "like", "disli
 BARE_NAME_AT = 0.95
 """A request the classifier calls out of scope is still "play X" when the whole of it (wake words and
 courtesy removed) is a catalogue name at least this close: "seven years", "Daft Punk!"."""
-SWITCH_KIND_AT = 0.9
-"""A name tagged as one kind that the catalogue lacks but has, this close, as another kind is that other
-kind ("play Visions" tagged as an artist, the catalogue's album)."""
+SWITCH_KIND_AT = 0.95
+"""A lone name tagged as one kind that the catalogue lacks but has, this close, as another kind is that
+other kind ("play Visions" tagged as an artist, the catalogue's album). Not when the request names more
+("I Believe by Chico Buarque" stays a title, whatever artist is called I Believe)."""
 _NAMED: frozenset[str] = frozenset({"artist", "track", "album"})
 
 _GAZETTEERS: weakref.WeakKeyDictionary[CatalogIndex, Gazetteer] = weakref.WeakKeyDictionary()
@@ -109,20 +110,22 @@ class IntentParser:
     def _slots(self, said: str, tokens: list[Token], labels: list[str], sure: list[float]) -> list[Slot]:
         spans = bio_spans(labels)
         artist = next((said[tokens[a].start : tokens[b].end] for n, a, b in spans if n == "artist"), None)
+        lone = sum(n in _NAMED or n == "playlist" for n, _, _ in spans) == 1
         slots: list[Slot] = []
         for name, first, last in spans:
             raw = said[tokens[first].start : tokens[last].end]
             tagged = min(sure[first : last + 1])
-            slot = self._slot(name, raw, artist=artist, tagged=tagged)
+            slot = self._slot(name, raw, artist=artist, tagged=tagged, lone=lone)
             if slot is not None and not any((s.name, s.value) == (slot.name, slot.value) for s in slots):
                 slots.append(slot)
         return slots
 
-    def _slot(self, name: str, raw: str, *, artist: str | None, tagged: float) -> Slot | None:
-        """One tagged span as a slot: names resolved, vocabulary words in their normal form."""
+    def _slot(self, name: str, raw: str, *, artist: str | None, tagged: float, lone: bool) -> Slot | None:
+        """One tagged span as a slot: names resolved, vocabulary words in their normal form; ``lone``: the
+        only name in the request, which may change kind to the one the catalogue has."""
         norm = normalize_name(raw)
         if name in _NAMED:
-            return self._entity(name, raw, artist=artist if name != "artist" else None)
+            return self._entity(name, raw, artist=artist if name != "artist" else None, lone=lone)
         if name in ("genre", "mood"):
             return self._genre_or_mood(raw, norm, tagged)
         if name == "era":
@@ -134,7 +137,7 @@ class IntentParser:
             return Slot(name="sort", raw=raw, value=norm, confidence=tagged)
         if name == "novelty":
             return Slot(name="novelty", raw=raw, value="unheard", confidence=tagged)
-        if name == "playlist" and self.index is not None:
+        if name == "playlist" and lone and self.index is not None:
             named = self.index.resolve_any(raw)  # "play DAF Punk" tagged as a playlist name
             if named.available and named.confidence >= SWITCH_KIND_AT:
                 return self._named(named.kind, raw, named)  # type: ignore[arg-type]
@@ -159,12 +162,12 @@ class IntentParser:
             available=tag is not None or self.index is None,
         )
 
-    def _entity(self, name: str, raw: str, *, artist: str | None) -> Slot:
+    def _entity(self, name: str, raw: str, *, artist: str | None, lone: bool) -> Slot:
         if self.index is None:
             return Slot(name=name, raw=raw, value=raw, confidence=0.5, available=False)  # type: ignore[arg-type]
         kind: EntityKind = name  # type: ignore[assignment]
         res = self.index.resolve(raw, kind=kind, artist=artist)
-        if not res.available:
+        if not res.available and lone:
             other = self.index.resolve_any(raw)
             if other.available and other.confidence >= SWITCH_KIND_AT:
                 res = other
