@@ -214,7 +214,9 @@ def _background(name: str, sr: int, n: int) -> np.ndarray:
     return np.resize(y.astype(np.float32), n)
 
 
-def render(synth, text: str, *, length_scale: float, snr_db: float | None, seed: int, over: str | None = None):
+def render(
+    synth, text: str, *, length_scale: float, snr_db: float | None, seed: int, over: str | None = None
+):
     """WAV bytes of the utterance with 0.3 s of lead-in and tail silence, plus noise at ``snr_db``
     (white, or the real recording ``over``)."""
     speech = synth.synthesize(text, length_scale=length_scale)
@@ -273,7 +275,10 @@ def real_clips(transcriber, parsers: dict[str, Parse]) -> None:
     print("\nreal speech that is not a request (LibriSpeech, CC BY 4.0), expected out_of_scope:")
     for clip in clips:
         text = transcriber.transcribe(clip.read_bytes()).text
-        kinds = {name: (_safe(p, text[:300]) or Intent(kind="out_of_scope", text="")).kind for name, p in parsers.items()}
+        kinds = {
+            name: (_safe(p, text[:300]) or Intent(kind="out_of_scope", text="")).kind
+            for name, p in parsers.items()
+        }
         print(f"  {clip.name}: {kinds}  ({text[:60]!r}...)")
 
 
@@ -358,7 +363,8 @@ def main() -> None:
     for name in sorted(snips["model"].slots):
         tp, _, fn = snips["model"].slots[name]
         if tp + fn:
-            print(f"  {name:<12}{tp + fn:>5}  {snips['model'].slot_f1_of(name):.3f} / {snips['grammar'].slot_f1_of(name):.3f}")
+            model_f1, grammar_f1 = snips["model"].slot_f1_of(name), snips["grammar"].slot_f1_of(name)
+            print(f"  {name:<12}{tp + fn:>5}  {model_f1:.3f} / {grammar_f1:.3f}")
     texts = [e.text for e in validation] + [x["text"] for x in gold]
     for name, p in parsers.items():
         p50, p95 = parse_latency(p, texts)
@@ -370,7 +376,9 @@ def main() -> None:
     print_table(rows)
 
 
-def speech_rows(args, validation: list[Example], gold: list[dict], parsers: dict[str, Parse], index) -> list[Row]:
+def speech_rows(
+    args, validation: list[Example], gold: list[dict], parsers: dict[str, Parse], index
+) -> list[Row]:
     from dj.speech.transcribe import FasterWhisperTranscriber
     from dj.speech.tts import PiperSynthesizer
 

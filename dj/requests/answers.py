@@ -63,8 +63,14 @@ LINES: dict[str, tuple[str, ...]] = {
     "energy_up_none": ("This is about as lively as I've got, so I'll keep the set as it is.",),
     "tempo_down_none": ("Nothing I have is slower than this, so I'll keep the set as it is.",),
     "tempo_up_none": ("Nothing I have is faster than this, so I'll keep the set as it is.",),
-    "like_subject": ("Noted, you like {name}. Steering the set that way.", "{name} it is, then: more of that."),
-    "dislike_subject": ("Got it, no {name} for the rest of this session.", "Fair enough, I'll keep {name} out."),
+    "like_subject": (
+        "Noted, you like {name}. Steering the set that way.",
+        "{name} it is, then: more of that.",
+    ),
+    "dislike_subject": (
+        "Got it, no {name} for the rest of this session.",
+        "Fair enough, I'll keep {name} out.",
+    ),
     "service": (
         "I play from Selecta's own catalogue, not {service}.",
         "(That's from my own catalogue rather than {service}.)",

@@ -166,7 +166,9 @@ def apply_intent(
             intent=intent, constraints=current, answer=pick("out_of_scope", seed=seed), replan=False
         )
     if kind == "add_to_playlist":
-        return Effect(intent=intent, constraints=current, answer=pick("add_to_playlist", seed=seed), replan=False)
+        return Effect(
+            intent=intent, constraints=current, answer=pick("add_to_playlist", seed=seed), replan=False
+        )
     if kind == "more_like_this":
         return _more_like(intent, current, playing_id)
     return _play(intent, current, index)
@@ -322,7 +324,9 @@ def _play_subject(intent: Intent, current: Constraints, index: CatalogIndex | No
     if missing:
         return _play_unavailable(intent, missing[0], Constraints(exclude=current.exclude), current)
     if "playlist" in slots and _subject(intent) is None:
-        return Effect(intent=intent, constraints=current, replan=False, answer=pick("playlist", seed=intent.text))
+        return Effect(
+            intent=intent, constraints=current, replan=False, answer=pick("playlist", seed=intent.text)
+        )
     artist = slots.get("artist")
     artists = frozenset({artist.entity.name}) if artist is not None and artist.entity is not None else None
     pinned: tuple[str, ...] = ()

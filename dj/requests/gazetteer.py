@@ -26,7 +26,7 @@ MAX_WORDS = 6
 
 @dataclass
 class Gazetteer:
-    """Normalised names per kind; ``vocabulary()`` holds the fixed words, ``with_names`` adds a catalogue's."""
+    """Normalised names per kind: ``vocabulary()`` has the fixed words, ``with_names`` adds a catalogue's."""
 
     names: dict[str, frozenset[str]] = field(default_factory=dict)
 

@@ -169,7 +169,8 @@ def clean(text: str) -> str:
 
 class GrammarParser:
     """Parse requests with the hand grammar (the learned :class:`dj.requests.intents.IntentParser`
-    replaced it; it stays as the benchmark's reference). With a ``CatalogIndex`` names are resolved; without, they are extracted only."""
+    replaced it; it stays as the benchmark's reference). With a ``CatalogIndex`` names are resolved;
+    without, they are extracted only."""
 
     def __init__(self, index: CatalogIndex | None = None) -> None:
         self.index = index

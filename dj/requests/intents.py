@@ -46,8 +46,9 @@ def _gazetteer(index: CatalogIndex | None) -> Gazetteer:
     found = _GAZETTEERS.get(index)
     if found is None:
         found = _VOCABULARY
-        for kind in ("artist", "track", "album", "tag"):
-            found = found.with_names(kind, index.names(kind))  # type: ignore[arg-type]
+        kinds: tuple[EntityKind, ...] = ("artist", "track", "album", "tag")
+        for kind in kinds:
+            found = found.with_names(kind, index.names(kind))
         _GAZETTEERS[index] = found
     return found
 
@@ -83,8 +84,9 @@ class IntentParser:
         tokens = tokenize(said)
         labels, sure = self.model.tag(tokens, self.gazetteer.marks(tokens))
         scores = self.model.classify(said, tokens, labels)
-        kind: IntentKind = max(scores, key=lambda k: scores[k])  # type: ignore[assignment]
-        confidence = scores[kind]
+        best = max(scores, key=lambda k: scores[k])
+        kind: IntentKind = best if best in INTENT_KINDS else "out_of_scope"
+        confidence = scores.get(kind, 0.0)
         slots: list[Slot] = []
         if kind in WITH_SLOTS:
             slots = self._slots(said, tokens, labels, sure)
@@ -105,7 +107,7 @@ class IntentParser:
         res = self.index.resolve_any(phrase)
         if not res.available or res.confidence < BARE_NAME_AT:
             return None
-        return self._named(res.kind, phrase, res)  # type: ignore[arg-type]
+        return self._named(res.kind, phrase, res)
 
     def _slots(self, said: str, tokens: list[Token], labels: list[str], sure: list[float]) -> list[Slot]:
         spans = bio_spans(labels)
@@ -140,7 +142,7 @@ class IntentParser:
         if name == "playlist" and lone and self.index is not None:
             named = self.index.resolve_any(raw)  # "play DAF Punk" tagged as a playlist name
             if named.available and named.confidence >= SWITCH_KIND_AT:
-                return self._named(named.kind, raw, named)  # type: ignore[arg-type]
+                return self._named(named.kind, raw, named)
         return Slot(name=name, raw=raw, value=norm, confidence=tagged)  # type: ignore[arg-type]
 
     def _genre_or_mood(self, raw: str, norm: str, tagged: float) -> Slot:
@@ -152,7 +154,7 @@ class IntentParser:
         if tag is None and self.index is not None:
             named = self.index.resolve_any(raw)
             if named.available and named.confidence >= BARE_NAME_AT:
-                return self._named(named.kind, raw, named)  # type: ignore[arg-type]
+                return self._named(named.kind, raw, named)
         return Slot(
             name="genre",
             raw=raw,

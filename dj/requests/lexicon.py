@@ -260,6 +260,7 @@ def era_range(value: str) -> tuple[int, int]:
     year = int(value)
     return year, year
 
+
 SERVICES: frozenset[str] = frozenset(
     {
         "spotify", "youtube", "youtube music", "itunes", "apple music", "deezer", "pandora", "tidal",
@@ -287,5 +288,5 @@ def era_value(phrase: str) -> str | None:
     year = re.search(r"\b((?:19|20)\d\d)\b", text)
     if year:
         return year.group(1)
-    decade = re.search(r"\b((?:19|20)?[0-9]0)s?\b", text)
-    return decade_value(decade.group(1)) if decade else None
+    tens = re.search(r"\b((?:19|20)?[0-9]0)s?\b", text)
+    return decade_value(tens.group(1)) if tens else None

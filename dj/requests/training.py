@@ -56,7 +56,10 @@ class TrainingReport:
     bytes: int
 
 
-def _train_tagger(items: list[list], path: Path) -> None:
+TaggedItem = tuple[list[list[str]], list[str]]
+
+
+def _train_tagger(items: list[TaggedItem], path: Path) -> None:
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params(TAGGER_PARAMS)
     for features, labels in items:
@@ -118,7 +121,7 @@ def train(snips_dir: Path, gold_path: Path, out_dir: Path, *, seed: int = SEED) 
     outside = [e for e in examples if e.intent == "out_of_scope" and e.source == "snips"]
     keep_outside = {e.id for e in rng.sample(outside, min(OUT_OF_SCOPE_TAGGED, len(outside)))}
     taggable = [
-        (e, [word_features(tokens, gazetteer.marks(tokens)), labels])
+        (e, (word_features(tokens, gazetteer.marks(tokens)), labels))
         for e, tokens, labels in iter_labelled(examples)
         if tokens and (e.intent != "out_of_scope" or e.source != "snips" or e.id in keep_outside)
     ]
@@ -137,7 +140,11 @@ def train(snips_dir: Path, gold_path: Path, out_dir: Path, *, seed: int = SEED) 
     classifier = pycrfsuite.Trainer(verbose=False)
     classifier.set_params(CLASSIFIER_PARAMS)
     per_outside = Counter(e.id.split(":")[1] for e in outside)
-    kept = {e.id for e in outside if rng.random() < OUT_OF_SCOPE_CLASSIFIED / len(per_outside) / per_outside[e.id.split(":")[1]]}
+    kept = {
+        e.id
+        for e in outside
+        if rng.random() < OUT_OF_SCOPE_CLASSIFIED / len(per_outside) / per_outside[e.id.split(":")[1]]
+    }
     for e in examples:
         if e.intent == "out_of_scope" and e.source == "snips" and e.id not in kept:
             continue

@@ -32,7 +32,9 @@ def train(
     / "data"
     / "requests"
     / "gold.jsonl",
-    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: the package's).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the package's).")
+    ] = None,
 ) -> None:
     """Train the slot tagger and intent classifier; a few minutes on one core."""
     from dj.errors import DJError
