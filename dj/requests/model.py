@@ -16,7 +16,7 @@ from pathlib import Path
 import pycrfsuite
 
 from dj.errors import DJError
-from dj.requests.features import intent_features, word_features
+from dj.requests.featurize import intent_features, word_features
 from dj.requests.tokens import Token
 
 __all__ = ["MODEL_DIR", "ModelMissingError", "RequestModel", "shipped_model"]

@@ -23,7 +23,7 @@ from pathlib import Path
 import pycrfsuite
 
 from dj.requests.corpus import Example, iter_labelled, load_gold, load_snips
-from dj.requests.features import intent_features, word_features
+from dj.requests.featurize import intent_features, word_features
 from dj.requests.gazetteer import Gazetteer
 from dj.requests.lexicon import GENRE_PHRASES, GENRES
 from dj.requests.model import CLASSIFIER_FILE, TAGGER_FILE, RequestModel
