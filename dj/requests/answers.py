@@ -63,6 +63,26 @@ LINES: dict[str, tuple[str, ...]] = {
     "energy_up_none": ("This is about as lively as I've got, so I'll keep the set as it is.",),
     "tempo_down_none": ("Nothing I have is slower than this, so I'll keep the set as it is.",),
     "tempo_up_none": ("Nothing I have is faster than this, so I'll keep the set as it is.",),
+    "like_subject": (
+        "Noted, you like {name}. Steering the set that way.",
+        "{name} it is, then: more of that.",
+    ),
+    "dislike_subject": (
+        "Got it, no {name} for the rest of this session.",
+        "Fair enough, I'll keep {name} out.",
+    ),
+    "service": (
+        "I play from Selecta's own catalogue, not {service}.",
+        "(That's from my own catalogue rather than {service}.)",
+    ),
+    "playlist": (
+        "I can't open your playlists: ask me for an artist, a genre or a mood instead.",
+        "Playlists aren't something I have here, sorry. Name an artist, a genre or a mood?",
+    ),
+    "add_to_playlist": (
+        "I can't add to playlists, sorry: I only shape what plays next. Say you like it and I'll remember.",
+        "Playlists are outside my booth, but tell me you love it and I'll take the hint.",
+    ),
     "out_of_scope": (
         "I'm just the DJ: I can play, skip, change the mood or tell you why a song is on.",
         "That's beyond my booth, sorry. Ask me for music, a mood, or a skip.",

@@ -21,7 +21,11 @@ How a request combines with what the session already asks for (what a listener e
   Daft Punk, "from the 80s" keeps the artist; a calm or energetic mood beside a genre becomes an energy
   band (tags match any-of, so "jazz" and "happy" as tags would widen the set, not narrow it); any
   other mood replaces a genre;
-- "something new" only raises discovery; a bare "play something" starts over (exclusions kept).
+- "something new" only raises discovery; a bare "play something" starts over (exclusions kept);
+- "I like jazz" steers the set to jazz, "I hate Coldplay" keeps Coldplay out for the session; neither
+  is feedback on the playing track;
+- a streaming service ("on youtube") is recognised and ignored, and the answer says so; playlists and
+  adding to them are recognised and politely declined (Selecta has none of the listener's playlists).
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ def apply_intent(
             answer=pick(f"{kind}_slight" if slight else kind, seed=seed),
         )
     playing_id = (playing.track_id,) if playing is not None else ()
-    if kind in ("skip", "dislike"):
+    if kind == "skip" or (kind == "dislike" and _subject(intent) is None):
         # Both leave the playing track now and keep it out of the set; only the recorded feedback differs.
         return Effect(
             intent=intent,
@@ -149,6 +153,8 @@ def apply_intent(
             skip=True,
             feedback="skipped" if kind == "skip" else "disliked",
         )
+    if kind in ("like", "dislike") and _subject(intent) is not None:
+        return _preference(intent, current, index)
     if kind == "like":
         return Effect(
             intent=intent, constraints=current, answer=pick("like", seed=seed), replan=False, feedback="liked"
@@ -158,6 +164,10 @@ def apply_intent(
     if kind == "out_of_scope":
         return Effect(
             intent=intent, constraints=current, answer=pick("out_of_scope", seed=seed), replan=False
+        )
+    if kind == "add_to_playlist":
+        return Effect(
+            intent=intent, constraints=current, answer=pick("add_to_playlist", seed=seed), replan=False
         )
     if kind == "more_like_this":
         return _more_like(intent, current, playing_id)
@@ -269,11 +279,54 @@ def _more_like(intent: Intent, current: Constraints, playing_id: tuple[str, ...]
     )
 
 
+def _subject(intent: Intent) -> Slot | None:
+    """The first slot that names what the set is about (artist, genre, track, album), or None."""
+    return next((s for s in intent.slots if s.name in SUBJECTS), None)
+
+
+def _preference(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:
+    """ "I like jazz", "I hate Coldplay": about the named subject, not the playing track. A like steers
+    the set towards it; a dislike keeps its tracks out of the session. Either way the answer says what
+    was understood, and nothing is recorded against the track that happens to be playing."""
+    subject = _subject(intent)
+    assert subject is not None
+    if not subject.available:
+        return Effect(
+            intent=intent, constraints=current, replan=False, answer=_unavailable(subject, seed=intent.text)
+        )
+    name = subject.entity.name if subject.entity is not None else subject.value
+    if intent.kind == "like":
+        liked = replace(intent, kind="play", slots=(subject,))
+        played = _play(liked, current, index)
+        return replace(played, intent=intent, answer=pick("like_subject", seed=intent.text, name=name))
+    tracks = subject.entity.track_ids if subject.entity is not None else ()
+    if subject.name == "genre" and index is not None:
+        tracks = tuple(index.tracks_with_tags(frozenset({name})))
+    return Effect(
+        intent=intent,
+        constraints=_exclude(current, tracks),
+        answer=pick("dislike_subject", seed=intent.text, name=name),
+    )
+
+
 def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:
+    effect = _play_subject(intent, current, index)
+    service = intent.slot("service")
+    if service is None:
+        return effect
+    said = service.raw.title() if service.raw.islower() else service.raw
+    return replace(effect, answer=f"{effect.answer} {pick('service', seed=intent.text, service=said)}")
+
+
+def _play_subject(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:
     slots = {s.name: s for s in intent.slots}
     missing = [s for s in intent.slots if not s.available and s.name in SUBJECTS]
     if missing:
         return _play_unavailable(intent, missing[0], Constraints(exclude=current.exclude), current)
+    if "playlist" in slots and _subject(intent) is None:
+        return Effect(
+            intent=intent, constraints=current, replan=False, answer=pick("playlist", seed=intent.text)
+        )
     artist = slots.get("artist")
     artists = frozenset({artist.entity.name}) if artist is not None and artist.entity is not None else None
     pinned: tuple[str, ...] = ()
@@ -303,7 +356,7 @@ def _merge_play(
 ) -> Constraints:
     """A play request's constraints combined with the session's (rules in the module docstring)."""
     mood = slots["mood"].value if "mood" in slots else None
-    era = era_range(slots["era"].value) if "era" in slots else None
+    era = era_range(slots["era"].value) if "era" in slots and slots["era"].value[:4].isdigit() else None
     if any(name in slots for name in SUBJECTS):  # a new direction
         genre = slots.get("genre")
         tags, energy = None, None

@@ -170,6 +170,10 @@ class CatalogIndex:
             titles=titles,
         )
 
+    def names(self, kind: EntityKind) -> tuple[str, ...]:
+        """Every name of ``kind`` in the catalogue (the request tagger's gazetteer reads them)."""
+        return tuple(e.name for e in self._names[kind].entities)
+
     def track(self, track_id: str) -> Entity | None:
         """The track with this id (title and artist), or None."""
         if track_id not in self._titles:

@@ -1,418 +1,188 @@
 """Understand a request to the DJ, typed or transcribed: what the listener wants and the names they said.
 
-A small grammar, not a model: requests to a DJ are short imperatives from a narrow set ("skip", "something
-calmer", "play Daft Punk"), and rules give known answers, explainable mistakes and no model to ship.
-Rules are tried in a fixed order (questions and comparatives before the generic "play ..."); what a
-"play" request names is split into era, mood, novelty, genre and catalogue entities, and entity names are
-resolved against the catalogue (see ``entities``) so transcription errors still find the artist.
+A trained model, not a grammar (issue 14): the hand grammar read the project's own phrasings perfectly
+and real people's requests poorly ("hey google play some jazz for me", "seven years", "can you put on Like
+A Hurricane by Neil Young"). A CRF tags the words that name things (artist, track, album, genre, mood,
+era, sort, service, playlist, music item, novelty), a classifier reads the intent with those tags, and
+the names are resolved against the catalogue (:mod:`dj.requests.entities`: fuzzy and sound-alike, so
+"Norajones" still finds Norah Jones). The catalogue's own names mark the words as the tagger reads them
+(:mod:`dj.requests.gazetteer`), so a bare title the catalogue has is a title, and one it lacks is not.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, Literal
+import weakref
 
 from core.moods import MOOD_WORDS
 from core.names import normalize_name
-from dj.errors import RequestTextError
-from dj.requests.entities import CatalogIndex, Entity
-from dj.requests.lexicon import (
-    DECADE_RE,
-    DECADE_WORDS,
-    FILLER,
-    GENERIC_OBJECTS,
-    GENRE_PHRASES,
-    GENRES,
-    YEAR_RE,
-    decade_value,
-)
+from dj.requests.entities import CatalogIndex, EntityKind, Resolution
+from dj.requests.gazetteer import MAX_WORDS, Gazetteer
+from dj.requests.grammar import clean
+from dj.requests.lexicon import LATEST_WORDS, era_value
+from dj.requests.model import RequestModel, shipped_model
+from dj.requests.parsed import INTENT_KINDS, Intent, IntentKind, Slot, SlotName, checked_text
+from dj.requests.tokens import Token, tokenize
 
-__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot", "SlotName"]
+__all__ = ["INTENT_KINDS", "Intent", "IntentKind", "IntentParser", "Slot", "SlotName", "bio_spans"]
 
-IntentKind = Literal[
-    "play", "more_like_this", "energy_up", "energy_down", "tempo_up", "tempo_down",
-    "skip", "like", "dislike", "why", "out_of_scope",
-]  # fmt: skip
-SlotName = Literal["artist", "track", "album", "genre", "mood", "era", "novelty", "recency"]
-INTENT_KINDS: tuple[IntentKind, ...] = IntentKind.__args__  # type: ignore[attr-defined]
+WITH_SLOTS: frozenset[str] = frozenset({"play", "more_like_this", "like", "dislike", "add_to_playlist"})
+"""Intents whose slots mean something; "skip this song" names no song."""
+BARE_NAME_AT = 0.95
+"""A request the classifier calls out of scope is still "play X" when the whole of it (wake words and
+courtesy removed) is a catalogue name at least this close: "seven years", "Daft Punk!"."""
+SWITCH_KIND_AT = 0.95
+"""A lone name tagged as one kind that the catalogue lacks but has, this close, as another kind is that
+other kind ("play Visions" tagged as an artist, the catalogue's album). Not when the request names more
+("I Believe by Chico Buarque" stays a title, whatever artist is called I Believe)."""
+_NAMED: frozenset[str] = frozenset({"artist", "track", "album"})
 
-MAX_REQUEST_CHARS = 300
-
-
-@dataclass(frozen=True, kw_only=True)
-class Slot:
-    """One thing the listener named. ``raw`` is the span as said; ``value`` its normal form; ``entity``
-    the catalogue entity it resolved to (None for eras, moods, or names the catalogue lacks)."""
-
-    name: SlotName
-    raw: str
-    value: str
-    confidence: float = 1.0
-    entity: Entity | None = None
-    available: bool = True
-    alternatives: tuple[Entity, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        def ent(e: Entity | None) -> dict[str, Any] | None:
-            return None if e is None else {"kind": e.kind, "name": e.name, "artist": e.artist, "year": e.year}
-
-        return {
-            "name": self.name,
-            "raw": self.raw,
-            "value": self.value,
-            "confidence": self.confidence,
-            "available": self.available,
-            "entity": ent(self.entity),
-            "alternatives": [ent(a) for a in self.alternatives],
-        }
+_GAZETTEERS: weakref.WeakKeyDictionary[CatalogIndex, Gazetteer] = weakref.WeakKeyDictionary()
 
 
-@dataclass(frozen=True, kw_only=True)
-class Intent:
-    """What a request asks for. ``confidence`` is the rule's certainty times the weakest slot's."""
-
-    kind: IntentKind
-    text: str
-    slots: tuple[Slot, ...] = ()
-    confidence: float = 1.0
-
-    def slot(self, name: str) -> Slot | None:
-        return next((s for s in self.slots if s.name == name), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "confidence": self.confidence,
-            "slots": [s.to_dict() for s in self.slots],
-        }
+def _gazetteer(index: CatalogIndex | None) -> Gazetteer:
+    """The vocabulary plus the catalogue's names, built once per catalogue index."""
+    if index is None:
+        return _VOCABULARY
+    found = _GAZETTEERS.get(index)
+    if found is None:
+        found = _VOCABULARY
+        kinds: tuple[EntityKind, ...] = ("artist", "track", "album", "tag")
+        for kind in kinds:
+            found = found.with_names(kind, index.names(kind))
+        _GAZETTEERS[index] = found
+    return found
 
 
-_LEAD = re.compile(
-    r"^(?:(?:hey|hi|ok|okay|yo|so|um|uh|and|dj|selecta|please|now|alright|right)\s+)+"
-    r"|^(?:(?:can|could|would|will) (?:you|we|i)(?: please)?|let's|let us|i want to|i wanna|i'd like to|"
-    r"i would like to|i'd love to|i would love to|i need to|go ahead and|why don't you|time to)\s+"
-)
-_TRAIL = re.compile(r"\s+(?:please|now|thanks|thank you|dj|right now|next|okay|ok)$")
-
-_THIS = r"(?:this|that|it|the current one|this one|that one|the current song|this song|this track|the song)"
-_RULE_PATTERNS: tuple[tuple[IntentKind, str], ...] = (
-    (
-        "why",
-        r"\bwhy\b|\bhow come\b|\bwhat made you (?:pick|choose|play)|\bexplain\b|"
-        r"\breason (?:for|behind|you)\b|\bwhat's the reason\b",
-    ),
-    (
-        "more_like_this",
-        rf"\bmore like {_THIS}|\b(?:something|songs?|tracks?|more|stuff|anything|music) "
-        rf"(?:similar to|like) {_THIS}\b|\bsimilar (?:songs?|tracks?|stuff|music|vibes?)\b|"
-        rf"\bmore of (?:this|that|the same|these)\b|\bsame (?:vibe|style|kind|feel|mood|energy)|"
-        rf"\bkeep (?:this|that|the|it) (?:vibe|going|mood|up|rolling)|\bin the same vein\b|"
-        rf"\bmore (?:songs?|tracks?|stuff) like (?:this|that)\b|^another one like",
-    ),
-    (
-        "tempo_up",
-        r"\bfaster\b|\bspeed (?:it |things |the tempo )?up\b|\bquicker\b|"
-        r"\b(?:higher|more|increase the|up the|raise the) (?:bpm|tempo)\b|"
-        r"\bpick up the (?:pace|tempo)\b|\btoo slow\b",
-    ),
-    (
-        "tempo_down",
-        r"\bslower\b|\bslow (?:it |things |the tempo |the pace )?down\b|"
-        r"\b(?:lower|less|decrease|drop|reduce) (?:the )?(?:bpm|tempo)\b|\btoo fast\b",
-    ),
-    (
-        "energy_down",
-        r"\b(?:calmer|mellower|softer|quieter|chiller|gentler|more relaxed|more relaxing|"
-        r"more chill|more mellow|less energetic|less intense|less energy|less loud|"
-        r"lower energy|less hectic|less aggressive|more laid back|lower-energy)\b|"
-        r"\b(?:tone|bring|take|calm|cool|wind|settle) (?:it |things |everything |the energy )?down\b|"
-        r"\bchill (?:out|it out)\b|\btoo (?:loud|intense|much|hectic|energetic|aggressive|busy)\b|"
-        r"^(?:relax|chill|mellow out)(?: a bit| a little)?$",
-    ),
-    (
-        "energy_up",
-        r"\b(?:more energetic|more energy|more upbeat|livelier|more lively|harder|heavier|"
-        r"more intense|higher energy|more hype|more exciting|more danceable|more power)\b|"
-        r"\b(?:pump|crank|kick|step|amp|turn|liven|heat|fire|rev) (?:it|things|this|the energy)"
-        r"(?: up| up a notch| a notch)\b|\b(?:pump|liven|heat|wake) (?:me |us )?up\b|"
-        r"\btoo (?:calm|sleepy|mellow|quiet|boring|slow-paced|soft)\b|\bget (?:me|us) moving\b|"
-        r"\bup the energy\b|\braise the energy\b|\bbring (?:the|some) energy(?! down)\b|\benergy up\b",
-    ),
-    (
-        "dislike",
-        rf"\b(?:do not|don't|dont|really don't|didn't) (?:like|love|want|enjoy|dig) {_THIS}|"
-        rf"\bhate {_THIS}|\bthumbs? down\b|\bdislike\b|\bnot (?:a fan|into (?:this|it))\b|"
-        rf"\b{_THIS} (?:is|sounds|was) (?:awful|terrible|bad|horrible|annoying|rubbish|garbage|trash|"
-        rf"boring|lame|the worst)\b|\b(?:never|don't ever|dont ever) play {_THIS}|"
-        rf"\bban {_THIS}|\bnot for me\b|\bnot my (?:thing|style|taste|cup of tea)\b|\bugh\b|\byuck\b",
-    ),
-    (
-        "like",
-        rf"\b(?:love|like|dig|enjoy|adore) {_THIS}\b|\bthumbs? up\b|"
-        rf"\b(?:great|awesome|amazing|nice|cool|good|excellent|perfect|lovely) "
-        rf"(?:song|track|tune|pick|choice|one)\b|\b{_THIS} (?:is|sounds) (?:great|awesome|amazing|"
-        rf"fire|a banger|so good|beautiful|brilliant|perfect|lovely|fantastic|good)\b|"
-        rf"\bfavou?rite\b|\bsave {_THIS}\b|\badd {_THIS} to my\b|\bheart {_THIS}\b|\bbanger\b|"
-        rf"\bi'm loving\b|\bi am loving\b|\bwhat a (?:song|tune|track)\b",
-    ),
-    (
-        "skip",
-        rf"^(?:skip|next)\b|\bskip\b|\bnext (?:song|track|one|tune)\b|\bplay the next\b|"
-        rf"\bmove on\b|\bchange (?:the|this) (?:song|track|tune)\b|\bnot {_THIS}\b|"
-        rf"\bgo to the next\b|\bget rid of {_THIS}|\bsomething else\b|\bdifferent song\b|"
-        rf"\bjump ahead\b|\bpass on {_THIS}\b",
-    ),
-)
-_RULES: tuple[tuple[IntentKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern)) for kind, pattern in _RULE_PATTERNS
-)
-_PLAY = re.compile(
-    r"^(?:play(?: me| us)?|put on|hold on|throw on|queue(?: up)?|spin|give me|gimme|let me hear|let's hear|"
-    r"i want to hear|hear|i want|i need|i'd like|how about|what about|start|bring on|bring me|hit me with|"
-    r"can i get|can i have|can i hear|i'm in the mood for|i am in the mood for|in the mood for|"
-    r"i feel like(?: listening to| hearing)?|got any|do you have|you got|listen to|switch to|change to|"
-    r"go with|try|shuffle|some)\b\s*"
-)
-_NOVELTY = re.compile(
-    r"\b(?:something|songs?|tracks?|music|stuff|anything|artists?)? ?(?:that )?(?:i|we|i've|we've|they|you) "
-    r"(?:haven't|have not|havent|have never|never|didn't|did not|don't) "
-    r"(?:heard|hear|listened to|know)(?: before| yet| of)?\b"
-    r"|\bsomething (?:new|fresh|different)(?: to me)?\b|\bnew (?:music|stuff|songs|artists|tracks)\b"
-    r"|\b(?:discover|discovery|fresh finds|surprise me|deep cuts?)\b"
-)
-_LATEST = re.compile(
-    r"\b(?:the )?(?:latest|newest|new|most recent|last|recent) (?:album|record|lp|release) "
-    r"(?:by|from|of) (?P<a>.+)$"
-    r"|^(?P<b>.+?)(?:'s|s)? (?:latest|newest|new|most recent) (?:album|record|lp|release)$"
-)
-_ALBUM = re.compile(r"^(?:the )?(?:album|record|lp) (?P<album>.+?)(?: (?:by|from) (?P<artist>.+))?$")
-_SIMILAR = re.compile(
-    r"^(?:some|more)?\s*(?:something|songs?|tracks?|music|stuff|anything|artists?)?\s*"
-    r"(?:like|similar to|in the style of|that sounds? like|sounding like|along the lines of) (?P<seed>.+)$"
-)
-_BY = re.compile(r"^(?P<what>.+?) (?:by|from) (?P<artist>.+)$")
+_VOCABULARY = Gazetteer.vocabulary()
 
 
-def clean(text: str) -> str:
-    """Lower case, typographic quotes straightened, punctuation other than ' & - dropped, polite lead-ins
-    and wake words ("hey DJ, could you ...") removed: the form every rule is written against."""
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"[^\w'&\- ]+", " ", text)
-    text = re.sub(r"\s+", " ", text).strip(" '-")
-    for word, decade in DECADE_WORDS.items():
-        text = re.sub(rf"\b(?:the )?(?:nineteen |twenty )?{word}\b", decade, text)
-    previous = None
-    while previous != text:
-        previous = text
-        text = _LEAD.sub("", text).strip()
-        text = _TRAIL.sub("", text).strip()
-    return text
+def bio_spans(labels: list[str]) -> list[tuple[str, int, int]]:
+    """(slot, first word, last word) runs of BIO ``labels``; an I- without its B- starts a run too."""
+    spans: list[tuple[str, int, int]] = []
+    for i, label in enumerate(labels):
+        if label == "O":
+            continue
+        name = label[2:]
+        if label.startswith("I-") and spans and spans[-1][0] == name and spans[-1][2] == i - 1:
+            spans[-1] = (name, spans[-1][1], i)
+        else:
+            spans.append((name, i, i))
+    return spans
 
 
 class IntentParser:
     """Parse requests. With a ``CatalogIndex`` names are resolved; without, they are extracted only."""
 
-    def __init__(self, index: CatalogIndex | None = None) -> None:
+    def __init__(self, index: CatalogIndex | None = None, *, model: RequestModel | None = None) -> None:
         self.index = index
+        self.model = model or shipped_model()
+        self.gazetteer = _gazetteer(index)
 
     def parse(self, text: str) -> Intent:
         """The request's intent and slots; anything that is not a request to the DJ is ``out_of_scope``."""
-        if not text or not text.strip():
-            raise RequestTextError("the request is empty")
-        if len(text) > MAX_REQUEST_CHARS:
-            raise RequestTextError(f"the request is {len(text)} characters; at most {MAX_REQUEST_CHARS}")
-        said = " ".join(text.split())
-        cleaned = clean(said)
-        verb = _PLAY.match(cleaned)
-        for kind, pattern in _RULES:
-            if kind == "why" and verb is not None:
-                continue  # "play Don't Know Why" names a song
-            if pattern.search(cleaned):
-                return Intent(kind=kind, text=said, confidence=0.95)
-        obj = cleaned[verb.end() :] if verb else cleaned
-        similar = _SIMILAR.match(obj)
-        if similar:
-            seed = tuple(self._entity_slot(similar.group("seed"), kind=None))
-            confidence = min([0.95, *(s.confidence for s in seed)])
-            return Intent(kind="more_like_this", text=said, slots=seed, confidence=round(confidence, 4))
-        slots = self._play_slots(obj, strict=verb is None)
-        if verb is None and not slots:
-            return Intent(kind="out_of_scope", text=said, confidence=0.6)
-        confidence = min([0.95, *(s.confidence for s in slots)])
-        return Intent(kind="play", text=said, slots=tuple(slots), confidence=round(confidence, 4))
+        said = checked_text(text)
+        tokens = tokenize(said)
+        labels, sure = self.model.tag(tokens, self.gazetteer.marks(tokens))
+        scores = self.model.classify(said, tokens, labels)
+        best = max(scores, key=lambda k: scores[k])
+        kind: IntentKind = best if best in INTENT_KINDS else "out_of_scope"
+        confidence = scores.get(kind, 0.0)
+        slots: list[Slot] = []
+        if kind in WITH_SLOTS:
+            slots = self._slots(said, tokens, labels, sure)
+        elif kind == "out_of_scope":
+            bare = self._bare_name(said)
+            if bare is not None:
+                kind, slots, confidence = "play", [bare], bare.confidence
+        confidence = min([confidence, *(s.confidence for s in slots)])
+        return Intent(kind=kind, text=said, slots=tuple(slots), confidence=round(confidence, 4))
 
-    def _play_slots(self, obj: str, *, strict: bool) -> list[Slot]:
-        """Split what follows "play" into slots. ``strict``: no verb was heard, so an unknown name alone
-        is not enough to call it a play request.
-
-        First the forms that name what to play outright ("the latest by X", "the album Y by X", "Y by X"),
-        then modifiers (new, an era, moods) and whatever name or genre is left."""
-        for form in (self._latest_slots, self._album_slots, self._track_by_slots):
-            named = form(obj)
-            if named is not None:
-                return named
-        generic_by = _by_artist(obj) is not None  # "something sad by Adele": modifiers, then the artist
-        whole = _strip_filler(obj)
-        obj, modifiers = _take_modifiers(obj)
-        if generic_by:
-            later = _BY.match(obj)
-            return modifiers + self._entity_slot(later.group("artist") if later else "", kind="artist")
-        return self._name_or_genre_slots(obj, whole=whole, modifiers=modifiers, strict=strict)
-
-    def _name_or_genre_slots(
-        self, obj: str, *, whole: str, modifiers: list[Slot], strict: bool
-    ) -> list[Slot]:
-        """What is left after the modifiers: a genre or a name. ``whole`` is the phrase before the
-        modifiers were taken out, for a title with a mood word in it ("Sweet Dreams")."""
-        rest = _strip_filler(obj)
-        if modifiers and rest and self.index is not None:
-            # The whole name wins when the catalogue has it.
-            named = self.index.resolve_any(whole)
-            if named.available and named.confidence >= 0.9:
-                return self._entity_slot(whole, kind=named.kind)
-        if not rest:
-            return modifiers
-        genre = self._genre(rest)
-        if genre is not None:
-            return [*modifiers, genre]
-        if strict and not modifiers:
-            # No verb: only a name the catalogue knows makes this a request ("Daft Punk!").
-            return [s for s in self._entity_slot(rest, kind=None) if s.available]
-        return [*modifiers, *self._entity_slot(rest, kind=None)]
-
-    def _latest_slots(self, obj: str) -> list[Slot] | None:
-        """ "the latest album by Adele": recency and the artist."""
-        latest = _LATEST.search(obj)
-        if not latest:
+    def _bare_name(self, said: str) -> Slot | None:
+        """The whole request as a catalogue name, when the catalogue has it almost exactly."""
+        if self.index is None:
             return None
-        artist = (latest.group("a") or latest.group("b")).strip()
-        recency = Slot(name="recency", raw=latest.group(0).split(" by ")[0], value="latest")
-        return [recency, *self._entity_slot(artist, kind="artist")]
-
-    def _album_slots(self, obj: str) -> list[Slot] | None:
-        """ "the album Discovery by Daft Punk": the album, narrowed by its artist, and the artist."""
-        album = _ALBUM.match(obj)
-        if not album:
+        phrase = clean(said)
+        if not phrase or len(phrase.split()) > MAX_WORDS:
             return None
-        slots = self._entity_slot(album.group("album"), kind="album", artist=album.group("artist"))
-        if album.group("artist"):
-            slots.extend(self._entity_slot(album.group("artist"), kind="artist"))
+        res = self.index.resolve_any(phrase)
+        if not res.available or res.confidence < BARE_NAME_AT:
+            return None
+        return self._named(res.kind, phrase, res)
+
+    def _slots(self, said: str, tokens: list[Token], labels: list[str], sure: list[float]) -> list[Slot]:
+        spans = bio_spans(labels)
+        artist = next((said[tokens[a].start : tokens[b].end] for n, a, b in spans if n == "artist"), None)
+        lone = sum(n in _NAMED or n == "playlist" for n, _, _ in spans) == 1
+        slots: list[Slot] = []
+        for name, first, last in spans:
+            raw = said[tokens[first].start : tokens[last].end]
+            tagged = min(sure[first : last + 1])
+            slot = self._slot(name, raw, artist=artist, tagged=tagged, lone=lone)
+            if slot is not None and not any((s.name, s.value) == (slot.name, slot.value) for s in slots):
+                slots.append(slot)
         return slots
 
-    def _track_by_slots(self, obj: str) -> list[Slot] | None:
-        """ "Get Lucky by Daft Punk": the track, narrowed by its artist, and the artist. Not "something
-        by X" (a generic object) nor "rock from the 70s" (an era, not an artist)."""
-        by = _by_artist(obj)
-        if by is None or by.group("what").split()[0] in GENERIC_OBJECTS:
-            return None
-        what, artist = by.group("what").strip(), by.group("artist").strip()
-        return [
-            *self._entity_slot(_strip_filler(what), kind="track", artist=artist),
-            *self._entity_slot(artist, kind="artist"),
-        ]
+    def _slot(self, name: str, raw: str, *, artist: str | None, tagged: float, lone: bool) -> Slot | None:
+        """One tagged span as a slot: names resolved, vocabulary words in their normal form; ``lone``: the
+        only name in the request, which may change kind to the one the catalogue has."""
+        norm = normalize_name(raw)
+        if name in _NAMED:
+            return self._entity(name, raw, artist=artist if name != "artist" else None, lone=lone)
+        if name in ("genre", "mood"):
+            return self._genre_or_mood(raw, norm, tagged)
+        if name == "era":
+            value = era_value(raw)
+            return None if value is None else Slot(name="era", raw=raw, value=value, confidence=tagged)
+        if name in ("sort", "recency"):
+            if norm in LATEST_WORDS:
+                return Slot(name="recency", raw=raw, value="latest", confidence=tagged)
+            return Slot(name="sort", raw=raw, value=norm, confidence=tagged)
+        if name == "novelty":
+            return Slot(name="novelty", raw=raw, value="unheard", confidence=tagged)
+        if name == "playlist" and lone and self.index is not None:
+            named = self.index.resolve_any(raw)  # "play DAF Punk" tagged as a playlist name
+            if named.available and named.confidence >= SWITCH_KIND_AT:
+                return self._named(named.kind, raw, named)
+        return Slot(name=name, raw=raw, value=norm, confidence=tagged)  # type: ignore[arg-type]
 
-    def _genre(self, phrase: str) -> Slot | None:
-        norm = normalize_name(phrase)
-        tag = self.index.tag(phrase) if self.index is not None else None
-        if (
-            tag is not None
-            and self.index is not None
-            and not self.index.resolve(phrase, kind="artist").available
-        ):
-            return Slot(name="genre", raw=phrase, value=normalize_name(tag.name), entity=tag)
-        if norm in GENRE_PHRASES or phrase in GENRES or norm in GENRES or norm.replace(" ", "-") in GENRES:
-            return Slot(name="genre", raw=phrase, value=norm, available=tag is not None or self.index is None)
-        return None
+    def _genre_or_mood(self, raw: str, norm: str, tagged: float) -> Slot:
+        """A mood word is a mood whatever it was tagged; a genre is the catalogue's tag where it has one."""
+        mood = MOOD_WORDS.get(norm) or MOOD_WORDS.get(raw.lower())
+        if mood is not None:
+            return Slot(name="mood", raw=raw, value=mood, confidence=tagged)
+        tag = self.index.tag(raw) if self.index is not None else None
+        if tag is None and self.index is not None:
+            named = self.index.resolve_any(raw)
+            if named.available and named.confidence >= BARE_NAME_AT:
+                return self._named(named.kind, raw, named)
+        return Slot(
+            name="genre",
+            raw=raw,
+            value=norm,
+            confidence=tagged,
+            entity=tag,
+            available=tag is not None or self.index is None,
+        )
 
-    def _entity_slot(self, phrase: str, *, kind: str | None, artist: str | None = None) -> list[Slot]:
-        phrase = phrase.strip(" '")
-        if not phrase:
-            return []
+    def _entity(self, name: str, raw: str, *, artist: str | None, lone: bool) -> Slot:
         if self.index is None:
-            return [Slot(name=kind or "artist", raw=phrase, value=phrase, confidence=0.5, available=False)]  # type: ignore[arg-type]
-        if kind is None:
-            res = self.index.resolve_any(phrase)
-        else:
-            res = self.index.resolve(phrase, kind=kind, artist=artist)  # type: ignore[arg-type]
-        name = res.kind if res.available else (kind or "artist")
-        value = res.entity.name if res.entity is not None else phrase
-        return [
-            Slot(
-                name=name,  # type: ignore[arg-type]
-                raw=phrase,
-                value=value,
-                confidence=round(res.confidence, 4),
-                entity=res.entity,
-                available=res.available,
-                alternatives=res.alternatives,
-            )
-        ]
+            return Slot(name=name, raw=raw, value=raw, confidence=0.5, available=False)  # type: ignore[arg-type]
+        kind: EntityKind = name  # type: ignore[assignment]
+        res = self.index.resolve(raw, kind=kind, artist=artist)
+        if not res.available and lone:
+            other = self.index.resolve_any(raw)
+            if other.available and other.confidence >= SWITCH_KIND_AT:
+                res = other
+        return self._named(res.kind if res.available else kind, raw, res)
 
-
-def _take_novelty(obj: str) -> tuple[str, list[Slot]]:
-    match = _NOVELTY.search(obj)
-    if not match:
-        return obj, []
-    return _cut(obj, match.start(), match.end()), [
-        Slot(name="novelty", raw=match.group(0).strip(), value="unheard")
-    ]
-
-
-def _take_era(obj: str) -> tuple[str, list[Slot]]:
-    year = YEAR_RE.search(obj)
-    if year:
-        value = year.group(1) or year.group(2)
-        start = year.start(1) if year.group(1) else year.start(2)
-        end = year.end(1) if year.group(1) else year.end(2)
-        return _cut(obj, year.start(), end), [Slot(name="era", raw=obj[start:end], value=value)]
-    for match in DECADE_RE.finditer(obj):
-        value = decade_value(match.group(1))
-        if value is not None:
-            return _cut(obj, match.start(), match.end()), [Slot(name="era", raw=match.group(0), value=value)]
-    return obj, []
-
-
-def _take_moods(obj: str) -> tuple[str, list[Slot]]:
-    slots: list[Slot] = []
-    for word in sorted(MOOD_WORDS, key=len, reverse=True):
-        match = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", obj)
-        if match and not any(s.value == MOOD_WORDS[word] for s in slots):
-            slots.append(Slot(name="mood", raw=word, value=MOOD_WORDS[word]))
-            obj = _cut(obj, match.start(), match.end())
-    return obj, slots
-
-
-def _cut(text: str, start: int, end: int) -> str:
-    return re.sub(r"\s+", " ", f"{text[:start]} {text[end:]}").strip()
-
-
-_DANGLING = frozenset({"from", "in", "of", "by", "the", "and", "with", "to"})
-
-
-def _strip_filler(phrase: str) -> str:
-    """Drop filler words at both ends ("some good music" -> "", "some daft punk" -> "daft punk")."""
-    words = phrase.split()
-    while words and words[0] in FILLER:
-        words.pop(0)
-    while words and (words[-1] in FILLER or words[-1] in GENERIC_OBJECTS or words[-1] in _DANGLING):
-        words.pop()
-    return " ".join(words).strip(" '")
-
-
-def _by_artist(obj: str) -> re.Match[str] | None:
-    """ "X by Y" where Y is more than an era ("rock from the 70s" is an era, not an artist)."""
-    by = _BY.match(obj)
-    if by and not _strip_filler(_take_era(by.group("artist"))[0]):
-        return None
-    return by
-
-
-def _take_modifiers(obj: str) -> tuple[str, list[Slot]]:
-    """Take novelty ("new"), era and mood words out of ``obj``: what is left, and their slots."""
-    slots: list[Slot] = []
-    for take in (_take_novelty, _take_era, _take_moods):
-        obj, found = take(obj)
-        slots.extend(found)
-    return obj, slots
+    @staticmethod
+    def _named(kind: EntityKind, raw: str, res: Resolution) -> Slot:
+        return Slot(
+            name=kind,  # type: ignore[arg-type]
+            raw=raw,
+            value=res.entity.name if res.entity is not None else raw,
+            confidence=round(res.confidence, 4),
+            entity=res.entity,
+            available=res.available,
+            alternatives=res.alternatives,
+        )

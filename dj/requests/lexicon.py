@@ -259,3 +259,34 @@ def era_range(value: str) -> tuple[int, int]:
         return start, start + 9
     year = int(value)
     return year, year
+
+
+SERVICES: frozenset[str] = frozenset(
+    {
+        "spotify", "youtube", "youtube music", "itunes", "apple music", "deezer", "pandora", "tidal",
+        "soundcloud", "last fm", "lastfm", "google music", "google play music", "amazon music", "napster",
+        "iheart", "iheartradio", "groove shark", "grooveshark", "slacker", "vimeo", "netflix", "zvooq",
+        "bandcamp", "shazam",
+    }
+)  # fmt: skip
+"""Streaming services people name ("on youtube"): recognised so they are not taken for an artist, then
+ignored, since Selecta plays its own catalogue."""
+
+LATEST_WORDS: frozenset[str] = frozenset({"latest", "newest", "new", "most recent", "last", "recent"})
+"""Sort words that mean the most recent release (the "recency" slot the effects pin an album for)."""
+
+
+_OLDER_DECADES = {"thirties": "1930s", "forties": "1940s", "fourties": "1940s"}
+
+
+def era_value(phrase: str) -> str | None:
+    """ "eighties", "the 80s", "'90s", "1997", "nineteen eighties" -> "1980s"/"1997"; None otherwise."""
+    text = phrase.lower().replace("'", "").strip()
+    for word, decade in {**DECADE_WORDS, **_OLDER_DECADES}.items():
+        if re.search(rf"\b{word}\b", text):
+            return decade
+    year = re.search(r"\b((?:19|20)\d\d)\b", text)
+    if year:
+        return year.group(1)
+    tens = re.search(r"\b((?:19|20)?[0-9]0)s?\b", text)
+    return decade_value(tens.group(1)) if tens else None

@@ -33,6 +33,7 @@ _MODULES = [
     "services.cli.mix",
     "services.cli.recommend",
     "services.cli.session",
+    "services.cli.requests",
 ]
 
 for _name in _MODULES:

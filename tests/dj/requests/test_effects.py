@@ -213,3 +213,35 @@ def test_the_answer_is_honest_when_the_catalogue_barely_goes_further(parser: Int
     narrow = Levels(tempos=(80.0, 101.0, 102.0))  # 160 (double 80) is out of reach, 102 is only 2 % up
     assert answer("faster", levels=narrow, bpm=100.0) in LINES["tempo_up_slight"]
     assert answer("slower", bpm=100.0) in LINES["tempo_down"]
+
+
+def test_add_to_playlist_is_declined_politely(parser: IntentParser) -> None:
+    e = effect(parser, "add this song to my workout playlist")
+    assert e.intent.kind == "add_to_playlist" and not e.replan and e.feedback is None
+    assert e.answer in LINES["add_to_playlist"]
+
+
+def test_a_streaming_service_is_ignored_and_the_answer_says_so(parser: IntentParser) -> None:
+    e = effect(parser, "play Norah Jones on Spotify")
+    assert e.constraints.artists == {"Norah Jones"}
+    assert "Spotify" in e.answer and "catalogue" in e.answer
+
+
+def test_liking_a_subject_steers_the_set_without_feedback_on_the_playing_track(parser: IntentParser) -> None:
+    e = effect(parser, "i like jazz")
+    assert e.intent.kind == "like" and e.feedback is None and e.replan
+    assert e.constraints.tags == {"jazz"}
+    assert "jazz" in e.answer
+
+
+def test_disliking_a_subject_keeps_its_tracks_out(parser: IntentParser) -> None:
+    e = effect(parser, "i hate Norah Jones", Constraints(exclude=frozenset({"t0"})))
+    assert e.intent.kind == "dislike" and e.feedback is None and not e.skip
+    assert e.constraints.exclude == {"t0", "t2", "t3", "t4"}
+    assert "Norah Jones" in e.answer
+
+
+def test_a_playlist_alone_is_declined(parser: IntentParser) -> None:
+    e = effect(parser, "play my workout playlist")
+    assert e.intent.kind == "play" and not e.replan
+    assert e.answer in LINES["playlist"]

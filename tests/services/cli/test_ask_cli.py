@@ -34,7 +34,7 @@ def test_typed_request_json(cli_env: Settings) -> None:
     out = json.loads(result.stdout)
     assert out["intent"]["kind"] == "play"
     artist = next(s for s in out["intent"]["slots"] if s["name"] == "artist")
-    assert artist["raw"] == "daf punk" and artist["entity"]["name"] == "Daft Punk"
+    assert artist["raw"] == "DAF Punk" and artist["entity"]["name"] == "Daft Punk"  # the span as said
     assert "understand_s" in out["timings"] and out["transcript"] is None
 
 
