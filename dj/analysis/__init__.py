@@ -21,7 +21,7 @@ from dj.analysis.key import chroma_profile, estimate_key
 from dj.analysis.loudness import integrated_loudness, true_peak_dbtp
 from dj.analysis.onset import ANALYSIS_SR, compute_frontend
 from dj.analysis.result import ANALYSIS_VERSION, TrackAnalysis
-from dj.analysis.structure import BEATS_PER_BAR, analyse_structure
+from dj.analysis.structure import analyse_structure
 from dj.analysis.tempo import estimate_tempo
 from dj.audio import DEFAULT_MAX_DURATION_S, load_audio
 from dj.errors import AudioDecodeError
@@ -83,7 +83,12 @@ def analyze(*, y: np.ndarray, sr: int) -> TrackAnalysis:
         bpm_confidence=round(float(tempo.confidence), 3),
         beats=grid.beats,
         downbeats=structure.downbeats,
-        beats_per_bar=BEATS_PER_BAR,
+        beats_per_bar=structure.meter.beats_per_bar,
+        meter=structure.meter.name,
+        meter_confidence=structure.meter.confidence,
+        beats_on_grid=grid.on_grid,
+        tempo_times=grid.tempo_times,
+        tempo_curve=grid.tempo_curve,
         phrase_starts=structure.phrase_starts,
         key=key.name,
         camelot=key.camelot,

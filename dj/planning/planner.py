@@ -25,6 +25,7 @@ from dj.planning.tempo_match import (
     EQ_BLEND,
     TransitionKind,
     beatmatchable,
+    meter_clash,
     match_tempo,
     reliable_beats,
     tempo_relation,
@@ -176,7 +177,7 @@ def _pool(
 
 def _pair_tempo(a: TrackAnalysis, b: TrackAnalysis) -> float:
     # A pair that cannot be beat-matched still mixes (plain crossfade) but ranks well below a beat-match.
-    if not (reliable_beats(a) and reliable_beats(b)):
+    if not (reliable_beats(a) and reliable_beats(b)) or meter_clash(a, b):
         return 0.2
     return tempo_score(match_tempo(bpm_a=a.bpm, bpm_b=b.bpm))
 
@@ -356,6 +357,8 @@ def _describe(
         )
     elif not (reliable_beats(a) and reliable_beats(b)):
         parts.append("no reliable beat grid, so a plain crossfade")
+    elif clash := meter_clash(a, b):
+        parts.append(f"{clash}, so a plain crossfade")
     else:
         parts.append(f"tempos {a.bpm:.0f}/{b.bpm:.0f} BPM too far apart to beat-match, so a plain crossfade")
     parts.append(describe_move(arc, energy_from=a.energy, energy_to=b.energy))
