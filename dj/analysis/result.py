@@ -34,7 +34,8 @@ class TrackAnalysis:
     beat is a dotted quarter): ``downbeats`` are the first beats of bars, ``phrase_starts`` the downbeats
     that open 8-bar phrases (16- and 32-bar phrases start on every 2nd/4th of them). ``bpm`` is the
     track's main tempo; ``tempo_curve`` the local tempo (BPM) at ``tempo_times``, flat when the beats lie
-    on one straight grid (``beats_on_grid``), following the music where it drifts. ``intro``/``outro`` are (start_s, end_s)
+    on one straight grid (``beats_on_grid``), following the music where it drifts. ``intro``/``outro`` are
+    (start_s, end_s)
     regions a DJ can mix over: they start and end on downbeats. ``energy`` and ``energy_curve`` are 0..1;
     ``lufs`` is BS.1770 integrated loudness and ``true_peak_dbtp`` the 4x-oversampled peak.
     """
