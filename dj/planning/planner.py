@@ -64,7 +64,7 @@ class TrackMeta:
 
     track_id: str
     title: str
-    artist: str
+    artist: str | None  # None when the catalogue does not know it (an untagged file)
     tags: tuple[str, ...] = ()
 
     @property
@@ -162,7 +162,8 @@ def _pool(
     scores = np.array([c.score for c in candidates], dtype=float)
     span = float(scores.max() - scores.min()) if n else 0.0
     rec = (scores - scores.min()) / span if span > 0 else np.ones(n)
-    artists = [meta[t].artist if t in meta else t for t in ids]
+    # A track without a known artist counts as its own artist: two untagged files are not "the same artist".
+    artists = [(meta[t].artist if t in meta else None) or t for t in ids]
     moods = [meta[t].mood if t in meta else None for t in ids]
     return _Pool(
         ids=ids,

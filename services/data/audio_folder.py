@@ -17,6 +17,7 @@ import mutagen
 import polars as pl
 
 from services.data.errors import ValidationError
+from services.data.file_names import parse_file_name
 from services.data.schema import validate_catalog
 
 AUDIO_SUFFIXES = (".mp3", ".flac", ".ogg", ".opus", ".oga", ".wav", ".m4a", ".mp4", ".aac")
@@ -50,13 +51,9 @@ def read_track(path: Path, *, root: Path) -> dict[str, object]:
     if duration <= 0:
         raise ValidationError("audio has no duration (empty or truncated)", file=path)
     tags = dict(audio.tags or {}) if audio.tags is not None else {}
-    stem_artist, _, stem_title = path.stem.partition(" - ")
-    title = _first(tags, "title") or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
-    artist = (
-        _first(tags, "artist")
-        or _first(tags, "albumartist")
-        or (stem_artist.strip() if stem_title else "Unknown artist")
-    )
+    named = parse_file_name(path)
+    title = _first(tags, "title") or named.title
+    artist = _first(tags, "artist") or _first(tags, "albumartist") or named.artist
     genres = [
         g.strip().lower() for g in (tags.get("genre") or []) for g in re.split(r"[;,/]", str(g)) if g.strip()
     ]
