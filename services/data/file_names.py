@@ -68,9 +68,7 @@ def parse_file_name(path: str | Path) -> NameParts:
     stem = stem[: -len(Path(stem).suffix)] if Path(stem).suffix else stem
     stem = _BRACKETED_NOISE.sub("", _QUALITY.sub("", stem)).strip()
     artist: str | None = None
-    if match := _FREESOUND.match(stem):
-        artist, stem = match.group(2), match.group(3)
-    elif match := _LOOSE_FREESOUND.match(stem.replace("_", " ")):
+    if (match := _FREESOUND.match(stem)) or (match := _LOOSE_FREESOUND.match(stem.replace("_", " "))):
         artist, stem = match.group(2), match.group(3)
     else:
         stem = _TRACK_NUMBER.sub("", stem)
