@@ -4,13 +4,14 @@ in four; bars and phrases follow the detected metre, and the JSON says which."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import mir_eval
 import numpy as np
 import pytest
 
 from dj.analysis import TrackAnalysis, analyze
-from dj.testing.music import render_track
+from dj.testing.music import RenderedTrack, render_track
 
 
 @pytest.mark.parametrize(
@@ -51,5 +52,6 @@ def test_swung_eighths_stay_four_four_and_triplet_hats_read_as_twelve_eight() ->
     assert (shuffle.meter, shuffle.beats_per_bar) == ("12/8", 4)
 
 
-def _audio(track: object) -> dict[str, object]:
-    return {"y": track.y, "sr": track.sr}  # type: ignore[attr-defined]
+def _audio(track: RenderedTrack) -> dict[str, Any]:
+    """The keyword arguments of :func:`analyze` for a rendered track."""
+    return {"y": track.y, "sr": track.sr}

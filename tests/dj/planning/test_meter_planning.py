@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dj.analysis import analyze
 from dj.planning.planner import plan_set
 from dj.planning.tempo_match import CROSSFADE, EQ_BLEND, beatmatchable, match_tempo, meter_clash
-from dj.testing.music import render_track
+from dj.testing.music import RenderedTrack, render_track
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,5 +41,6 @@ def test_a_waltz_and_a_reel_are_crossfaded_with_the_metres_as_the_reason() -> No
     assert same.transitions[0].kind == EQ_BLEND
 
 
-def _audio(track: object) -> dict[str, object]:
-    return {"y": track.y, "sr": track.sr}  # type: ignore[attr-defined]
+def _audio(track: RenderedTrack) -> dict[str, Any]:
+    """The keyword arguments of :func:`analyze` for a rendered track."""
+    return {"y": track.y, "sr": track.sr}
