@@ -67,6 +67,7 @@ def oneills_tunes(signature: str, count: int, *, skip: int = 0) -> list[tuple[st
     from music21 import corpus
 
     found: list[tuple[str, str]] = []
+    seen: set[str] = set()  # a tune printed twice in the collection is rendered once
     for path in sorted(corpus.getComposer("oneills1850")):
         text = Path(path).read_text(errors="replace")
         header = text.split("\nX:")[0] if not text.startswith("X:") else ""
@@ -74,9 +75,9 @@ def oneills_tunes(signature: str, count: int, *, skip: int = 0) -> list[tuple[st
             if not chunk.startswith("X:"):
                 continue
             meters = re.findall(r"^M:\s*(\S+)", chunk, flags=re.MULTILINE)
-            inline = "[M:" in chunk
-            if meters == [signature] and not inline:
-                title = (re.findall(r"^T:\s*(.+)$", chunk, flags=re.MULTILINE) or ["untitled"])[0].strip()
+            title = (re.findall(r"^T:\s*(.+)$", chunk, flags=re.MULTILINE) or ["untitled"])[0].strip()
+            if meters == [signature] and "[M:" not in chunk and title not in seen:
+                seen.add(title)
                 found.append((title, header + "\n" + chunk if header else chunk))
     return found[skip : skip + count]
 

@@ -32,8 +32,11 @@ __all__ = ["METER_NAMES", "Meter", "beat_division", "beat_features", "detect_met
 #: (beats per bar, division of the beat) -> the time signature a musician would write.
 METER_NAMES = {(4, 2): "4/4", (3, 2): "3/4", (2, 3): "6/8", (4, 3): "12/8"}
 _GROUPINGS = {2: (4, 3), 3: (4, 2)}  # division -> bar lengths to choose between, the usual one first
-_TRIPLE_MARGIN = 1.25  # both thirds of the beat this much stronger than its half: triplet 8ths
-_THIRDS_BALANCE = 0.25  # the weaker third has at least this share of the stronger one (swing fills one)
+_TRIPLE_MARGIN = 1.25  # a third of the beat this much stronger than its half: 8ths in threes
+# The weaker third has at least this share of the stronger one. A jig's long-short "quarter-eighth"
+# figure fills only the second third, like swing, but its runs of three 8ths fill the first now and
+# then (10-45% of the second on O'Neill's jigs); swung 8ths leave it empty (about 1%).
+_THIRDS_BALANCE = 0.1
 _MIN_BARS = 4  # fewer bars than this cannot tell one grouping from another
 # Weights of the per-beat cues in a downbeat: chord change into the beat, kick, any onset.
 _CUE_WEIGHTS = {"change": 1.5, "low": 1.0, "full": 0.5}
@@ -95,7 +98,7 @@ def beat_division(frontend: Frontend, beat_frames: np.ndarray) -> int:
     half, third, two_thirds = strength(0.5), strength(1 / 3), strength(2 / 3)
     weaker, stronger = sorted((third, two_thirds))
     both_sound = weaker > _THIRDS_BALANCE * stronger
-    return 3 if both_sound and weaker > _TRIPLE_MARGIN * max(half, 1e-9) else 2
+    return 3 if both_sound and stronger > _TRIPLE_MARGIN * max(half, 1e-9) else 2
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
