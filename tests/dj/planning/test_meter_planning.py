@@ -44,3 +44,12 @@ def test_a_waltz_and_a_reel_are_crossfaded_with_the_metres_as_the_reason() -> No
 def _audio(track: RenderedTrack) -> dict[str, Any]:
     """The keyword arguments of :func:`analyze` for a rendered track."""
     return {"y": track.y, "sr": track.sr}
+
+
+def test_a_shuffle_in_twelve_eight_beat_blends_with_four_four_and_a_jig_does_not() -> None:
+    reel = analyze(**_audio(render_track(bpm=120.0, meter="4/4", duration_s=24.0, seed=2)))
+    shuffle = analyze(**_audio(render_track(bpm=120.0, pattern="triplet", duration_s=24.0, seed=2)))
+    jig = analyze(**_audio(render_track(bpm=120.0, meter="6/8", duration_s=24.0, seed=2)))
+    assert (shuffle.meter, jig.meter) == ("12/8", "6/8")
+    assert meter_clash(reel, shuffle) is None  # four beats to the bar in both: bars and phrases coincide
+    assert meter_clash(reel, jig) == "metres 4/4 and 6/8 differ"
