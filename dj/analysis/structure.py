@@ -2,11 +2,11 @@
 
 Metre (see :mod:`dj.analysis.meter`) is 4/4, 3/4, 6/8 or 12/8: how the beats divide (in two or three)
 and how many make a bar. In 4/4 the downbeat is the beat phase (0..3) where chord changes and kick drums
-concentrate and snares avoid (they sit on beats 2 and 4); in the other metres it is the phase where chord
-changes and kicks concentrate. Phrases are 8 bars long (of the detected metre); their offset (0..7 bars) is
-where the bar-to-bar timbre and loudness change most (new
-sections start on phrase boundaries). Intro and outro are the first and last phrase-aligned stretches,
-4 to 16 bars long, where a DJ overlaps two tracks.
+concentrate and snares avoid (they sit on beats 2 and 4); in the other metres it is the phase where
+chord changes and kicks concentrate. Phrases are 8 bars long (bars of the detected metre); their offset
+(0..7 bars) is where the bar-to-bar timbre and loudness change most (new sections start on phrase
+boundaries). Intro and outro are the first and last phrase-aligned stretches, 4 to 16 bars long, where a
+DJ overlaps two tracks.
 """
 
 from __future__ import annotations
