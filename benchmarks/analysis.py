@@ -404,6 +404,10 @@ REAL_AUDIO = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" 
 DEBIAN_MUSIC = (Path("/usr/share/hyperrogue/music"), Path("/usr/share/games/wesnoth/1.16/data/core/music"))
 
 
+# Beats to the bar of each metre name: what decides whether bars and phrases line up in a mix.
+BEATS_PER_BAR = {"4/4": 4, "3/4": 3, "6/8": 2, "12/8": 4, "9/8": 3}
+
+
 def ours_metre_system(y: np.ndarray, sr: int) -> dict:
     a = analyze(y=y, sr=sr)
     return {
@@ -492,6 +496,7 @@ def evaluate_metre(items: list[dict], systems: dict) -> dict[str, list[dict]]:
             rows.append(
                 {
                     "meter_ok": est.get("meter", "4/4") == item["meter"],
+                    "bars_ok": BEATS_PER_BAR[est.get("meter", "4/4")] == BEATS_PER_BAR[item["meter"]],
                     "meter": est.get("meter", "4/4 (assumed)"),
                     "db_f": downbeat_f(item["downbeats"], est),
                     "f": beat_f(item["beats"], est["beats"]),
@@ -513,11 +518,11 @@ def metre_table(title: str, items: list[dict], results: dict[str, list[dict]]) -
         + ")"
     )
     print(
-        "| system | metre accuracy | "
+        "| system | metre accuracy | beats to the bar right | "
         + " | ".join(f"metre acc {m}" for m in meters)
         + f" | downbeat F | beat F | beat F drifting (n={len(drifting)}) | tempo Acc1 | tempo Acc2 |"
     )
-    print("|---" * (7 + len(meters)) + "|")
+    print("|---" * (8 + len(meters)) + "|")
     for name, rows in results.items():
         per = [
             np.mean([r["meter_ok"] for r, it in zip(rows, items, strict=True) if it["meter"] == m])
@@ -525,6 +530,7 @@ def metre_table(title: str, items: list[dict], results: dict[str, list[dict]]) -
         ]
         cells = [
             np.mean([r["meter_ok"] for r in rows]),
+            np.mean([r["bars_ok"] for r in rows]),
             *per,
             np.mean([r["db_f"] for r in rows]),
             np.mean([r["f"] for r in rows]),

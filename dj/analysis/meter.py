@@ -13,8 +13,8 @@ questions, each answered on the beats the tracker found (so a drifting tempo is 
   and its margin over the other is the confidence.
 
 Names: division 2 gives 4/4 or 3/4; division 3 gives 6/8 (two dotted-quarter beats to the bar, as a jig
-is written) or 12/8 (four, as a shuffle or a slow blues). 2/4 is read as 4/4 and 9/8 as 3/4 in triplets
-is not detected: both are rare in the music this DJ mixes, and 2/4 mixes with 4/4 bar for bar anyway.
+is written), 12/8 (four, as a shuffle or a slow blues) or 9/8 (three: a slip jig, or a 3/4 air in
+triplets). 2/4 is read as 4/4: it is rare in the music this DJ mixes, and mixes with 4/4 bar for bar.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from dj.analysis.onset import Frontend
 __all__ = ["METER_NAMES", "Meter", "beat_division", "beat_features", "detect_meter"]
 
 #: (beats per bar, division of the beat) -> the time signature a musician would write.
-METER_NAMES = {(4, 2): "4/4", (3, 2): "3/4", (2, 3): "6/8", (4, 3): "12/8"}
-_GROUPINGS = {2: (4, 3), 3: (4, 2)}  # division -> bar lengths to choose between, the usual one first
+METER_NAMES = {(4, 2): "4/4", (3, 2): "3/4", (2, 3): "6/8", (4, 3): "12/8", (3, 3): "9/8"}
+# Division -> bar lengths to choose between, the usual one first (it wins ties). A tune in 3/4 whose
+# beats are filled with triplets reads as 9/8: three beats to the bar either way.
+_GROUPINGS = {2: (4, 3), 3: (4, 2, 3)}
 _TRIPLE_MARGIN = 1.25  # a third of the beat this much stronger than its half: 8ths in threes
 # The weaker third has at least this share of the stronger one. A jig's long-short "quarter-eighth"
 # figure fills only the second third, like swing, but its runs of three 8ths fill the first now and
@@ -120,8 +122,9 @@ def _grouping_scores(cues: dict[str, np.ndarray], group: int) -> np.ndarray:
 def detect_meter(frontend: Frontend, beat_frames: np.ndarray) -> Meter:
     """The metre of the beats at ``beat_frames``: division, bar length, first downbeat, confidence."""
     division = beat_division(frontend, beat_frames)
-    usual, other = _GROUPINGS[division]
-    if len(beat_frames) < _MIN_BARS * max(usual, other):
+    groupings = _GROUPINGS[division]
+    usual = groupings[0]
+    if len(beat_frames) < _MIN_BARS * max(groupings):
         return Meter(
             name=METER_NAMES[(usual, division)],
             beats_per_bar=usual,
@@ -130,9 +133,10 @@ def detect_meter(frontend: Frontend, beat_frames: np.ndarray) -> Meter:
             confidence=0.0,
         )
     cues = {k: _zscore(v) for k, v in beat_features(frontend, beat_frames).items()}
-    scored = {g: _grouping_scores(cues, g) for g in (usual, other)}
-    best = max(scored, key=lambda g: float(scored[g].max()))
-    top, rival = float(scored[best].max()), float(scored[usual if best == other else other].max())
+    scored = {g: _grouping_scores(cues, g) for g in groupings}
+    ranked = sorted(groupings, key=lambda g: -float(scored[g].max()))
+    best = ranked[0]
+    top, rival = float(scored[best].max()), float(scored[ranked[1]].max())
     confidence = float(np.clip((top - rival) / top, 0.0, 1.0)) if top > 0 else 0.0
     return Meter(
         name=METER_NAMES[(best, division)],

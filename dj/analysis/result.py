@@ -29,8 +29,8 @@ _PAIR_FIELDS = ("intro", "outro")
 class TrackAnalysis:
     """Everything the DJ mixes with and the recommender learns from, for one track.
 
-    Times are seconds from the start of the audio. ``meter`` is "4/4", "3/4", "6/8" or "12/8" (with
-    ``meter_confidence`` 0..1), ``beats_per_bar`` its beats to the bar (4, 3, 2, 4: in 6/8 and 12/8 a
+    Times are seconds from the start of the audio. ``meter`` is "4/4", "3/4", "6/8", "12/8" or "9/8" (with
+    ``meter_confidence`` 0..1), ``beats_per_bar`` its beats to the bar (4, 3, 2, 4, 3: in 6/8, 12/8 and 9/8 a
     beat is a dotted quarter): ``downbeats`` are the first beats of bars, ``phrase_starts`` the downbeats
     that open 8-bar phrases (16- and 32-bar phrases start on every 2nd/4th of them). ``bpm`` is the
     track's main tempo; ``tempo_curve`` the local tempo (BPM) at ``tempo_times``, flat when the beats lie

@@ -1,6 +1,6 @@
 """Metre, bars, phrases and mix regions from the beats: downbeats, 8-bar phrase starts, intro and outro.
 
-Metre (see :mod:`dj.analysis.meter`) is 4/4, 3/4, 6/8 or 12/8: how the beats divide (in two or three)
+Metre (see :mod:`dj.analysis.meter`) is 4/4, 3/4, 6/8, 12/8 or 9/8: how the beats divide (in two or three)
 and how many make a bar. In 4/4 the downbeat is the beat phase (0..3) where chord changes and kick drums
 concentrate and snares avoid (they sit on beats 2 and 4); in the other metres it is the phase where
 chord changes and kicks concentrate. Phrases are 8 bars long (bars of the detected metre); their offset

@@ -1,11 +1,11 @@
 """Render music with exactly known tempo, beats, downbeats and key, for tests and benchmarks.
 
-Real recordings rarely come with trustworthy annotations; these renders do. Each track is drums, a bass
-line and a chord progression in a chosen key, in 4/4, 3/4 (a waltz: oom-pah-pah) or 6/8 (a jig: two
-beats of three eighths), at a constant tempo or on a drifting tempo map (a slow sine, as a pianist's
-rubato), with optional swing, half-time drums and tempo-ambiguous arrangements, plus small random
-timing and velocity humanisation so that analysis cannot rely on sample-exact periodicity. The DJ's tests
-may reuse it to build mixable material.
+Real recordings rarely come with trustworthy annotations; these renders do. Each track is drums, a bass line
+and a chord progression in a chosen key, in 4/4, 3/4 (a waltz: oom-pah-pah), 6/8 (a jig: two beats of three
+eighths) or 9/8 (a slip jig: three of them), at a constant tempo or on a drifting tempo map (a slow sine, as
+a pianist's rubato), with optional swing, half-time drums and tempo-ambiguous arrangements, plus small
+random timing and velocity humanisation so that analysis cannot rely on sample-exact periodicity. The DJ's
+tests may reuse it to build mixable material.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ PATTERNS = ("four_on_floor", "backbeat", "half_time", "breakbeat", "sparse", "tr
 
 #: Meters a track can be rendered in: (beats per bar, eighths per beat). In 6/8 the beat is the dotted
 #: quarter a listener taps, so ``bpm`` counts dotted quarters and a bar holds two beats.
-METERS = {"4/4": (4, 2), "3/4": (3, 2), "6/8": (2, 3)}
+METERS = {"4/4": (4, 2), "3/4": (3, 2), "6/8": (2, 3), "9/8": (3, 3)}
 
 _MAJOR_PROGRESSION = ((0, "maj"), (5, "maj"), (7, "maj"), (0, "maj"))  # I IV V I
 _MINOR_PROGRESSION = ((0, "min"), (5, "min"), (7, "maj"), (0, "min"))  # i iv V i (harmonic minor)
@@ -106,6 +106,10 @@ def _odd_meter_hits(meter: str, pattern: str) -> list[tuple[str, float, float]]:
     if meter == "3/4":
         return [("kick", 0, 1.0), ("snare", 1, 0.55), ("snare", 2, 0.55)] + [
             ("hat", b / 2, 0.7 if b % 2 == 0 else 0.4) for b in range(6)
+        ]
+    if meter == "9/8":  # a slip jig: three dotted-quarter beats of three 8ths
+        return [("kick", 0, 1.0), ("snare", 1, 0.55), ("snare", 2, 0.55)] + [
+            ("hat", b / 3, 0.8 if b % 3 == 0 else 0.5) for b in range(9)
         ]
     return [("kick", 0, 1.0), ("snare", 1, 0.8)] + [
         ("hat", b / 3, 0.8 if b % 3 == 0 else 0.5) for b in range(6)

@@ -21,6 +21,7 @@ from dj.testing.music import RenderedTrack, render_track
         ("3/4", 150.0, 3),  # a Viennese-speed waltz, counted in beats
         ("6/8", 110.0, 2),  # a jig: two dotted-quarter beats of three 8ths
         ("6/8", 70.0, 2),
+        ("9/8", 100.0, 3),  # a slip jig: three beats of three 8ths, bars like a waltz's
         ("4/4", 120.0, 4),  # a reel
     ],
 )
