@@ -11,12 +11,28 @@ Two sets, same audio for every system in the same run:
     (fallback copy: ``benchmarks/data/demo_prompts.json``). Independent of every analyser, but a
     generative model does not always follow its prompt, so it is a reference, not ground truth.
 
+Metre, downbeats and drifting beats (issue 11), same systems, same run:
+
+* metre: ``dj.testing.music`` renders in 3/4, 6/8 and 4/4, straight and on drifting tempo maps;
+* folk: real tunes from music21's corpus (O'Neill's 1850: jigs in 6/8, airs and waltzes in 3/4,
+  hornpipes in 4/4) rendered with FluidSynth and FluidR3 GM on humanised tempo maps
+  (``benchmarks/folk_tunes.py``; needs ``pip install music21`` and ``apt-get install fluidsynth
+  fluid-soundfont-gm``, else the set is skipped and says why);
+* recordings: the music in ``../shared/datasets/real-audio`` and the full-length game soundtracks Debian
+  ships (``apt-get install hyperrogue-music wesnoth-1.16-music``), without annotations: the reference is
+  the three trackers' agreement (and a BPM tag, where a file has one).
+
+librosa and essentia have no metre or downbeat tracker: they are scored as a DJ tool that assumes 4/4
+would be, with every 4th of their beats as downbeats at the best of the four phases (an oracle choice,
+so an upper bound for them). Metrics: metre accuracy, downbeat F (±70 ms), beat F (all, and on the
+drifting items), tempo Acc1/Acc2 (the beat: the dotted quarter in 6/8).
+
 Metrics: tempo Acc1 (within 4%) and Acc2 (also at x2, x1/2, x3, x1/3), beat F-measure (+-70 ms, mir_eval,
 first 5 s trimmed as mir_eval does), key MIREX weighted score (1 same key, 0.5 fifth, 0.3 relative,
 0.2 parallel; synthetic keys and prompt keys; librosa has no key estimator). Speed: seconds of audio
 analysed per second of one core, decode excluded and included, after warm-up, plus the first-call cost.
 
-Run:  OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/analysis.py [--quick]
+Run:  OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/analysis.py [--quick] [--part PART ...]
 """
 
 from __future__ import annotations
@@ -26,6 +42,7 @@ import importlib.metadata
 import json
 import os
 import re
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -35,6 +52,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this script
 
 _t0 = time.perf_counter()
 from dj.analysis import analyze  # noqa: E402
@@ -304,8 +323,18 @@ def speed_report(real: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="half the synthetic set")
+    parser.add_argument(
+        "--quick", action="store_true", help="half the synthetic set, fewer tunes and recordings"
+    )
+    parser.add_argument(
+        "--part",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="which sets to run (default: all)",
+    )
     args = parser.parse_args()
+    parts = set(args.part)
     global FIRST_CALL_S
     warm = render_track(bpm=120, duration_s=20.0, sr=SR)
     t = time.perf_counter()
@@ -320,7 +349,18 @@ def main() -> None:
         print("essentia: not installed (pip install essentia failed or skipped); compared with librosa only")
     librosa_system(warm.y, warm.sr)  # warm librosa's numba JIT too, so speeds compare fairly
 
-    synth = synthetic_set(args.quick)
+    issue11(parts, args.quick, systems)
+    if "synthetic" in parts:
+        synthetic(args.quick, systems)
+    if "demo" in parts:
+        demo(systems)
+
+
+PARTS = ("metre", "folk", "recordings", "synthetic", "demo")
+
+
+def synthetic(quick: bool, systems: dict) -> None:
+    synth = synthetic_set(quick)
     res = evaluate(synth, systems)
     table("Synthetic set: all patterns", synth, res)
     table(
@@ -329,6 +369,9 @@ def main() -> None:
         res,
         subset=lambda it: it["pattern"] not in ("half_time", "sparse"),
     )
+
+
+def demo(systems: dict) -> None:
     real = real_set()
     res_real = evaluate(real, {k: v for k, v in systems.items()})
     real_table(
@@ -353,6 +396,239 @@ def main() -> None:
             f"prompt={it['prompt_bpm']:.0f}/{it['key']:<9} {est}"
         )
     speed_report(real)
+
+
+# --- Metre, downbeats and drifting beats (issue 11) --------------------------------------------------
+
+REAL_AUDIO = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "real-audio"
+DEBIAN_MUSIC = (Path("/usr/share/hyperrogue/music"), Path("/usr/share/games/wesnoth/1.16/data/core/music"))
+
+
+# Beats to the bar of each metre name: what decides whether bars and phrases line up in a mix.
+BEATS_PER_BAR = {"4/4": 4, "3/4": 3, "6/8": 2, "12/8": 4, "9/8": 3}
+
+
+def ours_metre_system(y: np.ndarray, sr: int) -> dict:
+    a = analyze(y=y, sr=sr)
+    return {
+        "bpm": a.bpm,
+        "beats": a.beats,
+        "downbeats": a.downbeats,
+        "meter": a.meter,
+        "grid": a.beats_on_grid,
+    }
+
+
+def downbeat_f(ref: np.ndarray, est: dict) -> float:
+    """Downbeat F of a system's downbeats; for a system without any, its beats taken 4 to the bar at
+    the best of the four phases (what a 4/4-assuming tool could do at best)."""
+    if "downbeats" in est:
+        return beat_f(ref, est["downbeats"])
+    beats = np.asarray(est["beats"])
+    return max(beat_f(ref, beats[p::4]) for p in range(4))
+
+
+def metre_set(quick: bool) -> list[dict]:
+    """Rendered waltzes, jigs and 4/4 tracks at known tempo, straight and drifting (±6%)."""
+    tempi = {"3/4": (90, 120, 150), "6/8": (70, 95, 115), "4/4": (85, 110, 135)}
+    items = []
+    for meter, bpms in tempi.items():
+        for i, bpm in enumerate(bpms[:: 2 if quick else 1]):
+            for drift in (0.0, 0.06):
+                t = render_track(
+                    bpm=bpm, meter=meter, drift=drift, duration_s=24.0, sr=SR, seed=7 * i + int(100 * drift)
+                )
+                items.append(
+                    {
+                        "name": f"{meter} {bpm}{' drift' if drift else ''}",
+                        "y": t.y,
+                        "sr": SR,
+                        "bpm": float(bpm),
+                        "beats": t.beats,
+                        "downbeats": t.downbeats,
+                        "meter": meter,
+                        "drift": drift,
+                    }
+                )
+    return items
+
+
+def folk_set(quick: bool) -> tuple[list[dict], str | None]:
+    """O'Neill's tunes rendered by FluidSynth (see benchmarks/folk_tunes.py), or why they cannot be."""
+    import folk_tunes
+
+    missing = folk_tunes.available()
+    if missing:
+        return [], missing
+    per_meter = 3 if quick else 8
+    tempi = {"6/8": (100.0, 122.0), "3/4": (96.0, 144.0), "C": (88.0, 120.0)}
+    items = []
+    for signature, (lo, hi) in tempi.items():
+        for j, (title, abc) in enumerate(folk_tunes.oneills_tunes(signature, per_meter)):
+            bpm = float(np.round(lo + (hi - lo) * j / max(1, per_meter - 1)))
+            drift = 0.06 if j % 2 else 0.02
+            try:
+                tune = folk_tunes.render_tune(title, abc, signature, bpm=bpm, drift=drift, seed=j)
+            except Exception as exc:  # a tune music21 cannot read is reported, not fatal
+                print(f"  skipped {title!r}: {exc}")
+                continue
+            items.append(
+                {
+                    "name": tune.name,
+                    "y": load_resampled(tune.y, tune.sr, SR),
+                    "sr": SR,
+                    "bpm": tune.bpm,
+                    "beats": tune.beats,
+                    "downbeats": tune.downbeats,
+                    "meter": tune.meter,
+                    "drift": drift,
+                }
+            )
+    return items, None
+
+
+def evaluate_metre(items: list[dict], systems: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for name, fn in systems.items():
+        rows = []
+        for item in items:
+            est = fn(item["y"], item["sr"])
+            rows.append(
+                {
+                    "meter_ok": est.get("meter", "4/4") == item["meter"],
+                    "bars_ok": BEATS_PER_BAR[est.get("meter", "4/4")] == BEATS_PER_BAR[item["meter"]],
+                    "meter": est.get("meter", "4/4 (assumed)"),
+                    "db_f": downbeat_f(item["downbeats"], est),
+                    "f": beat_f(item["beats"], est["beats"]),
+                    "a1": acc1(est["bpm"], item["bpm"]),
+                    "a2": acc2(est["bpm"], item["bpm"]),
+                    "bpm": est["bpm"],
+                }
+            )
+        out[name] = rows
+    return out
+
+
+def metre_table(title: str, items: list[dict], results: dict[str, list[dict]]) -> None:
+    drifting = [i for i, it in enumerate(items) if it["drift"] >= 0.05]
+    meters = sorted({it["meter"] for it in items})
+    print(
+        f"\n{title} (n={len(items)}: "
+        + ", ".join(f"{sum(it['meter'] == m for it in items)} in {m}" for m in meters)
+        + ")"
+    )
+    print(
+        "| system | metre accuracy | beats to the bar right | "
+        + " | ".join(f"metre acc {m}" for m in meters)
+        + f" | downbeat F | beat F | beat F drifting (n={len(drifting)}) | tempo Acc1 | tempo Acc2 |"
+    )
+    print("|---" * (8 + len(meters)) + "|")
+    for name, rows in results.items():
+        per = [
+            np.mean([r["meter_ok"] for r, it in zip(rows, items, strict=True) if it["meter"] == m])
+            for m in meters
+        ]
+        cells = [
+            np.mean([r["meter_ok"] for r in rows]),
+            np.mean([r["bars_ok"] for r in rows]),
+            *per,
+            np.mean([r["db_f"] for r in rows]),
+            np.mean([r["f"] for r in rows]),
+            np.mean([rows[i]["f"] for i in drifting]) if drifting else float("nan"),
+            np.mean([r["a1"] for r in rows]),
+            np.mean([r["a2"] for r in rows]),
+        ]
+        label = name if name.startswith("selecta") else f"{name} (4/4 assumed, oracle bar phase)"
+        print(f"| {label} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    print("Per item (truth -> selecta metre / downbeat F / beat F / bpm):")
+    ours = results[next(iter(results))]
+    for it, r in zip(items, ours, strict=True):
+        print(
+            f"  {it['name'][:44]:<44} {it['meter']:<4} {it['bpm']:>5.0f} -> {r['meter']:<5} "
+            f"{r['db_f']:.2f} {r['f']:.2f} {r['bpm']:.1f}"
+        )
+
+
+def recordings(quick: bool) -> list[Path]:
+    """The music in shared/datasets/real-audio (its speech clips are left out) and Debian's game music."""
+    files = sorted(p for p in REAL_AUDIO.glob("*.ogg") if not p.name.startswith("librispeech"))
+    for folder in DEBIAN_MUSIC:
+        found = sorted(folder.glob("*.ogg")) if folder.is_dir() else []
+        if not found:
+            package = "hyperrogue-music" if "hyper" in str(folder) else "wesnoth-1.16-music"
+            print(f"  {folder}: not installed (apt-get install {package})")
+        files += found[:4] if quick else found
+    return files
+
+
+def recordings_table(files: list[Path], systems: dict) -> None:
+    """Each system's tempo, and how far the three agree (tempo Acc1/Acc2, beat F of one against another)."""
+    from dj.analysis.bpm_tag import bpm_tag
+
+    names = list(systems)
+    per: list[dict[str, dict]] = []
+    total = 0.0
+    for path in files:
+        audio = load_audio(path, sr=SR)
+        total += audio.duration_s
+        per.append(
+            {n: fn(audio.y, SR) for n, fn in systems.items()}
+            | {"_": {"tag": bpm_tag(path), "s": audio.duration_s}}
+        )
+    print(
+        f"\nReal recordings without annotations (n={len(files)}, {total / 60:.0f} min): "
+        "agreement between systems"
+    )
+    print("| pair | tempo Acc1 | tempo Acc2 | beat F (one against the other) |")
+    print("|---|---|---|---|")
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            a1 = np.mean([acc1(r[a]["bpm"], r[b]["bpm"]) for r in per])
+            a2 = np.mean([acc2(r[a]["bpm"], r[b]["bpm"]) for r in per])
+            f = np.mean([beat_f(r[b]["beats"], r[a]["beats"]) for r in per])
+            print(f"| {a.split()[0]} vs {b.split()[0]} | {a1:.3f} | {a2:.3f} | {f:.3f} |")
+    agreed = [r for r in per if acc1(r[names[1]]["bpm"], r[names[2]]["bpm"])] if len(names) > 2 else []
+    if agreed:
+        ours_a1 = np.mean([acc1(r[names[0]]["bpm"], r[names[1]]["bpm"]) for r in agreed])
+        ours_a2 = np.mean([acc2(r[names[0]]["bpm"], r[names[1]]["bpm"]) for r in agreed])
+        print(
+            f"Where librosa and essentia agree (n={len(agreed)}): "
+            f"selecta Acc1 {ours_a1:.3f}, Acc2 {ours_a2:.3f}"
+        )
+    print("Per recording (length, BPM tag, selecta bpm/metre/grid, librosa bpm, essentia bpm):")
+    for path, r in zip(files, per, strict=True):
+        ours = r[names[0]]
+        tag = r["_"]["tag"]
+        others = "  ".join(f"{n.split()[0]}={r[n]['bpm']:.1f}" for n in names[1:])
+        print(
+            f"  {path.name[:36]:<36} {r['_']['s']:>5.0f} s  tag={tag if tag else '-':<5} "
+            f"selecta={ours['bpm']:.1f} "
+            f"{ours.get('meter', '')} {'grid' if ours.get('grid') else 'follows'}  {others}"
+        )
+
+
+def issue11(parts: set[str], quick: bool, systems: dict) -> None:
+    """Metre, downbeats, drifting beats and tempo on rendered, folk and real recordings."""
+    metre_systems = {"selecta": ours_metre_system} | {k: v for k, v in systems.items() if k != "selecta"}
+    if "metre" in parts:
+        items = metre_set(quick)
+        metre_table(
+            "Rendered music in 3/4, 6/8 and 4/4, straight and drifting ±6%",
+            items,
+            evaluate_metre(items, metre_systems),
+        )
+    if "folk" in parts:
+        folk, missing = folk_set(quick)
+        if missing:
+            print(f"\nFolk tunes: skipped ({missing})")
+        else:
+            metre_table(
+                "O'Neill's 1850 tunes (music21 corpus) via FluidSynth FluidR3 GM, humanised tempo maps",
+                folk,
+                evaluate_metre(folk, metre_systems),
+            )
+    if "recordings" in parts:
+        recordings_table(recordings(quick), metre_systems)
 
 
 FIRST_CALL_S = 0.0

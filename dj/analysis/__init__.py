@@ -15,6 +15,7 @@ import numpy as np
 import soxr
 
 from dj.analysis.beats import track_beats
+from dj.analysis.bpm_tag import bpm_tag
 from dj.analysis.cache import AnalysisCache, content_hash
 from dj.analysis.embedding import EMBEDDING_DIM, audio_embedding
 from dj.analysis.energy import energy_profile
@@ -22,7 +23,7 @@ from dj.analysis.key import chroma_profile, estimate_key
 from dj.analysis.loudness import integrated_loudness, true_peak_dbtp
 from dj.analysis.onset import ANALYSIS_SR, compute_frontend
 from dj.analysis.result import ANALYSIS_VERSION, TrackAnalysis
-from dj.analysis.structure import BEATS_PER_BAR, analyse_structure
+from dj.analysis.structure import analyse_structure
 from dj.analysis.tempo import estimate_tempo
 from dj.audio import DEFAULT_MAX_DURATION_S, load_audio
 from dj.errors import AudioDecodeError
@@ -41,8 +42,11 @@ __all__ = [
 _MIN_DURATION_S = 0.5
 
 
-def analyze(*, y: np.ndarray, sr: int) -> TrackAnalysis:
+def analyze(*, y: np.ndarray, sr: int, tagged_bpm: float | None = None) -> TrackAnalysis:
     """Analyse decoded audio ``y`` ((n,) or (channels, n), any rate ``sr``).
+
+    ``tagged_bpm`` is the tempo the file's tags state (:func:`dj.analysis.bpm_tag.bpm_tag`): a strong prior
+    on the tempo octave, which the beat grid is still fitted to the audio around.
 
     Loudness and true peak are measured on ``y`` as given (all channels, native rate); everything else on
     the mono mix resampled to 22.05 kHz.
@@ -61,7 +65,7 @@ def analyze(*, y: np.ndarray, sr: int) -> TrackAnalysis:
     if sr != ANALYSIS_SR:
         mono = soxr.resample(mono, sr, ANALYSIS_SR, quality="HQ").astype(np.float32)
     frontend = compute_frontend(y=mono, sr=ANALYSIS_SR)
-    tempo = estimate_tempo(frontend)
+    tempo = estimate_tempo(frontend, tagged_bpm=tagged_bpm)
     grid = track_beats(frontend, bpm=tempo.bpm)
     structure = analyse_structure(frontend, beats=grid.beats, duration_s=duration_s)
     chroma = chroma_profile(y=mono, sr=ANALYSIS_SR)
@@ -84,7 +88,12 @@ def analyze(*, y: np.ndarray, sr: int) -> TrackAnalysis:
         bpm_confidence=round(float(tempo.confidence), 3),
         beats=grid.beats,
         downbeats=structure.downbeats,
-        beats_per_bar=BEATS_PER_BAR,
+        beats_per_bar=structure.meter.beats_per_bar,
+        meter=structure.meter.name,
+        meter_confidence=structure.meter.confidence,
+        beats_on_grid=grid.on_grid,
+        tempo_times=grid.tempo_times,
+        tempo_curve=grid.tempo_curve,
         phrase_starts=structure.phrase_starts,
         key=key.name,
         camelot=key.camelot,
@@ -106,7 +115,8 @@ def analyze_file(
     cache_dir: str | Path | None = None,
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
 ) -> TrackAnalysis:
-    """Decode and analyse one file, reading and filling the cache in ``cache_dir`` when given."""
+    """Decode and analyse one file (its BPM tag as the tempo prior), reading and filling the cache in
+    ``cache_dir`` when given (the content hash covers the tags too)."""
     digest = content_hash(path) if Path(path).is_file() else None
     cache = AnalysisCache(cache_dir) if cache_dir is not None else None
     if cache is not None and digest is not None:
@@ -114,7 +124,9 @@ def analyze_file(
         if hit is not None:
             return hit.with_source(path=str(path), content_hash=digest)
     audio = load_audio(path, sr=None, mono=False, max_duration_s=max_duration_s)
-    result = analyze(y=audio.y, sr=audio.sr).with_source(path=str(path), content_hash=digest)
+    result = analyze(y=audio.y, sr=audio.sr, tagged_bpm=bpm_tag(path)).with_source(
+        path=str(path), content_hash=digest
+    )
     if cache is not None and digest is not None:
         cache.put(digest, result)
     return result

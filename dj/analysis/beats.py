@@ -15,19 +15,37 @@ import numpy as np
 
 from dj.analysis.onset import Frontend
 
-__all__ = ["BeatGrid", "beat_envelope", "grid_fit", "track_beats"]
+__all__ = ["BeatGrid", "beat_envelope", "grid_fit", "tempo_curve", "track_beats"]
 
 _GRID_RESIDUAL_S = 0.025  # a grid fits when the median onset sits within 25 ms of it
-_DP_TIGHTNESS = 400.0
+_DP_TIGHTNESS = 100.0
+_FOLLOW_GAIN = 1.15  # tempo-following beats must catch 15% more onset energy than the grid to replace it
 
 
 @dataclass(frozen=True, kw_only=True)
 class BeatGrid:
-    """Beat times (s), the tempo they imply, and whether they lie on one straight grid."""
+    """Beat times (s), the tempo they imply, whether they lie on one straight grid, and the local tempo
+    (BPM, ``tempo_curve``) at ``tempo_times`` (s): flat on a grid, the smoothed beat rate off it."""
 
     beats: np.ndarray
     bpm: float
     on_grid: bool
+    tempo_times: np.ndarray
+    tempo_curve: np.ndarray
+
+
+_CURVE_SMOOTHING_BEATS = 5  # median over this many inter-beat intervals: one late hit is not a tempo change
+
+
+def tempo_curve(beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local tempo (BPM) at the midpoint of each inter-beat interval, median-smoothed over a few beats."""
+    if len(beats) < 2:
+        return np.zeros(0), np.zeros(0)
+    ibi = np.diff(beats)
+    half = _CURVE_SMOOTHING_BEATS // 2
+    padded = np.pad(ibi, half, mode="edge")
+    smooth = np.array([np.median(padded[i : i + 2 * half + 1]) for i in range(len(ibi))])
+    return (beats[:-1] + beats[1:]) / 2, 60.0 / smooth
 
 
 def beat_envelope(frontend: Frontend) -> np.ndarray:
@@ -147,21 +165,39 @@ def _dp_beats(env: np.ndarray, period: float) -> np.ndarray:
     return np.asarray(path[::-1], dtype=float)
 
 
+def _on_beats(smooth: np.ndarray, frames: np.ndarray) -> float:
+    """Mean (smoothed) onset strength at the beat frames: how much of the music a set of beats catches."""
+    idx = np.clip(np.round(frames).astype(int), 0, len(smooth) - 1)
+    return float(smooth[idx].mean()) if len(idx) else 0.0
+
+
 def track_beats(frontend: Frontend, *, bpm: float) -> BeatGrid:
-    """Beats (seconds) over the sounding part of the track, at (about) ``bpm``."""
+    """Beats (seconds) over the sounding part of the track, at (about) ``bpm``.
+
+    The straight grid is kept when its onsets sit close to it and it catches about as much onset energy
+    as the beats that follow local tempo (within :data:`_FOLLOW_GAIN`); a drifting performance, whose
+    grid slides off the beats between the places where it fits, gets the tempo-following beats instead.
+    """
     fps = frontend.fps
     env = beat_envelope(frontend)
     span = _active_span(frontend)
     period = 60.0 * fps / bpm
     period, phase, _ = _comb_search(env, period)
     period, phase, resid = _refine_grid(env, period, phase, span)
-    if resid / fps <= _GRID_RESIDUAL_S:
-        first = phase + np.ceil((span[0] - phase - period / 4) / period) * period
-        frames = np.arange(first, span[1] + period / 4, period)
-        frames = frames[(frames >= 0) & (frames < len(env))]
-        return BeatGrid(beats=frames / fps, bpm=60.0 * fps / period, on_grid=True)
-    frames = _dp_beats(env, period)
-    frames = frames[(frames >= span[0] - period / 4) & (frames <= span[1] + period / 4)]
-    ibi = np.diff(frames)
-    tempo = 60.0 * fps / float(np.median(ibi)) if len(ibi) else bpm
-    return BeatGrid(beats=frames / fps, bpm=tempo, on_grid=False)
+    first = phase + np.ceil((span[0] - phase - period / 4) / period) * period
+    grid = np.arange(first, span[1] + period / 4, period)
+    grid = grid[(grid >= 0) & (grid < len(env))]
+    followed = _dp_beats(env, period)
+    followed = followed[(followed >= span[0] - period / 4) & (followed <= span[1] + period / 4)]
+    smooth = _smooth(env)
+    fits = resid / fps <= _GRID_RESIDUAL_S
+    if len(followed) < 2 or (fits and _on_beats(smooth, grid) * _FOLLOW_GAIN >= _on_beats(smooth, followed)):
+        beats = grid / fps
+        tempo = 60.0 * fps / period
+        times = beats[[0, -1]] if len(beats) else np.zeros(0)
+        return BeatGrid(
+            beats=beats, bpm=tempo, on_grid=True, tempo_times=times, tempo_curve=np.full(len(times), tempo)
+        )
+    tempo = 60.0 * fps / float(np.median(np.diff(followed)))
+    times, curve = tempo_curve(followed / fps)
+    return BeatGrid(beats=followed / fps, bpm=tempo, on_grid=False, tempo_times=times, tempo_curve=curve)

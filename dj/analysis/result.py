@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -10,12 +10,14 @@ import numpy as np
 __all__ = ["ANALYSIS_VERSION", "TrackAnalysis"]
 
 #: Bumped whenever an algorithm change alters results; part of every cache key.
-ANALYSIS_VERSION = "1.3"
+ANALYSIS_VERSION = "1.4"
 
 _ARRAY_FIELDS = {
     "beats": np.float64,
     "downbeats": np.float64,
     "phrase_starts": np.float64,
+    "tempo_times": np.float64,
+    "tempo_curve": np.float64,
     "energy_times": np.float64,
     "energy_curve": np.float32,
     "embedding": np.float32,
@@ -27,9 +29,13 @@ _PAIR_FIELDS = ("intro", "outro")
 class TrackAnalysis:
     """Everything the DJ mixes with and the recommender learns from, for one track.
 
-    Times are seconds from the start of the audio. The metre is assumed 4/4 (``beats_per_bar`` = 4):
-    ``downbeats`` are the first beats of bars, ``phrase_starts`` the downbeats that open 8-bar phrases
-    (16- and 32-bar phrases start on every 2nd/4th of them). ``intro``/``outro`` are (start_s, end_s)
+    Times are seconds from the start of the audio. ``meter`` is "4/4", "3/4", "6/8", "12/8" or "9/8" (with
+    ``meter_confidence`` 0..1), ``beats_per_bar`` its beats to the bar (4, 3, 2, 4, 3: in 6/8, 12/8 and 9/8 a
+    beat is a dotted quarter): ``downbeats`` are the first beats of bars, ``phrase_starts`` the downbeats
+    that open 8-bar phrases (16- and 32-bar phrases start on every 2nd/4th of them). ``bpm`` is the
+    track's main tempo; ``tempo_curve`` the local tempo (BPM) at ``tempo_times``, flat when the beats lie
+    on one straight grid (``beats_on_grid``), following the music where it drifts. ``intro``/``outro`` are
+    (start_s, end_s)
     regions a DJ can mix over: they start and end on downbeats. ``energy`` and ``energy_curve`` are 0..1;
     ``lufs`` is BS.1770 integrated loudness and ``true_peak_dbtp`` the 4x-oversampled peak.
     """
@@ -54,6 +60,11 @@ class TrackAnalysis:
     intro: tuple[float, float]
     outro: tuple[float, float]
     embedding: np.ndarray
+    meter: str = "4/4"
+    meter_confidence: float = 0.0
+    beats_on_grid: bool = True
+    tempo_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tempo_curve: np.ndarray = field(default_factory=lambda: np.zeros(0))
     analysis_version: str = ANALYSIS_VERSION
 
     def to_dict(self) -> dict[str, Any]:

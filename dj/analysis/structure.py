@@ -1,10 +1,12 @@
-"""Bars, phrases and mix regions from the beat grid: downbeats, 8-bar phrase starts, intro and outro.
+"""Metre, bars, phrases and mix regions from the beats: downbeats, 8-bar phrase starts, intro and outro.
 
-Metre is assumed to be 4/4 (what DJ-mixed music nearly always is). The downbeat is the beat phase (0..3)
-where chord changes and kick drums concentrate and snares avoid (they sit on beats 2 and 4). Phrases are
-8 bars long; their offset (0..7 bars) is where the bar-to-bar timbre and loudness change most (new
-sections start on phrase boundaries). Intro and outro are the first and last phrase-aligned stretches,
-4 to 16 bars long, where a DJ overlaps two tracks.
+Metre (see :mod:`dj.analysis.meter`) is 4/4, 3/4, 6/8, 12/8 or 9/8: how the beats divide (in two or three)
+and how many make a bar. In 4/4 the downbeat is the beat phase (0..3) where chord changes and kick drums
+concentrate and snares avoid (they sit on beats 2 and 4); in the other metres it is the phase where
+chord changes and kicks concentrate. Phrases are 8 bars long (bars of the detected metre); their offset
+(0..7 bars) is where the bar-to-bar timbre and loudness change most (new sections start on phrase
+boundaries). Intro and outro are the first and last phrase-aligned stretches, 4 to 16 bars long, where a
+DJ overlaps two tracks.
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dj.analysis.meter import Meter, beat_features, detect_meter
 from dj.analysis.onset import Frontend
 
 __all__ = ["BARS_PER_PHRASE", "BEATS_PER_BAR", "Structure", "analyse_structure"]
 
 BEATS_PER_BAR = 4
+"""Beats in a 4/4 bar: the metre assumed when too few beats were found to tell."""
 BARS_PER_PHRASE = 8
 
 
 @dataclass(frozen=True, kw_only=True)
 class Structure:
+    meter: Meter
     downbeats: np.ndarray
     phrase_starts: np.ndarray
     intro: tuple[float, float]
@@ -35,27 +40,11 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / std if std > 1e-9 else np.zeros_like(x)
 
 
-def _beat_features(frontend: Frontend, beat_frames: np.ndarray) -> dict[str, np.ndarray]:
-    """Per beat: kick (low) and snare (mid) onset strength at the beat, and harmonic change into it."""
-    n = frontend.n_frames
-    lo = np.clip(beat_frames - 2, 0, n - 1)
-    hi = np.clip(beat_frames + 3, 1, n)
-    low = np.array([frontend.onset_low[a:b].max(initial=0.0) for a, b in zip(lo, hi, strict=True)])
-    mid = np.array([frontend.onset_mid[a:b].max(initial=0.0) for a, b in zip(lo, hi, strict=True)])
-    bounds = np.concatenate([beat_frames, [n]])
-    seg = np.stack(
-        [frontend.harmonic[:, a : max(b, a + 1)].mean(axis=1) for a, b in itertools.pairwise(bounds)]
-    )
-    seg = seg / (np.linalg.norm(seg, axis=1, keepdims=True) + 1e-9)
-    change = np.concatenate([[0.0], 1.0 - np.sum(seg[1:] * seg[:-1], axis=1)])
-    return {"low": low, "mid": mid, "change": change}
-
-
 def downbeat_phase(frontend: Frontend, beat_frames: np.ndarray) -> int:
     """Which beat (0..3) of the grid is the first downbeat."""
     if len(beat_frames) < 2 * BEATS_PER_BAR:
         return 0
-    feats = {k: _zscore(v) for k, v in _beat_features(frontend, beat_frames).items()}
+    feats = {k: _zscore(v) for k, v in beat_features(frontend, beat_frames).items()}
     idx = np.arange(len(beat_frames))
     scores = []
     for p in range(BEATS_PER_BAR):
@@ -84,30 +73,35 @@ def _phrase_offset(frontend: Frontend, bar_frames: np.ndarray) -> int:
 
 
 def analyse_structure(frontend: Frontend, *, beats: np.ndarray, duration_s: float) -> Structure:
-    """Downbeats, phrase starts, intro and outro for a track whose beats (seconds) are known."""
+    """Metre, downbeats, phrase starts, intro and outro for a track whose beats (seconds) are known."""
     if len(beats) == 0:
         return Structure(
-            downbeats=np.zeros(0), phrase_starts=np.zeros(0), intro=(0.0, 0.0), outro=(duration_s, duration_s)
+            meter=Meter.default(),
+            downbeats=np.zeros(0),
+            phrase_starts=np.zeros(0),
+            intro=(0.0, 0.0),
+            outro=(duration_s, duration_s),
         )
     beat_frames = np.clip(np.round(beats * frontend.fps).astype(int), 0, frontend.n_frames - 1)
-    phase = downbeat_phase(frontend, beat_frames)
-    downbeats = beats[phase::BEATS_PER_BAR]
-    offset = _phrase_offset(frontend, beat_frames[phase::BEATS_PER_BAR]) if len(downbeats) else 0
+    meter = detect_meter(frontend, beat_frames)
+    per_bar = meter.beats_per_bar
+    phase = downbeat_phase(frontend, beat_frames) if per_bar == BEATS_PER_BAR else meter.phase
+    downbeats = beats[phase::per_bar]
+    offset = _phrase_offset(frontend, beat_frames[phase::per_bar]) if len(downbeats) else 0
     phrase_starts = downbeats[offset::BARS_PER_PHRASE]
     period = float(np.median(np.diff(beats))) if len(beats) > 1 else 0.5
-    intro, outro = _mix_regions(downbeats, phrase_starts, period=period, duration_s=duration_s)
-    return Structure(downbeats=downbeats, phrase_starts=phrase_starts, intro=intro, outro=outro)
+    intro, outro = _mix_regions(downbeats, phrase_starts, bar=per_bar * period, duration_s=duration_s)
+    return Structure(meter=meter, downbeats=downbeats, phrase_starts=phrase_starts, intro=intro, outro=outro)
 
 
 def _mix_regions(
-    downbeats: np.ndarray, phrase_starts: np.ndarray, *, period: float, duration_s: float
+    downbeats: np.ndarray, phrase_starts: np.ndarray, *, bar: float, duration_s: float
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """Intro: first downbeat to a phrase start 4..16 bars in (else 1/4 of the bars, at least 1 bar).
     Outro: the mirror image at the end, closing one bar after the last downbeat."""
     n_bars = len(downbeats)
     if n_bars == 0:
         return (0.0, 0.0), (duration_s, duration_s)
-    bar = BEATS_PER_BAR * period
     end_of_music = float(min(duration_s, downbeats[-1] + bar))
     default_bars = int(np.clip(n_bars // 4, 1, BARS_PER_PHRASE))
     start = float(downbeats[0])

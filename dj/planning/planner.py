@@ -26,6 +26,7 @@ from dj.planning.tempo_match import (
     TransitionKind,
     beatmatchable,
     match_tempo,
+    meter_clash,
     reliable_beats,
     tempo_relation,
     tempo_score,
@@ -63,7 +64,7 @@ class TrackMeta:
 
     track_id: str
     title: str
-    artist: str
+    artist: str | None  # None when the catalogue does not know it (an untagged file)
     tags: tuple[str, ...] = ()
 
     @property
@@ -161,7 +162,8 @@ def _pool(
     scores = np.array([c.score for c in candidates], dtype=float)
     span = float(scores.max() - scores.min()) if n else 0.0
     rec = (scores - scores.min()) / span if span > 0 else np.ones(n)
-    artists = [meta[t].artist if t in meta else t for t in ids]
+    # A track without a known artist counts as its own artist: two untagged files are not "the same artist".
+    artists = [(meta[t].artist if t in meta else None) or t for t in ids]
     moods = [meta[t].mood if t in meta else None for t in ids]
     return _Pool(
         ids=ids,
@@ -176,7 +178,7 @@ def _pool(
 
 def _pair_tempo(a: TrackAnalysis, b: TrackAnalysis) -> float:
     # A pair that cannot be beat-matched still mixes (plain crossfade) but ranks well below a beat-match.
-    if not (reliable_beats(a) and reliable_beats(b)):
+    if not (reliable_beats(a) and reliable_beats(b)) or meter_clash(a, b):
         return 0.2
     return tempo_score(match_tempo(bpm_a=a.bpm, bpm_b=b.bpm))
 
@@ -356,6 +358,8 @@ def _describe(
         )
     elif not (reliable_beats(a) and reliable_beats(b)):
         parts.append("no reliable beat grid, so a plain crossfade")
+    elif clash := meter_clash(a, b):
+        parts.append(f"{clash}, so a plain crossfade")
     else:
         parts.append(f"tempos {a.bpm:.0f}/{b.bpm:.0f} BPM too far apart to beat-match, so a plain crossfade")
     parts.append(describe_move(arc, energy_from=a.energy, energy_to=b.energy))

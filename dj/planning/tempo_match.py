@@ -106,7 +106,23 @@ def reliable_beats(a: TrackAnalysis) -> bool:
     )
 
 
+def meter_clash(a: TrackAnalysis, b: TrackAnalysis) -> str | None:
+    """Why A and B cannot be beat-blended for their metres ("metres 3/4 and 4/4 differ"), or None.
+
+    A waltz laid over a 4/4 track lines up one beat in three with a downbeat: its bars and 8-bar phrases
+    run across the other's, so metres with different beats to the bar get a crossfade whatever their
+    tempos (6/8, two beats to the bar, against 4/4 too: its phrases are half as long). 12/8 and 4/4 both
+    count four beats to the bar, so their beats, bars and phrases coincide: a shuffle into a straight
+    groove is a change of feel a DJ blends (as a breakbeat into house), not a clash of grids."""
+    if a.beats_per_bar == b.beats_per_bar:
+        return None
+    return f"metres {a.meter} and {b.meter} differ"
+
+
 def beatmatchable(a: TrackAnalysis, b: TrackAnalysis, match: TempoMatch) -> bool:
-    """Whether A -> B can be an EQ blend: both grids trusted and the stretch within the renderer's limit.
-    The planner promises an EQ blend exactly when this holds, and the transition builder tries one."""
-    return reliable_beats(a) and reliable_beats(b) and match.stretch <= MAX_STRETCH
+    """Whether A -> B can be an EQ blend: both grids trusted, the same metre, and the stretch within the
+    renderer's limit. The planner promises an EQ blend exactly when this holds, and the transition
+    builder tries one."""
+    return (
+        reliable_beats(a) and reliable_beats(b) and meter_clash(a, b) is None and match.stretch <= MAX_STRETCH
+    )

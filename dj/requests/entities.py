@@ -148,7 +148,8 @@ class CatalogIndex:
         tracks: list[Entity] = []
         titles: dict[str, tuple[str, str]] = {}
         for track_id, title, artist, album, tags, year in rows:
-            by_artist[artist].append(track_id)
+            if artist:  # an untagged file may have no artist: it is no artist entity a listener can name
+                by_artist[artist].append(track_id)
             titles[track_id] = (title, artist)
             for tag in tags or ():
                 by_tag[tag].append(track_id)

@@ -13,7 +13,7 @@ Reason = Literal["played", "skipped", "liked", "disliked", "requested"]
 class TrackPublic(BaseModel):
     track_id: str
     title: str
-    artist: str
+    artist: str | None = None  # None: an untagged file whose name has no artist
     album: str | None = None
     duration_s: float | None = None
     tags: list[str] = []

@@ -1,4 +1,4 @@
-"""``selecta analyze PATH``: tempo, beats, key, energy and loudness of a file or a folder of files."""
+"""``selecta analyze PATH...``: tempo, metre, beats, key, energy and loudness of files and folders."""
 
 from __future__ import annotations
 
@@ -30,12 +30,22 @@ def _audio_files(path: Path) -> list[Path]:
     raise AudioDecodeError(f"{path}: no such file or folder")
 
 
-def _table(results: list[TrackAnalysis], root: Path) -> Table:
+def _display_names(paths: list[Path]) -> dict[str, str]:
+    """Each file's name as the table shows it: relative to the folder it was found in, else its name."""
+    names: dict[str, str] = {}
+    for path in paths:
+        for file in _audio_files(path):
+            names[str(file)] = str(file.relative_to(path)) if path.is_dir() else file.name
+    return names
+
+
+def _table(results: list[TrackAnalysis], names: dict[str, str]) -> Table:
     table = Table(title=f"{len(results)} track(s) analysed")
     for column, justify in [
         ("file", "left"),
         ("bpm", "right"),
         ("conf", "right"),
+        ("metre", "left"),
         ("key", "left"),
         ("camelot", "left"),
         ("energy", "right"),
@@ -46,11 +56,12 @@ def _table(results: list[TrackAnalysis], root: Path) -> Table:
     ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for a in results:
-        name = str(Path(a.path).relative_to(root)) if root.is_dir() and a.path else Path(a.path or "").name
+        name = names.get(a.path or "", Path(a.path or "").name)
         table.add_row(
             name,
             f"{a.bpm:.1f}",
             f"{a.bpm_confidence:.2f}",
+            a.meter,
             a.key,
             a.camelot,
             f"{a.energy:.2f}",
@@ -65,7 +76,9 @@ def _table(results: list[TrackAnalysis], root: Path) -> Table:
 def register(app: typer.Typer) -> None:
     @app.command("analyze")
     def analyze_command(
-        path: Annotated[Path, typer.Argument(help="An audio file or a folder (searched recursively).")],
+        paths: Annotated[
+            list[Path], typer.Argument(help="Audio files and folders (folders are searched recursively).")
+        ],
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file and line.")] = False,
         workers: Annotated[int, typer.Option(min=1, help="Parallel worker processes.")] = 2,
         cache: Annotated[bool, typer.Option(help="Reuse and store results by audio content hash.")] = True,
@@ -73,8 +86,8 @@ def register(app: typer.Typer) -> None:
             float, typer.Option(help="Refuse files longer than this many seconds.")
         ] = DEFAULT_MAX_DURATION_S,
     ) -> None:
-        """Analyse audio: tempo and beat grid, downbeats, key (Camelot), energy, loudness (LUFS)."""
-        files = _audio_files(path)
+        """Analyse audio: tempo and beats, metre and downbeats, key (Camelot), energy, loudness (LUFS)."""
+        files = list(dict.fromkeys(f for path in paths for f in _audio_files(path)))
         cache_dir = get_settings().cache_dir / "analysis" if cache else None
         failures: list[tuple[str, Exception]] = []
         with progress() as bar:
@@ -95,4 +108,4 @@ def register(app: typer.Typer) -> None:
             for result in results:
                 typer.echo(json.dumps(result.to_dict()))
             return
-        console.print(_table(results, path))
+        console.print(_table(results, _display_names(paths)))

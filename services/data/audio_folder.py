@@ -20,6 +20,7 @@ import polars as pl
 from tinytag import TinyTag, TinyTagException
 
 from services.data.errors import ValidationError
+from services.data.file_names import parse_file_name
 from services.data.schema import validate_catalog
 
 AUDIO_SUFFIXES = (".mp3", ".flac", ".ogg", ".opus", ".oga", ".wav", ".m4a", ".mp4", ".aac")
@@ -95,9 +96,9 @@ def read_track(path: Path, *, root: Path) -> dict[str, object]:
     tags = read(path)
     if tags.duration_s <= 0:
         raise ValidationError("not readable audio (no duration: empty, truncated or not audio)", file=path)
-    stem_artist, _, stem_title = path.stem.partition(" - ")
-    title = tags.title or (stem_title.strip() if stem_title else path.stem.replace("_", " "))
-    artist = tags.artist or (stem_artist.strip() if stem_title else "Unknown artist")
+    named = parse_file_name(path)
+    title = tags.title or named.title
+    artist = tags.artist or named.artist
     relative = path.relative_to(root)
     folder_tags = [part.lower() for part in relative.parts[:-1]]
     return {

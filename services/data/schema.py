@@ -121,8 +121,12 @@ def validate_catalog(
     for name in ("track_id", "title", "artist"):
         columns[name] = _cast(df, name, pl.String(), file).str.strip_chars()
     checked = pl.DataFrame(columns)
-    for name in ("track_id", "title", "artist"):
+    for name in ("track_id", "title"):
         _non_empty_strings(checked, name, file)
+    # An artist may be unknown (an untagged file whose name has none): empty, never a made-up name.
+    checked = checked.with_columns(
+        pl.when(pl.col("artist") == "").then(None).otherwise(pl.col("artist")).alias("artist")
+    )
     duplicated = checked["track_id"].is_duplicated()
     if duplicated.any():
         row = _first_bad_row(duplicated & ~checked["track_id"].is_first_distinct())

@@ -55,3 +55,16 @@ def test_table_output_and_bad_path(music_dir: Path) -> None:
     corrupt = CliRunner().invoke(app, ["analyze", str(broken), "--no-cache"])
     assert corrupt.exit_code == 1 and isinstance(corrupt.exception, AudioDecodeError)
     assert str(corrupt.exception).startswith(f"{broken}: cannot decode audio")
+
+
+def test_several_paths_are_analysed_once_each_in_order(music_dir: Path) -> None:
+    paths = [str(music_dir / "t96.flac"), str(music_dir), str(music_dir / "t96.flac")]
+    result = CliRunner().invoke(app, ["analyze", *paths, "--json", "--workers", "1", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [Path(r["path"]).name for r in rows] == ["t96.flac", "t128.flac"]
+    assert all((r["meter"], r["beats_per_bar"]) == ("4/4", 4) for r in rows)
+    assert all(len(r["tempo_curve"]) == len(r["tempo_times"]) > 0 for r in rows)
+    table = CliRunner().invoke(app, ["analyze", str(music_dir / "t128.flac"), str(music_dir), "--no-cache"])
+    assert table.exit_code == 0, table.output
+    assert "2 track(s) analysed" in table.stdout and "4/4" in table.stdout
