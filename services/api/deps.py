@@ -7,6 +7,7 @@ from typing import Annotated
 import polars as pl
 from fastapi import Depends, Request
 
+from services.api.metrics import Metrics
 from services.api.state import AppState
 from services.settings import Settings
 from services.store import Store
@@ -25,6 +26,11 @@ def get_catalog(state: Annotated[AppState, Depends(get_state)]) -> pl.DataFrame:
     return state.catalog.get()
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics  # made by create_app, before the lifespan
+    return metrics
+
+
 def get_app_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
     return state.settings
 
@@ -33,3 +39,4 @@ StateDep = Annotated[AppState, Depends(get_state)]
 StoreDep = Annotated[Store, Depends(get_store)]
 CatalogDep = Annotated[pl.DataFrame, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

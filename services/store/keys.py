@@ -11,6 +11,10 @@
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |
 | ``{ns}:job:{job_id}`` | hash | a job's kind, payload, state, progress, result or error, timestamps |
 | ``{ns}:meta:catalog_version`` | string | bumped on every catalogue import, part of every cache context |
+| ``{ns}:auth:credential:{key_id}`` | hash | an app key or listener token (secret hashed), expiry, revoked |
+| ``{ns}:auth:credentials`` | set | ids of every credential (``selecta keys list``), pruned on listing |
+| ``{ns}:user:{user_id}:event:{event_id}`` | string | a client event id already stored; TTL |
+| ``{ns}:rate:{key_id}:{bucket}:{window}`` | string | a credential's requests in one rate window; TTL |
 """
 
 from __future__ import annotations
@@ -68,3 +72,17 @@ class Keys:
     @property
     def catalog_version(self) -> str:
         return f"{self.ns}:meta:catalog_version"
+
+    def credential(self, key_id: str) -> str:
+        return f"{self.ns}:auth:credential:{key_id}"
+
+    @property
+    def credentials(self) -> str:
+        return f"{self.ns}:auth:credentials"
+
+    def event_id(self, user_id: str, event_id: str) -> str:
+        """Scoped by user, so one listener's ids can never shadow another's events."""
+        return f"{self.ns}:user:{user_id}:event:{event_id}"
+
+    def rate(self, key_id: str, bucket: str, window: int) -> str:
+        return f"{self.ns}:rate:{key_id}:{bucket}:{window}"
