@@ -52,7 +52,7 @@ class Access(StrEnum):
 
 
 OPEN_ROUTES = frozenset(
-    {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+    {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
     | {"/", "/page/{name}", "/v1/page/token"}
 )
 """Routes anyone may call. The page token route checks for itself that it is the page on loopback."""

@@ -13,6 +13,7 @@ from prometheus_client import Gauge
 from core.errors import SelectaError
 from services.api.auth import Principal
 from services.api.state import AppState
+from services.store import StoreUnavailableError
 
 RATE_WINDOW_S = 60
 
@@ -43,9 +44,14 @@ RENDER_RETRY_AFTER_S = 10
 
 
 def limit_voice(state: AppState, principal: Principal) -> None:
-    """Count one voice or request call of the caller's credential; 429 past the per-minute limit."""
+    """Count one voice or request call of the caller's credential; 429 past the per-minute limit.
+    The count is in Redis so every process shares it; while Redis is down the limit is not applied
+    (the routes that need Redis answer 503 anyway)."""
     limit = state.settings.voice_rate_per_min
-    count, reset_s = state.store.count_request(principal.key_id, "voice", window_s=RATE_WINDOW_S)
+    try:
+        count, reset_s = state.store.count_request(principal.key_id, "voice", window_s=RATE_WINDOW_S)
+    except StoreUnavailableError:
+        return  # fail open: a route that needs no Redis keeps working while Redis is down
     if count > limit:
         raise RateLimitedError(
             f"at most {limit} voice and request calls a minute per credential",

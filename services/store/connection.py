@@ -54,7 +54,6 @@ def client_options(settings: Settings) -> dict[str, Any]:
         "socket_timeout": settings.redis_timeout_s,
         "socket_connect_timeout": settings.redis_timeout_s,
         "retry": Retry(NoBackoff(), 0),
-        "retry_on_timeout": False,
     }
 
 
