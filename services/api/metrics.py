@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import fastapi.routing
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -77,8 +78,14 @@ class ModelCollector(Collector):
 
 
 def route_label(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    """The matched route's full template. Newer FastAPI leaves the route as its router declared it (no
+    prefix) in ``scope["route"]`` and the full template in its effective route context."""
+    effective = getattr(fastapi.routing, "_get_scope_effective_route_context", None)
+    context = effective(scope) if effective is not None else None
+    path = getattr(context, "path_format", None)
+    if path is None:
+        route = scope.get("route")
+        path = getattr(route, "path_format", None) or getattr(route, "path", None)
     return str(path) if path else "unmatched"
 
 

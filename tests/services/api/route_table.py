@@ -16,7 +16,13 @@ from services.api.app import create_app
 
 CALM = "demo:calm/calm_acoustic_1"
 
-PATH_VALUES = {"user_id": "demo-user-01", "session_id": "s1", "job_id": "j1", "track_id": CALM}
+PATH_VALUES = {
+    "user_id": "demo-user-01",
+    "session_id": "s1",
+    "job_id": "j1",
+    "track_id": CALM,
+    "name": "page.js",
+}
 
 
 def _wav() -> bytes:

@@ -9,8 +9,6 @@ Whisper for real. Screenshots go to ``.selecta/screenshots/`` in the repository 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,9 +17,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 import soundfile as sf
-import uvicorn
-from fastapi import FastAPI
-from tests.services.api.test_sessions import app_for
 
 from dj.speech.tts import PiperSynthesizer
 from services.api.app import create_app
@@ -29,6 +24,8 @@ from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import RedisServer, free_port
+from tests.services.api.serving import serving
+from tests.services.api.test_session_routes import app_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -47,25 +44,6 @@ pytestmark = [
 ]
 expect = playwright_sync.expect
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app on uvicorn on a free loopback port, in a thread, for as long as the block runs."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the server stopped while starting")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.services.api.test_sessions import app_for
 
 from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
 from tests.services.api.auth_client import authorize
+from tests.services.api.test_session_routes import app_for
 
 
 @pytest.fixture(scope="module")

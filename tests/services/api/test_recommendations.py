@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -79,3 +80,23 @@ def test_bad_camelot_code_is_a_422(trained_client: TestClient) -> None:
     assert_problem(
         trained_client.get("/v1/users/u/recommendations", params={"camelot": [""]}), 422, "invalid_request"
     )
+
+
+def test_the_next_ranking_reflects_a_new_event_and_a_retry_is_stored_once(trained_client: TestClient) -> None:
+    """A cached list is dropped by the event itself: the very next request, with no wait, ranks anew.
+    The client's event_id makes the retried batch a no-op."""
+    url = "/v1/users/demo-user-02/recommendations"
+    trained_client.get(url, params={"n": 5})
+    cached = trained_client.get(url, params={"n": 5}).json()
+    assert cached["cached"] is True
+    top = cached["recommendations"][0]["track_id"]
+    before = trained_client.get("/v1/users/demo-user-02/history", params={"n": 500}).json()["count"]
+    batch = {"events": [{"user_id": "demo-user-02", "track_id": top, "ms_played": 200000, "event_id": "t-1"}]}
+    started = time.perf_counter()
+    assert trained_client.post("/v1/events", json=batch).json() == {"written": 1, "duplicates": 0}
+    after = trained_client.get(url, params={"n": 5}).json()
+    print(f"event to a ranking without it: {time.perf_counter() - started:.3f} s")
+    assert after["cached"] is False and top not in {r["track_id"] for r in after["recommendations"]}
+    assert trained_client.post("/v1/events", json=batch).json() == {"written": 0, "duplicates": 1}
+    history = trained_client.get("/v1/users/demo-user-02/history", params={"n": 500}).json()
+    assert history["count"] == before + 1

@@ -7,7 +7,7 @@ first chunk is seen while the render is still going.
 from __future__ import annotations
 
 import io
-import threading
+import re
 import time
 from collections.abc import Iterator
 
@@ -16,7 +16,6 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -26,9 +25,9 @@ from services.api.app import create_app
 from services.api.routes.sessions import get_engines
 from services.engines import Engines
 from services.settings import Settings
-from services.store import Store
-from tests.conftest import free_port
-from tests.services.api.auth_client import authorize
+from services.store import Store, credentials
+from tests.services.api.auth_client import authorize, listener
+from tests.services.api.serving import serving
 
 
 def app_for(settings: Settings, engines: Engines) -> FastAPI:
@@ -169,21 +168,19 @@ def test_understand_without_a_session(client: TestClient, calmer_speech: tuple[n
 
 @pytest.fixture(scope="module")
 def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
-    settings, _ = trained
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app_for(settings, engines), port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=20)
+    """The app on uvicorn, rendering at most one mix at a time."""
+    settings = trained[0].model_copy(update={"max_concurrent_renders": 1})
+    with serving(app_for(settings, engines)) as url:
+        yield url
 
 
-def test_mix_streams_audio_before_the_render_finishes(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=60) as http:
+@pytest.fixture(scope="module")
+def key(trained: tuple[Settings, Store]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials.issue(trained[1], 'app', name='tests').secret}"}
+
+
+def test_mix_streams_audio_before_the_render_finishes(server: str, key: dict[str, str]) -> None:
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
         sid = http.post("/v1/sessions", json={"user_id": "demo-user-05", "n_tracks": 4}).json()["session_id"]
         with http.stream("GET", f"/v1/sessions/{sid}/mix", params={"voice": "false"}) as response:
             assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
@@ -204,3 +201,54 @@ def test_mix_streams_audio_before_the_render_finishes(server: str) -> None:
     assert sr == 44100 and y.shape[1] == 2
     assert abs(len(y) / sr - duration) < 1.0
     assert np.abs(y).max() <= 1.0 and np.sqrt(np.mean(y**2)) > 0.01
+
+
+def test_renders_past_the_bound_get_a_503_with_retry_after(server: str, key: dict[str, str]) -> None:
+    """One render slot (the fixture's bound): a second stream while the first renders is refused at
+    once, and the slot is free again when the first stream ends."""
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-06", "n_tracks": 3}).json()["session_id"]
+        mix = f"/v1/sessions/{sid}/mix"
+        with http.stream("GET", mix, params={"voice": "false"}) as first:
+            assert first.status_code == 200
+            next(first.iter_bytes())
+            busy = http.get(mix, params={"voice": "false"})
+            assert busy.status_code == 503 and busy.json()["error"]["code"] == "renders_busy"
+            assert int(busy.headers["retry-after"]) > 0
+            metrics = http.get("/metrics").text
+            assert "selecta_renders_in_flight 1.0" in metrics
+        deadline = time.monotonic() + 30
+        while "selecta_renders_in_flight 0.0" not in http.get("/metrics").text:
+            assert time.monotonic() < deadline, "the slot was never released"
+            time.sleep(0.1)
+        with http.stream("GET", mix, params={"voice": "false"}) as again:
+            assert again.status_code == 200
+
+
+def test_voice_and_request_calls_are_rate_limited_per_credential(
+    trained: tuple[Settings, Store], engines: Engines
+) -> None:
+    limited = trained[0].model_copy(update={"voice_rate_per_min": 2})
+    with TestClient(app_for(limited, engines)) as client:
+        authorize(client)
+        typed = {"json": {"text": "more like this"}}
+        assert [client.post("/v1/requests/understand", **typed).status_code for _ in range(2)] == [200, 200]
+        refused = client.post("/v1/requests/understand", **typed)
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        other = listener(client, "demo-user-01")  # another credential has its own count
+        assert client.post("/v1/requests/understand", headers=other, **typed).status_code == 200
+
+
+def test_metrics_count_routes_stages_and_the_model(client: TestClient) -> None:
+    client.get("/v1/tracks")
+    client.get("/v1/users/demo-user-01/recommendations")
+    client.post("/v1/requests/understand", json={"text": "play something calmer"})
+    text = client.get("/metrics").text
+    assert 'selecta_requests_total{method="GET",route="/v1/tracks",status="200"}' in text
+    assert 'selecta_request_seconds_bucket{le="0.1",method="GET",route="/v1/tracks"}' in text
+    assert re.search(r'selecta_model_info\{bundle="[^"]+"\} 1\.0', text)
+    assert "selecta_voice_stage_seconds_count{stage=" in text
+    assert "selecta_store_errors_total 0.0" in text
+    assert "selecta_renders_in_flight" in text
+    assert client.get("/metrics", headers=listener(client, "demo-user-01")).status_code == 403

@@ -9,8 +9,12 @@ not Redis (path parameters and minimal valid bodies are built per route, so none
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,4 +120,40 @@ def test_the_api_recovers_when_redis_is_back(tmp_path: Path) -> None:
             server.start()
             assert client.get("/v1/users/ann/history").json()["count"] == 0
     finally:
+        server.kill()
+
+
+def test_a_stalled_redis_is_a_503_not_a_hang_and_the_api_recovers(tmp_path: Path) -> None:
+    """SIGSTOP keeps the socket open but nothing answers: only a socket timeout ends the wait. The
+    request runs in a thread so that a hang fails the test instead of stalling the run."""
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    assert server.process is not None
+    try:
+        settings = Settings(data_dir=tmp_path / "data", REDIS_URL=server.url, auth_cache_s=3600.0)
+        with TestClient(create_app(settings)) as client:
+            authorize(client)
+            assert client.get("/v1/users/ann/history").status_code == 200
+            server.process.send_signal(signal.SIGSTOP)
+            answers: list[tuple[float, Any]] = []
+
+            def ask() -> None:
+                started = time.perf_counter()
+                response = client.get("/v1/users/ann/history")
+                answers.append((time.perf_counter() - started, response))
+
+            worker = threading.Thread(target=ask, daemon=True)
+            worker.start()
+            worker.join(timeout=30)
+            assert answers, "the request hung on a stalled Redis"
+            elapsed, response = answers[0]
+            print(f"stalled Redis answered {response.status_code} in {elapsed:.2f} s")
+            assert response.status_code == 503 and response.json()["error"]["code"] == "store_unavailable"
+            message = response.json()["error"]["message"]
+            assert "/" not in message and str(server.port) not in message and "127.0.0.1" not in message
+            server.process.send_signal(signal.SIGCONT)
+            assert client.get("/v1/users/ann/history").status_code == 200
+    finally:
+        if server.process is not None:
+            server.process.send_signal(signal.SIGCONT)
         server.kill()
