@@ -10,7 +10,7 @@ a 403. ``create_app`` refuses to build an app with a route that declares nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum
 from typing import Annotated, Any
 
 import fastapi.routing
@@ -38,7 +38,7 @@ class ForbiddenError(SelectaError):
     status = 403
 
 
-class Access(StrEnum):
+class Access(str, Enum):
     ANY = "any"
     """Any valid credential: the catalogue, similar tracks, understanding a request."""
     APP = "app"

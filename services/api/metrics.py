@@ -9,8 +9,7 @@ measured by a plain ASGI middleware to the end of the response; the route label 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import fastapi.routing
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -58,7 +57,7 @@ class Metrics:
             "selecta_renders_in_flight", "Mix renders streaming now.", registry=self.registry
         )
 
-    def observe_stages(self, timings: dict[str, float]) -> None:
+    def observe_stages(self, timings: Mapping[str, float]) -> None:
         for stage, seconds in timings.items():
             self.voice_stages.labels(stage).observe(seconds)
 
@@ -115,8 +114,3 @@ class MetricsMiddleware:
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(method, route, str(status[0])).inc()
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
-
-
-def metrics_of(app_state: Any) -> Metrics:
-    metrics: Metrics = app_state.metrics
-    return metrics

@@ -22,9 +22,7 @@ keys_app = typer.Typer(help="App keys (and listener tokens): create, list, revok
 @keys_app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="What the key is for (shown by `keys list`).")] = "app",
-    ttl_days: Annotated[
-        float | None, typer.Option(help="Days until it expires (never if unset).")
-    ] = None,
+    ttl_days: Annotated[float | None, typer.Option(help="Days until it expires (never if unset).")] = None,
 ) -> None:
     """Create an app key and print its secret, once."""
     store = open_store(get_settings())

@@ -22,7 +22,7 @@ from dj.speech.tts import PiperSynthesizer
 from services.api.app import create_app
 from services.engines import Engines
 from services.settings import Settings
-from services.store import Store
+from services.store import Store, credentials
 from tests.conftest import RedisServer, free_port
 from tests.services.api.serving import serving
 from tests.services.api.test_session_routes import app_for
@@ -46,10 +46,15 @@ expect = playwright_sync.expect
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+def page_settings(settings: Settings) -> Settings:
+    """As ``selecta serve`` on loopback: the page may mint listener tokens for itself."""
+    return settings.model_copy(update={"page_tokens": True})
+
+
 @pytest.fixture(scope="module")
 def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
     """`selecta serve` with the demo catalogue imported, a trained recommender and the test voice."""
-    with serving(app_for(trained[0], engines)) as url:
+    with serving(app_for(page_settings(trained[0]), engines)) as url:
         yield url
 
 
@@ -232,7 +237,7 @@ def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
     page.wait_for_function("document.getElementById('answer-audio').duration > 0.5")
 
 
-def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
+def test_like_in_the_queue_reaches_the_api(page: Page, server: str, trained: tuple[Settings, Store]) -> None:
     import httpx
 
     start_set(page, "page-listener")  # a new profile: no history yet
@@ -241,7 +246,8 @@ def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
     like = first.get_by_role("button", name=re.compile("^Like "))
     like.click()
     expect(like).to_have_attribute("aria-pressed", "true")
-    history = httpx.get(f"{server}/users/page-listener/history", timeout=30).json()
+    key = {"Authorization": f"Bearer {credentials.issue(trained[1], 'app', name='tests').secret}"}
+    history = httpx.get(f"{server}/v1/users/page-listener/history", headers=key, timeout=30).json()
     assert [(e["track_id"], e["reason"]) for e in history["events"]] == [(track_id, "liked")]
 
 
@@ -277,7 +283,7 @@ def test_a_refused_microphone_is_said_plainly(playwright: Playwright, server: st
 def test_an_upload_over_the_limit_is_said_plainly(
     browser: Browser, trained: tuple[Settings, Store], engines: Engines
 ) -> None:
-    small = trained[0].model_copy(update={"max_upload_bytes": 2_000})
+    small = page_settings(trained[0]).model_copy(update={"max_upload_bytes": 2_000})
     with serving(app_for(small, engines)) as url, open_page(browser, url) as page:
         start_set(page, "demo-user-07", n_tracks=3)
         hold_to_talk(page, 2000)
