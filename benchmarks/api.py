@@ -54,23 +54,28 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def selecta(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
+def selecta(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
         [sys.executable, "-m", "services.cli.main", *args],
         env=env,
         check=True,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
-def run_wrk(url: str, *, seconds: int, script: Path | None, connections: int) -> dict[str, float]:
+def run_wrk(
+    url: str, *, seconds: int, script: Path | None, connections: int, key: str | None = None
+) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("this benchmark needs wrk (apt-get install wrk)")
     cmd = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         cmd[1:1] = ["-s", str(script)]
+    if key:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {key}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
@@ -107,6 +112,8 @@ def main() -> None:
         selecta(env, "import", "hetrec", str(HETREC))
         users = [f"lastfm:{u}" for u in range(2, 2 + 4 * args.users, 4)]
     selecta(env, "train")
+    key = selecta(env, "keys", "create", "--name", "benchmark").strip().splitlines()[-1]
+    auth = {"Authorization": f"Bearer {key}"}
     users = users[: args.users]
 
     port, bare_port = free_port(), free_port()
@@ -130,10 +137,12 @@ def main() -> None:
         wait_up(f"http://127.0.0.1:{bare_port}/ping")
         started = time.perf_counter()
         for user in users:  # warm the ranked-list cache
-            httpx.get(f"{base}/users/{user}/recommendations", params={"n": 10}, timeout=30).raise_for_status()
+            httpx.get(
+                f"{base}/v1/users/{user}/recommendations", params={"n": 10}, headers=auth, timeout=30
+            ).raise_for_status()
         cold_ms = (time.perf_counter() - started) / len(users) * 1000
         script = data / "users.lua"
-        paths = ", ".join(f'"/users/{u}/recommendations?n=10"' for u in users)
+        paths = ", ".join(f'"/v1/users/{u}/recommendations?n=10"' for u in users)
         script.write_text(
             f"paths = {{{paths}}}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n"
             "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
@@ -150,7 +159,7 @@ def main() -> None:
             rows.append(
                 (
                     f"selecta cached recommendations, {connections} conn",
-                    run_wrk(base, seconds=args.seconds, script=script, connections=connections),
+                    run_wrk(base, seconds=args.seconds, script=script, connections=connections, key=key),
                 )
             )
     finally:

@@ -9,6 +9,7 @@ a 403. ``create_app`` refuses to build an app with a route that declares nothing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBear
 
 from core.errors import SelectaError
 from services.api.deps import StateDep
+from services.api.state import AppState
 from services.sessions import lifecycle as sessions
 from services.store.credentials import Credential
 
@@ -108,28 +110,46 @@ def _presented(
     )
 
 
-def requires(access: Access, *, media: bool = False) -> Any:
-    """The dependency a route declares its access with; it returns the :class:`Principal`."""
+def _authorize(access: Access, request: Request, state: AppState, presented: str) -> Principal:
+    credential = state.credentials.verify(presented)
+    if credential is None:
+        raise UnauthorizedError("unknown, expired or revoked credential")
+    principal = Principal(credential)
+    if access is Access.APP and not principal.is_app:
+        raise ForbiddenError("this route is for app keys only, not listener tokens")
+    if access is Access.USER:
+        principal.act_for(request.path_params["user_id"])
+    if access is Access.SESSION and not principal.is_app:
+        owner = sessions.load_session(state.store, request.path_params["session_id"]).session.user_id
+        principal.act_for(owner)
+    return principal
 
-    def check(
-        request: Request,
-        state: StateDep,
-        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        query: Annotated[str | None, Depends(_query)] = None,
-    ) -> Principal:
-        presented = _presented(request, bearer, query, media=media)
-        credential = state.credentials.verify(presented)
-        if credential is None:
-            raise UnauthorizedError("unknown, expired or revoked credential")
-        principal = Principal(credential)
-        if access is Access.APP and not principal.is_app:
-            raise ForbiddenError("this route is for app keys only, not listener tokens")
-        if access is Access.USER:
-            principal.act_for(request.path_params["user_id"])
-        if access is Access.SESSION and not principal.is_app:
-            owner = sessions.load_session(state.store, request.path_params["session_id"]).session.user_id
-            principal.act_for(owner)
-        return principal
+
+def requires(access: Access, *, media: bool = False) -> Any:
+    """The dependency a route declares its access with; it returns the :class:`Principal`. Only a
+    ``media`` route takes the query parameter (and only there does OpenAPI list it)."""
+    check: Callable[..., Principal]
+    if media:
+
+        def check_media(
+            request: Request,
+            state: StateDep,
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+            query: Annotated[str | None, Depends(_query)] = None,
+        ) -> Principal:
+            return _authorize(access, request, state, _presented(request, bearer, query, media=True))
+
+        check = check_media
+    else:
+
+        def check_header(
+            request: Request,
+            state: StateDep,
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        ) -> Principal:
+            return _authorize(access, request, state, _presented(request, bearer, None, media=False))
+
+        check = check_header
 
     check.access = access  # type: ignore[attr-defined]  # read by declared_access() and the tests
     return Depends(check)

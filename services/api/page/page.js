@@ -266,7 +266,7 @@ function queueItem(track, number, before) {
 /** Like or dislike a track in the queue: a listening event the recommender reads for what comes next. */
 async function markTrack(track, reason, buttons) {
   await busy(buttons, "", async () => {
-    await api("/events", {
+    await api(`${API}/events`, {
       method: "POST",
       json: { events: [{ user_id: state.session.user_id, track_id: track.track_id, reason }] },
     });
