@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from services.api.auth import check_every_route_declares
 from services.api.errors import install_error_handlers
-from services.api.metrics import Metrics, MetricsMiddleware, ModelCollector
+from services.api.instruments import Metrics, MetricsMiddleware, ModelCollector
 from services.api.routes import (
     events,
     health,
@@ -67,7 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             render_slots=threading.BoundedSemaphore(resolved.max_concurrent_renders),
         )
         app.state.selecta = state
-        instruments.registry.register(ModelCollector(state))
         yield
 
     app = FastAPI(
@@ -79,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.metrics = instruments
+    instruments.registry.register(ModelCollector(app))
     install_error_handlers(app, on_store_error=instruments.store_errors.inc)
     app.add_middleware(MetricsMiddleware, metrics=instruments)
     app.include_router(health.router)

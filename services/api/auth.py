@@ -94,7 +94,6 @@ class Principal:
 
 
 def _presented(
-    request: Request,
     bearer: HTTPAuthorizationCredentials | None,
     query: str | None,
     *,
@@ -137,7 +136,7 @@ def requires(access: Access, *, media: bool = False) -> Any:
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
             query: Annotated[str | None, Depends(_query)] = None,
         ) -> Principal:
-            return _authorize(access, request, state, _presented(request, bearer, query, media=True))
+            return _authorize(access, request, state, _presented(bearer, query, media=True))
 
         check = check_media
     else:
@@ -147,7 +146,7 @@ def requires(access: Access, *, media: bool = False) -> Any:
             state: StateDep,
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         ) -> Principal:
-            return _authorize(access, request, state, _presented(request, bearer, None, media=False))
+            return _authorize(access, request, state, _presented(bearer, None, media=False))
 
         check = check_header
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import polars as pl
 from fastapi import Depends, Request
 
-from services.api.metrics import Metrics
+from services.api.instruments import Metrics
 from services.api.state import AppState
 from services.settings import Settings
 from services.store import Store

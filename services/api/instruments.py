@@ -15,6 +15,7 @@ import fastapi.routing
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.state import AppState
@@ -63,14 +64,16 @@ class Metrics:
 
 
 class ModelCollector(Collector):
-    """``selecta_model_info{bundle=...} 1`` for the bundle serving, read at scrape time (never loads it)."""
+    """``selecta_model_info{bundle=...} 1`` for the bundle serving, read at scrape time (never loads it).
+    It holds the app, not its state: the state is made by each run of the lifespan."""
 
-    def __init__(self, state: AppState) -> None:
-        self.state = state
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
 
     def collect(self) -> Iterable[Metric]:
         family = GaugeMetricFamily("selecta_model_info", "The recommender bundle serving.", labels=["bundle"])
-        service = self.state.loaded_model()
+        state: AppState | None = getattr(self.app.state, "selecta", None)
+        service = state.loaded_model() if state is not None else None
         if service is not None:
             family.add_metric([bundle_id(service.model())], 1.0)
         yield family
