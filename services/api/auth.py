@@ -9,13 +9,14 @@ a 403. ``create_app`` refuses to build an app with a route that declares nothing
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
 import fastapi.routing
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -109,8 +110,12 @@ def _presented(
     )
 
 
-def _authorize(access: Access, request: Request, state: AppState, presented: str) -> Principal:
-    credential = state.credentials.verify(presented)
+async def _authorize(access: Access, request: Request, state: AppState, presented: str) -> Principal:
+    """Async, so that a request whose credential is cached costs no thread-pool hop; Redis is only
+    reached (in the pool) on a cache miss and for a session's owner."""
+    credential = state.credentials.cached(presented)
+    if credential is None:
+        credential = await run_in_threadpool(state.credentials.verify, presented)
     if credential is None:
         raise UnauthorizedError("unknown, expired or revoked credential")
     principal = Principal(credential)
@@ -119,34 +124,36 @@ def _authorize(access: Access, request: Request, state: AppState, presented: str
     if access is Access.USER:
         principal.act_for(request.path_params["user_id"])
     if access is Access.SESSION and not principal.is_app:
-        owner = sessions.load_session(state.store, request.path_params["session_id"]).session.user_id
-        principal.act_for(owner)
+        stored = await run_in_threadpool(
+            sessions.load_session, state.store, request.path_params["session_id"]
+        )
+        principal.act_for(stored.session.user_id)
     return principal
 
 
 def requires(access: Access, *, media: bool = False) -> Any:
     """The dependency a route declares its access with; it returns the :class:`Principal`. Only a
     ``media`` route takes the query parameter (and only there does OpenAPI list it)."""
-    check: Callable[..., Principal]
+    check: Callable[..., Awaitable[Principal]]
     if media:
 
-        def check_media(
+        async def check_media(
             request: Request,
             state: StateDep,
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
             query: Annotated[str | None, Depends(_query)] = None,
         ) -> Principal:
-            return _authorize(access, request, state, _presented(bearer, query, media=True))
+            return await _authorize(access, request, state, _presented(bearer, query, media=True))
 
         check = check_media
     else:
 
-        def check_header(
+        async def check_header(
             request: Request,
             state: StateDep,
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         ) -> Principal:
-            return _authorize(access, request, state, _presented(bearer, None, media=False))
+            return await _authorize(access, request, state, _presented(bearer, None, media=False))
 
         check = check_header
 

@@ -139,12 +139,19 @@ class CredentialCache:
         self._entries: dict[str, tuple[float, Credential]] = {}
         self._lock = threading.Lock()
 
-    def verify(self, presented: str) -> Credential | None:
-        now = time.monotonic()
+    def cached(self, presented: str) -> Credential | None:
+        """The credential if this process verified it within ``ttl_s`` (no I/O: safe on the event loop)."""
         with self._lock:
             hit = self._entries.get(presented)
-        if hit is not None and now - hit[0] < self.ttl_s and hit[1].is_valid():
+        if hit is not None and time.monotonic() - hit[0] < self.ttl_s and hit[1].is_valid():
             return hit[1]
+        return None
+
+    def verify(self, presented: str) -> Credential | None:
+        hit = self.cached(presented)
+        if hit is not None:
+            return hit
+        now = time.monotonic()
         credential = verify(self.store, presented)
         with self._lock:
             if len(self._entries) > 10_000:
