@@ -2,7 +2,8 @@
 
 Starts ``selecta serve`` (one uvicorn worker, BLAS on one thread) on a data directory with the hetrec
 catalogue and a trained recommender (the demo catalogue with ``--demo``), warms the ranked-list cache,
-then drives it with ``wrk`` (apt install wrk) at 4 connections (light load) and 32 (saturation). The
+then drives it with ``wrk`` (apt install wrk) at 4 connections (light load) and 32 (saturation), and
+posts single listening events (each with a fresh ``event_id``, so every one is checked and stored). The
 reference is a bare FastAPI app returning a constant from the same uvicorn in the same run: the
 framework's own ceiling on this machine.
 
@@ -141,11 +142,25 @@ def main() -> None:
                 f"{base}/v1/users/{user}/recommendations", params={"n": 10}, headers=auth, timeout=30
             ).raise_for_status()
         cold_ms = (time.perf_counter() - started) / len(users) * 1000
+        track = httpx.get(f"{base}/v1/tracks", params={"limit": 1}, headers=auth).json()["tracks"][0][
+            "track_id"
+        ]
         script = data / "users.lua"
         paths = ", ".join(f'"/v1/users/{u}/recommendations?n=10"' for u in users)
         script.write_text(
             f"paths = {{{paths}}}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n"
             "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
+        )
+        ingest = data / "events.lua"
+        ingest.write_text(
+            "math.randomseed(os.time())\nwrk.method = 'POST'\n"
+            "wrk.headers['Content-Type'] = 'application/json'\n"
+            "request = function()\n"
+            f"  local user = '{users[0]}'\n"
+            "  local id = string.format('b%d-%d', math.random(1, 2147483647), math.random(1, 2147483647))\n"
+            f'  local body = \'{{"events": [{{"user_id": "\' .. user .. \'", "track_id": "{track}", '
+            '"event_id": "\' .. id .. \'"}]}\'\n'
+            "  return wrk.format(nil, '/v1/events', nil, body)\nend\n"
         )
         bare_url = f"http://127.0.0.1:{bare_port}/ping"
         rows = []
@@ -162,6 +177,12 @@ def main() -> None:
                     run_wrk(base, seconds=args.seconds, script=script, connections=connections, key=key),
                 )
             )
+        rows.append(
+            (
+                "selecta POST /v1/events (1 event), 4 conn",
+                run_wrk(base, seconds=args.seconds, script=ingest, connections=4, key=key),
+            )
+        )
     finally:
         for proc in (server, bare):
             proc.terminate()

@@ -5,6 +5,7 @@
 | ``{ns}:events`` | stream | every listening event; consumer group ``model-updater`` |
 | ``{ns}:user:{user_id}:recent`` | list | the user's most recent events, newest first, JSON, capped |
 | ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
+| ``{ns}:user:{user_id}:ranked`` | set | the user's cached ranked-list keys (dropped together on an event) |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
 | ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's state, rendered_s, duration_s; TTL |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
@@ -49,8 +50,8 @@ class Keys:
     def ranked(self, user_id: str, context: str) -> str:
         return f"{self.ns}:user:{user_id}:ranked:{context}"
 
-    def ranked_pattern(self, user_id: str) -> str:
-        return f"{self.ns}:user:{user_id}:ranked:*"
+    def ranked_index(self, user_id: str) -> str:
+        return f"{self.ns}:user:{user_id}:ranked"
 
     def session(self, session_id: str) -> str:
         return f"{self.ns}:session:{session_id}"

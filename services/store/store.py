@@ -319,10 +319,14 @@ class Store:
     def cache_ranked(
         self, user_id: str, context: str, items: list[dict[str, Any]], *, ttl_s: int | None = None
     ) -> None:
+        ttl = ttl_s or self.ranked_ttl_s
+        key, index = self.keys.ranked(user_id, context), self.keys.ranked_index(user_id)
         with self._guard("cache_ranked"):
-            self._client.set(
-                self.keys.ranked(user_id, context), json.dumps(items), ex=ttl_s or self.ranked_ttl_s
-            )
+            pipe = self._client.pipeline(transaction=True)
+            pipe.set(key, json.dumps(items), ex=ttl)
+            pipe.sadd(index, key)
+            pipe.expire(index, max(ttl, self.ranked_ttl_s))
+            pipe.execute()
 
     def get_ranked(self, user_id: str, context: str) -> list[dict[str, Any]] | None:
         with self._guard("get_ranked"):
@@ -333,10 +337,18 @@ class Store:
         return items
 
     def invalidate_ranked(self, user_id: str) -> int:
-        """Drop every cached list of the user: new events must show in the next ranking."""
+        """Drop every cached list of the user: new events must show in the next ranking. The user's index
+        of cached keys makes this two round trips; a SCAN of the whole keyspace per event made ingest
+        slower with every key Redis held."""
+        index = self.keys.ranked_index(user_id)
         with self._guard("invalidate_ranked"):
-            keys = list(self._client.scan_iter(match=self.keys.ranked_pattern(user_id), count=500))
-            return int(self._client.delete(*keys)) if keys else 0
+            keys = [_text(k) for k in self._client.smembers(index)]
+            pipe = self._client.pipeline(transaction=True)
+            if keys:
+                pipe.delete(*keys)
+            pipe.delete(index)
+            replies = pipe.execute()
+        return int(replies[0]) if keys else 0
 
     # -- DJ sessions ------------------------------------------------------------------------------
 

@@ -299,3 +299,13 @@ def test_requests_are_counted_per_credential_and_window(store: Store) -> None:
     assert [store.count_request("k1", "voice", window_s=60)[0] for _ in range(3)] == [1, 2, 3]
     count, reset_s = store.count_request("k2", "voice", window_s=60)
     assert count == 1 and 0 < reset_s <= 60
+
+
+def test_an_event_drops_every_cached_context_of_its_user_only(store: Store) -> None:
+    for context in ("a", "b"):
+        store.cache_ranked("u1", context, [{"track_id": context}])
+    store.cache_ranked("u2", "a", [{"track_id": "a"}])
+    store.append_events(events("u1", ["x"]))
+    assert store.get_ranked("u1", "a") is None and store.get_ranked("u1", "b") is None
+    assert store.get_ranked("u2", "a") == [{"track_id": "a"}]
+    assert store.invalidate_ranked("u1") == 0  # nothing left to drop
