@@ -35,6 +35,14 @@ def first_key(settings: Settings) -> str | None:
     return credentials.issue(store, "app", name="first start of selecta serve").secret
 
 
+def prepare(host: str) -> str | None:
+    """Turn page tokens on for a loopback bind, then make the first app key if there is none. The
+    environment is set before the settings are first read: they are read once per process."""
+    if is_loopback(host):
+        os.environ.setdefault("SELECTA_PAGE_TOKENS", "1")
+    return first_key(get_settings())
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -43,12 +51,10 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs). BLAS is kept to one thread per process."""
     import uvicorn
 
-    secret = first_key(get_settings())
+    secret = prepare(host)
     if secret is not None:
         console.print("created an app key (shown once; `selecta keys create` makes more):")
         print(secret, flush=True)
-    if is_loopback(host):
-        os.environ.setdefault("SELECTA_PAGE_TOKENS", "1")
     # Thread oversubscription between the server's pool and BLAS costs ~17x in throughput.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")

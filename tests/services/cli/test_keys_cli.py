@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
-from services.cli.serve import first_key, is_loopback
-from services.settings import Settings
+from services.cli.serve import first_key, is_loopback, prepare
+from services.settings import Settings, get_settings
 from services.store import Store, credentials
 
 
@@ -38,3 +39,14 @@ def test_serve_makes_a_key_on_its_first_start_only(settings: Settings, store: St
 def test_page_tokens_follow_a_loopback_bind() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+
+
+def test_serve_on_loopback_lets_the_page_mint_tokens(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SELECTA_PAGE_TOKENS", "0")  # recorded, so prepare()'s setting is undone after
+    monkeypatch.delenv("SELECTA_PAGE_TOKENS")
+    assert prepare("0.0.0.0") is not None and get_settings().page_tokens is False
+    get_settings.cache_clear()
+    assert prepare("127.0.0.1") is None  # the key exists already
+    assert get_settings().page_tokens is True
