@@ -2,7 +2,8 @@
 
 Starts ``selecta serve`` (one uvicorn worker, BLAS on one thread) on a data directory with the hetrec
 catalogue and a trained recommender (the demo catalogue with ``--demo``), warms the ranked-list cache,
-then drives it with ``wrk`` (apt install wrk) at 4 connections (light load) and 32 (saturation). The
+then drives it with ``wrk`` (apt install wrk) at 4 connections (light load) and 32 (saturation), and
+posts single listening events (each with a fresh ``event_id``, so every one is checked and stored). The
 reference is a bare FastAPI app returning a constant from the same uvicorn in the same run: the
 framework's own ceiling on this machine.
 
@@ -54,23 +55,28 @@ def wait_up(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def selecta(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
+def selecta(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
         [sys.executable, "-m", "services.cli.main", *args],
         env=env,
         check=True,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
-def run_wrk(url: str, *, seconds: int, script: Path | None, connections: int) -> dict[str, float]:
+def run_wrk(
+    url: str, *, seconds: int, script: Path | None, connections: int, key: str | None = None
+) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("this benchmark needs wrk (apt-get install wrk)")
     cmd = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         cmd[1:1] = ["-s", str(script)]
+    if key:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {key}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
@@ -107,6 +113,8 @@ def main() -> None:
         selecta(env, "import", "hetrec", str(HETREC))
         users = [f"lastfm:{u}" for u in range(2, 2 + 4 * args.users, 4)]
     selecta(env, "train")
+    key = selecta(env, "keys", "create", "--name", "benchmark").strip().splitlines()[-1]
+    auth = {"Authorization": f"Bearer {key}"}
     users = users[: args.users]
 
     port, bare_port = free_port(), free_port()
@@ -130,13 +138,29 @@ def main() -> None:
         wait_up(f"http://127.0.0.1:{bare_port}/ping")
         started = time.perf_counter()
         for user in users:  # warm the ranked-list cache
-            httpx.get(f"{base}/users/{user}/recommendations", params={"n": 10}, timeout=30).raise_for_status()
+            httpx.get(
+                f"{base}/v1/users/{user}/recommendations", params={"n": 10}, headers=auth, timeout=30
+            ).raise_for_status()
         cold_ms = (time.perf_counter() - started) / len(users) * 1000
+        track = httpx.get(f"{base}/v1/tracks", params={"limit": 1}, headers=auth).json()["tracks"][0][
+            "track_id"
+        ]
         script = data / "users.lua"
-        paths = ", ".join(f'"/users/{u}/recommendations?n=10"' for u in users)
+        paths = ", ".join(f'"/v1/users/{u}/recommendations?n=10"' for u in users)
         script.write_text(
             f"paths = {{{paths}}}\ncounter = 0\nrequest = function()\n  counter = counter + 1\n"
             "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
+        )
+        ingest = data / "events.lua"
+        ingest.write_text(
+            "math.randomseed(os.time())\nwrk.method = 'POST'\n"
+            "wrk.headers['Content-Type'] = 'application/json'\n"
+            "request = function()\n"
+            f"  local user = '{users[0]}'\n"
+            "  local id = string.format('b%d-%d', math.random(1, 2147483647), math.random(1, 2147483647))\n"
+            f'  local body = \'{{"events": [{{"user_id": "\' .. user .. \'", "track_id": "{track}", '
+            '"event_id": "\' .. id .. \'"}]}\'\n'
+            "  return wrk.format(nil, '/v1/events', nil, body)\nend\n"
         )
         bare_url = f"http://127.0.0.1:{bare_port}/ping"
         rows = []
@@ -150,9 +174,15 @@ def main() -> None:
             rows.append(
                 (
                     f"selecta cached recommendations, {connections} conn",
-                    run_wrk(base, seconds=args.seconds, script=script, connections=connections),
+                    run_wrk(base, seconds=args.seconds, script=script, connections=connections, key=key),
                 )
             )
+        rows.append(
+            (
+                "selecta POST /v1/events (1 event), 4 conn",
+                run_wrk(base, seconds=args.seconds, script=ingest, connections=4, key=key),
+            )
+        )
     finally:
         for proc in (server, bare):
             proc.terminate()

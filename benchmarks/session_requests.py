@@ -5,7 +5,7 @@
 Runs the real app under uvicorn on loopback with the demo catalogue (28 recordings), synthetic listeners
 and a trained recommender in ``--data-dir`` (built on the first run, reused after), the embedded Redis,
 faster-whisper tiny.en and the hibari voice. The request is about 5 s of hibari speech uploaded as WAV to
-``POST /sessions/{id}/requests/audio``; each request alternates calmer / more energetic so every one
+``POST /v1/sessions/{id}/requests/audio``; each request alternates calmer / more energetic so every one
 re-plans the set. The first request (model loading) is reported apart from the steady-state figures.
 """
 
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from dj.speech.tts import HibariSynthesizer  # noqa: E402
 from services.api.app import create_app  # noqa: E402
 from services.settings import Settings  # noqa: E402
+from services.store import credentials  # noqa: E402
 
 REQUESTS = (
     "Hey DJ, could you play something a little bit calmer for the next few songs, please?",
@@ -80,20 +81,23 @@ def main() -> None:
     prepare(settings)
     uploads = speech_wav(settings)
     port = 8765
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
+    key = credentials.issue(app.state.selecta.store, "app", name="benchmark").secret
     stages: dict[str, list[float]] = {}
     latencies: list[float] = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
-        sid = http.post("/sessions", json={"user_id": "demo-user-01", "n_tracks": 8}).json()["session_id"]
+    auth = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, headers=auth) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-01", "n_tracks": 8}).json()["session_id"]
         for i in range(args.n + 1):
             data, _ = uploads[i % 2]
             t0 = time.perf_counter()
             response = http.post(
-                f"/sessions/{sid}/requests/audio", files={"file": ("request.wav", data, "audio/wav")}
+                f"/v1/sessions/{sid}/requests/audio", files={"file": ("request.wav", data, "audio/wav")}
             )
             elapsed = time.perf_counter() - t0
             response.raise_for_status()

@@ -28,6 +28,34 @@ class Settings(BaseSettings):
     ranked_list_ttl_s: int = Field(default=900, description="How long a cached ranked list lives.")
     history_length: int = Field(default=500, description="Recent plays kept per user.")
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted audio upload.")
+    redis_timeout_s: float = Field(
+        default=0.5, gt=0, description="Socket and connect timeout of every Redis call: a stall is a 503."
+    )
+    auth_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process trusts a credential it verified (a revocation takes this long "
+        "to reach other processes); 0 checks Redis on every request.",
+    )
+    page_tokens: bool = Field(
+        default=False,
+        description="Let the page on loopback mint listener tokens (``selecta serve`` on a loopback address "
+        "turns it on). Never on behind a proxy: every client would look local.",
+    )
+    listener_token_ttl_s: int = Field(
+        default=24 * 3600, ge=60, description="Default life of a listener token."
+    )
+    event_id_ttl_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="How long a client event id is remembered (retries dropped).",
+    )
+    voice_rate_per_min: int = Field(
+        default=30, ge=1, description="Voice and request calls per credential per minute; more get a 429."
+    )
+    max_concurrent_renders: int = Field(
+        default=2, ge=1, description="Mix renders one process runs at once; more get a 503 with Retry-After."
+    )
 
     @field_validator("redis_namespace")
     @classmethod

@@ -8,6 +8,7 @@ says only that (the details go to the log).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import SelectaError
+from services.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,24 @@ _HTTP_CODES = {
 }
 
 
-def problem(status: int, code: str, message: str) -> JSONResponse:
+def problem(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message, "status": status}}
+        status_code=status,
+        content={"error": {"code": code, "message": message, "status": status}},
+        headers=headers,
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def _headers(exc: SelectaError) -> dict[str, str] | None:
+    """``WWW-Authenticate`` on a 401; ``Retry-After`` when the error says when to come back."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(int(retry_after))
+    return headers or None
+
+
+def install_error_handlers(app: FastAPI, *, on_store_error: Callable[[], None] | None = None) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -54,7 +67,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _project(_: Request, exc: SelectaError) -> JSONResponse:
         if exc.status >= 500:  # the message a client sees omits hosts and paths: the cause has them
             log.warning("%s: %s (cause: %r)", exc.code, exc, exc.__cause__)
-        return problem(exc.status, exc.code, str(exc))
+        if isinstance(exc, StoreError) and on_store_error is not None:
+            on_store_error()
+        return problem(exc.status, exc.code, str(exc), _headers(exc))
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

@@ -34,14 +34,53 @@ class EventCreate(BaseModel):
     ts: datetime | None = None
     ms_played: int | None = Field(default=None, ge=0)
     reason: Reason = "played"
+    event_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="The client's id for this event: an id this listener already sent is stored once "
+        "(send one, and a batch retried after a timeout is never counted twice).",
+        examples=["play-7f3c2a"],
+    )
 
 
 class EventBatch(BaseModel):
-    events: list[EventCreate] = Field(min_length=1, max_length=1000)
+    events: list[EventCreate] = Field(
+        min_length=1,
+        max_length=1000,
+        examples=[[{"user_id": "demo-user-01", "track_id": "demo:calm/calm_acoustic_1", "event_id": "e-1"}]],
+    )
 
 
 class EventsWritten(BaseModel):
-    written: int
+    written: int = Field(description="Events stored by this call.")
+    duplicates: int = Field(
+        default=0, description="Events dropped because their event_id was already stored."
+    )
+
+
+class TokenCreate(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200, examples=["demo-user-01"])
+    ttl_s: int | None = Field(
+        default=None,
+        ge=60,
+        le=90 * 24 * 3600,
+        description="Life of the token; the server's default if unset.",
+    )
+
+
+class PageTokenCreate(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200, examples=["demo-user-01"])
+
+
+class TokenIssued(BaseModel):
+    token: str = Field(
+        description="The listener token: send it as `Authorization: Bearer <token>`. Shown once."
+    )
+    key_id: str
+    user_id: str
+    expires_at: float = Field(description="Unix seconds.")
 
 
 class EventPublic(BaseModel):
@@ -170,3 +209,15 @@ class RequestResult(Understood):
     replanned: bool
     constraints: dict[str, Any]
     session: SessionPublic
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable and machine-readable: branch on this.", examples=["not_found"])
+    message: str = Field(description="For people; never names a host, socket or file.")
+    status: int = Field(examples=[404])
+
+
+class ErrorBody(BaseModel):
+    """The shape of every error the API answers."""
+
+    error: ErrorDetail

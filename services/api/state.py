@@ -10,6 +10,7 @@ from services.engines import Engines
 from services.recommending import RecommendationService
 from services.settings import Settings
 from services.store import Store
+from services.store.credentials import CredentialCache
 
 
 @dataclass
@@ -21,6 +22,8 @@ class AppState:
     settings: Settings
     store: Store
     catalog: CatalogCache
+    credentials: CredentialCache
+    render_slots: threading.BoundedSemaphore
     _recommendations: RecommendationService | None = None
     _engines: Engines | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -31,6 +34,10 @@ class AppState:
             if self._recommendations is None:
                 self._recommendations = RecommendationService(self.settings, self.store)
             return self._recommendations
+
+    def loaded_model(self) -> RecommendationService | None:
+        """The recommender service if a request loaded it already (a metrics scrape loads nothing)."""
+        return self._recommendations
 
     def engines(self) -> Engines:
         """Whisper, the host voice and the catalogue view (each loads on its first use), sharing the

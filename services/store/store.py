@@ -127,11 +127,16 @@ class Store:
         namespace: str = "selecta",
         history_length: int = 500,
         ranked_ttl_s: int = 900,
+        event_id_ttl_s: int = 7 * 24 * 3600,
     ) -> None:
         self._client = client
         self.keys = Keys(namespace)
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
+        self.event_id_ttl_s = event_id_ttl_s
+        timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
+        # A blocking command waits at most this long per call, well inside the socket timeout.
+        self._block_cap_s = 0.8 * float(timeout) if timeout else None
 
     @contextmanager
     def _guard(self, operation: str) -> Iterator[None]:
@@ -154,35 +159,73 @@ class Store:
 
     # -- listening events -------------------------------------------------------------------------
 
-    def append_events(self, events: pl.DataFrame, *, batch_size: int = 5000) -> int:
+    def append_events(
+        self,
+        events: pl.DataFrame,
+        *,
+        event_ids: Sequence[str | None] | None = None,
+        batch_size: int = 5000,
+    ) -> int:
         """Validate, then append to the stream and each user's recent history, one transaction per batch.
 
-        Returns the number of events written. With the embedded server (``appendfsync always``) an event
-        counted here is on disk.
+        ``event_ids`` (one per row, or None) are the client's ids: an event whose id this user already
+        sent (within ``event_id_ttl_s``), or that repeats in the batch, is dropped, so a retried batch is
+        stored once. Returns the number of events written. With the embedded server (``appendfsync
+        always``) an event counted here is on disk.
         """
         events = validate_events(events)
         if events.is_empty():
             return 0
+        if event_ids is not None:
+            events = events.with_columns(pl.Series("event_id", list(event_ids), dtype=pl.String))
         ordered = events.sort("ts", nulls_last=False, maintain_order=True)
         written = 0
         with self._guard("append_events"):
             for start in range(0, ordered.height, batch_size):
-                batch = ordered.slice(start, batch_size)
-                pipe = self._client.pipeline(transaction=True)
-                users: set[str] = set()
-                for row in batch.iter_rows(named=True):
-                    fields = _encode(row)
-                    entry: dict[FieldT, EncodableT] = dict(fields.items())
-                    pipe.xadd(self.keys.events, entry)
-                    pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
-                    users.add(row["user_id"])
-                for user in users:
-                    pipe.ltrim(self.keys.recent(user), 0, self.history_length - 1)
-                pipe.execute()
-                for user in users:
-                    self.invalidate_ranked(user)
-                written += batch.height
+                written += self._append_batch(list(ordered.slice(start, batch_size).iter_rows(named=True)))
         return written
+
+    def _append_batch(self, rows: list[dict[str, Any]]) -> int:
+        """One MULTI/EXEC; the event-id keys are WATCHed, so two retries racing store the event once."""
+        id_keys = {
+            i: self.keys.event_id(r["user_id"], r["event_id"])
+            for i, r in enumerate(rows)
+            if r.get("event_id")
+        }
+        while True:
+            with self._client.pipeline(transaction=True) as pipe:
+                try:
+                    seen: set[str] = set()
+                    if id_keys:
+                        keys = list(id_keys.values())
+                        pipe.watch(*keys)  # type: ignore[no-untyped-call]  # redis-py leaves watch unannotated
+                        seen = {
+                            key for key, value in zip(keys, pipe.mget(keys), strict=True) if value is not None
+                        }
+                    pipe.multi()
+                    fresh = []
+                    for i, row in enumerate(rows):
+                        key = id_keys.get(i)
+                        if key is not None:
+                            if key in seen:
+                                continue
+                            seen.add(key)
+                            pipe.set(key, "1", ex=self.event_id_ttl_s)
+                        fresh.append(row)
+                    users = {row["user_id"] for row in fresh}
+                    for row in fresh:
+                        fields = _encode(row)
+                        entry: dict[FieldT, EncodableT] = dict(fields.items())
+                        pipe.xadd(self.keys.events, entry)
+                        pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
+                    for user in users:
+                        pipe.ltrim(self.keys.recent(user), 0, self.history_length - 1)
+                    pipe.execute()
+                except redis.WatchError:
+                    continue  # another request stored some of these ids meanwhile: look again
+            for user in users:
+                self.invalidate_ranked(user)
+            return len(fresh)
 
     def count_events(self) -> int:
         with self._guard("count_events"):
@@ -218,6 +261,8 @@ class Store:
     ) -> list[StreamEvent]:
         """Events not yet delivered to the group; they stay pending until :meth:`ack_events`."""
         self.ensure_group()
+        if block_ms is not None and self._block_cap_s is not None:
+            block_ms = max(1, min(block_ms, int(self._block_cap_s * 1000)))
         with self._guard("read_new_events"):
             reply = self._client.xreadgroup(
                 EVENTS_GROUP, consumer, {self.keys.events: ">"}, count=count, block=block_ms
@@ -274,10 +319,14 @@ class Store:
     def cache_ranked(
         self, user_id: str, context: str, items: list[dict[str, Any]], *, ttl_s: int | None = None
     ) -> None:
+        ttl = ttl_s or self.ranked_ttl_s
+        key, index = self.keys.ranked(user_id, context), self.keys.ranked_index(user_id)
         with self._guard("cache_ranked"):
-            self._client.set(
-                self.keys.ranked(user_id, context), json.dumps(items), ex=ttl_s or self.ranked_ttl_s
-            )
+            pipe = self._client.pipeline(transaction=True)
+            pipe.set(key, json.dumps(items), ex=ttl)
+            pipe.sadd(index, key)
+            pipe.expire(index, max(ttl, self.ranked_ttl_s))
+            pipe.execute()
 
     def get_ranked(self, user_id: str, context: str) -> list[dict[str, Any]] | None:
         with self._guard("get_ranked"):
@@ -288,10 +337,18 @@ class Store:
         return items
 
     def invalidate_ranked(self, user_id: str) -> int:
-        """Drop every cached list of the user: new events must show in the next ranking."""
+        """Drop every cached list of the user: new events must show in the next ranking. The user's index
+        of cached keys makes this two round trips; a SCAN of the whole keyspace per event made ingest
+        slower with every key Redis held."""
+        index = self.keys.ranked_index(user_id)
         with self._guard("invalidate_ranked"):
-            keys = list(self._client.scan_iter(match=self.keys.ranked_pattern(user_id), count=500))
-            return int(self._client.delete(*keys)) if keys else 0
+            keys = [_text(k) for k in self._client.smembers(index)]
+            pipe = self._client.pipeline(transaction=True)
+            if keys:
+                pipe.delete(*keys)
+            pipe.delete(index)
+            replies = pipe.execute()
+        return int(replies[0]) if keys else 0
 
     # -- DJ sessions ------------------------------------------------------------------------------
 
@@ -375,17 +432,26 @@ class Store:
 
     def claim_job(self, *, timeout_s: float = 0) -> JobStatus | None:
         """Move the oldest queued job to processing and mark it running; ``None`` if the queue is empty."""
+        deadline = time.monotonic() + timeout_s
         with self._guard("claim_job"):
-            if timeout_s > 0:
+            while True:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    claimed = self._client.lmove(
+                        self.keys.job_queue, self.keys.jobs_processing, "RIGHT", "LEFT"
+                    )
+                    break
+                if self._block_cap_s is not None:
+                    wait = min(wait, self._block_cap_s)
                 claimed = self._client.blmove(
                     self.keys.job_queue,
                     self.keys.jobs_processing,
-                    timeout_s,  # type: ignore[arg-type]  # BLMOVE takes seconds as a float; redis-py says int
+                    wait,  # type: ignore[arg-type]  # BLMOVE takes seconds as a float; redis-py says int
                     "RIGHT",
                     "LEFT",
                 )
-            else:
-                claimed = self._client.lmove(self.keys.job_queue, self.keys.jobs_processing, "RIGHT", "LEFT")
+                if claimed is not None:
+                    break
         if claimed is None:
             return None
         job_id = _text(claimed)
@@ -460,6 +526,63 @@ class Store:
                 return False
         return True
 
+    # -- credentials ------------------------------------------------------------------------------
+    # Records only: issuing, hashing and checking are services.store.credentials' business.
+
+    def save_credential(self, key_id: str, fields: dict[str, str], *, expires_at: float | None) -> None:
+        """Keep a credential record (and list it); Redis drops it when it expires."""
+        key = self.keys.credential(key_id)
+        mapping: dict[FieldT, EncodableT] = dict(fields.items())
+        with self._guard("save_credential"):
+            pipe = self._client.pipeline(transaction=True)
+            pipe.hset(key, mapping=mapping)
+            if expires_at is not None:
+                pipe.expireat(key, int(expires_at) + 1)
+            pipe.sadd(self.keys.credentials, key_id)
+            pipe.execute()
+
+    def load_credential(self, key_id: str) -> dict[str, str] | None:
+        with self._guard("load_credential"):
+            raw = _text_fields(self._client.hgetall(self.keys.credential(key_id)))
+        return raw or None
+
+    def credential_records(self) -> dict[str, dict[str, str]]:
+        """Every credential still kept, by id; ids of those Redis expired are pruned from the list."""
+        with self._guard("credential_records"):
+            ids = sorted(_text(i) for i in self._client.smembers(self.keys.credentials))
+            pipe = self._client.pipeline(transaction=False)
+            for key_id in ids:
+                pipe.hgetall(self.keys.credential(key_id))
+            records = {i: _text_fields(raw) for i, raw in zip(ids, pipe.execute(), strict=True)}
+            gone = [i for i, record in records.items() if not record]
+            if gone:
+                self._client.srem(self.keys.credentials, *gone)
+        return {i: record for i, record in records.items() if record}
+
+    def revoke_credential(self, key_id: str) -> bool:
+        """Mark a credential revoked (kept, so ``keys list`` shows it); False if there is none."""
+        key = self.keys.credential(key_id)
+        with self._guard("revoke_credential"):
+            if not self._client.exists(key):
+                return False
+            self._client.hset(key, "revoked", "1")
+        return True
+
+    # -- rate limits ------------------------------------------------------------------------------
+
+    def count_request(self, key_id: str, bucket: str, *, window_s: int) -> tuple[int, float]:
+        """Count one request of a credential in the current fixed window: (requests so far, seconds
+        until the window ends). Every API process shares the count."""
+        now = time.time()
+        window = int(now // window_s)
+        key = self.keys.rate(key_id, bucket, window)
+        with self._guard("count_request"):
+            pipe = self._client.pipeline(transaction=True)
+            pipe.incr(key)
+            pipe.expire(key, window_s + 1)
+            count = int(pipe.execute()[0])
+        return count, (window + 1) * window_s - now
+
 
 def open_store(settings: Settings | None = None) -> Store:
     """A Store on the configured Redis (embedded by default), with the configured limits."""
@@ -469,4 +592,5 @@ def open_store(settings: Settings | None = None) -> Store:
         namespace=settings.redis_namespace,
         history_length=settings.history_length,
         ranked_ttl_s=settings.ranked_list_ttl_s,
+        event_id_ttl_s=settings.event_id_ttl_s,
     )

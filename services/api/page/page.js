@@ -1,7 +1,8 @@
 // Selecta's listening page: plain JavaScript against the public API, no build step.
 //
 // Every API call goes through `api()` and every audio URL through `mediaUrl()`: those are the two places
-// a listener token is added once the API asks for one. Errors are shown from the API's JSON error shape
+// the listener token is added. The page holds no app key: `selecta serve` on loopback mints it a listener
+// token for the profile it picks (`POST /v1/page/token`, which answers only this page on this machine). Errors are shown from the API's JSON error shape
 // ({"error": {"code", "message", "status"}}) in one alert region, never swallowed.
 "use strict";
 
@@ -24,7 +25,8 @@ const INTENT_WORDS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null, mixPoll: null };
+const state = { session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null, mixPoll: null, token: null, tokenUser: null };
+const API = "/v1";
 
 // -- talking to the API ---------------------------------------------------------------------------
 
@@ -36,18 +38,36 @@ class ApiError extends Error {
   }
 }
 
-/** Headers every API call carries. Empty until the API has listener tokens; then the bearer goes here. */
+/** Headers every API call carries: the listener token of the profile in use, once the page has one. */
 function authHeaders() {
-  return {};
+  return state.token ? { Authorization: `Bearer ${state.token}` } : {};
 }
 
-/** A URL the browser fetches by itself (<audio src>). The listener token will go here as a parameter. */
+/** A URL the browser fetches by itself (<audio src>): it cannot send headers, so the token rides along. */
 function mediaUrl(path) {
-  return path;
+  if (!state.token) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}access_token=${encodeURIComponent(state.token)}`;
 }
 
-async function api(path, { method = "GET", json, body } = {}) {
+/** A listener token for `profile`, minted by the server for this page (kept for the tab's lifetime). */
+async function useProfile(profile) {
+  if (state.token && state.tokenUser === profile) return;
+  const saved = sessionStorage.getItem(`selecta.token.${profile}`);
+  if (saved) {
+    state.token = saved;
+    state.tokenUser = profile;
+    return;
+  }
+  state.token = null;
+  const issued = await api(`${API}/page/token`, { method: "POST", json: { user_id: profile }, page: true });
+  state.token = issued.token;
+  state.tokenUser = profile;
+  sessionStorage.setItem(`selecta.token.${profile}`, issued.token);
+}
+
+async function api(path, { method = "GET", json, body, page = false } = {}) {
   const init = { method, headers: { Accept: "application/json", ...authHeaders() } };
+  if (page) init.headers["X-Selecta-Page"] = "1";
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers["Content-Type"] = "application/json";
@@ -120,7 +140,8 @@ async function startSet(event) {
   const profile = $("profile").value.trim();
   const body = { user_id: profile, n_tracks: Number($("length").value), arc: $("arc").value };
   await busy([$("start-button")], "Planning your set…", async () => {
-    const session = await api("/sessions", { method: "POST", json: body });
+    await useProfile(profile);
+    const session = await api(`${API}/sessions`, { method: "POST", json: body });
     rememberProfile(profile);
     state.marks.clear();
     state.previousUpcoming = null;
@@ -136,7 +157,7 @@ async function showSession(session) {
     setIds(state.session) !== setIds(session);
   state.session = session;
   try {
-    state.features = await api(`/sessions/${encodeURIComponent(session.session_id)}/features`);
+    state.features = await api(`${API}/sessions/${encodeURIComponent(session.session_id)}/features`);
   } catch (err) {
     state.features = null;
     showError(err);
@@ -245,7 +266,7 @@ function queueItem(track, number, before) {
 /** Like or dislike a track in the queue: a listening event the recommender reads for what comes next. */
 async function markTrack(track, reason, buttons) {
   await busy(buttons, "", async () => {
-    await api("/events", {
+    await api(`${API}/events`, {
       method: "POST",
       json: { events: [{ user_id: state.session.user_id, track_id: track.track_id, reason }] },
     });
@@ -260,7 +281,7 @@ async function markTrack(track, reason, buttons) {
 async function sendText(text, buttons) {
   const sid = encodeURIComponent(state.session.session_id);
   return busy(buttons, "The DJ is thinking…", async () => {
-    const result = await api(`/sessions/${sid}/requests`, { method: "POST", json: { text } });
+    const result = await api(`${API}/sessions/${sid}/requests`, { method: "POST", json: { text } });
     await showReply(result);
     return result;
   });
@@ -378,7 +399,7 @@ async function sendAudio(blob) {
   form.append("file", blob, `request.${ext}`);
   const sid = encodeURIComponent(state.session.session_id);
   await busy([$("hold")], "The DJ is listening to your request…", async () => {
-    const result = await api(`/sessions/${sid}/requests/audio`, { method: "POST", body: form });
+    const result = await api(`${API}/sessions/${sid}/requests/audio`, { method: "POST", body: form });
     await showReply(result);
   });
 }
@@ -408,7 +429,7 @@ function bindHold(button) {
 // -- the mix --------------------------------------------------------------------------------------
 
 function mixPath() {
-  return `/sessions/${encodeURIComponent(state.session.session_id)}/mix`;
+  return `${API}/sessions/${encodeURIComponent(state.session.session_id)}/mix`;
 }
 
 function playMix() {
@@ -445,7 +466,7 @@ async function followMix() {
   if (!state.session) return;
   let session;
   try {
-    session = await api(`/sessions/${encodeURIComponent(state.session.session_id)}`);
+    session = await api(`${API}/sessions/${encodeURIComponent(state.session.session_id)}`);
   } catch (err) {
     showError(err);
     return;
@@ -646,7 +667,8 @@ async function restore() {
   const sid = new URLSearchParams(location.search).get("session");
   if (!sid) return;
   await busy([], "Loading your set…", async () => {
-    await showSession(await api(`/sessions/${encodeURIComponent(sid)}`));
+    await useProfile($("profile").value.trim());
+    await showSession(await api(`${API}/sessions/${encodeURIComponent(sid)}`));
     setStatus("");
   });
 }

@@ -6,6 +6,7 @@ from typing import Annotated
 import polars as pl
 from fastapi import APIRouter, Query
 
+from services.api.auth import BodyCaller, UserCaller
 from services.api.deps import CatalogDep, StoreDep
 from services.api.schemas import EventBatch, EventPublic, EventsWritten, History
 from services.data.demo import is_synthetic_user
@@ -15,8 +16,12 @@ router = APIRouter(tags=["events"])
 
 
 @router.post("/events", response_model=EventsWritten, status_code=201)
-def post_events(batch: EventBatch, store: StoreDep, catalog: CatalogDep) -> EventsWritten:
-    """Record listening events. All or nothing: one unknown track id rejects the batch with a 404."""
+def post_events(caller: BodyCaller, batch: EventBatch, store: StoreDep, catalog: CatalogDep) -> EventsWritten:
+    """Record listening events. All or nothing: one unknown track id rejects the batch with a 404, one
+    event for another listener (with a listener token) with a 403. An event whose ``event_id`` this
+    listener already sent is stored once: a retried batch answers with it under ``duplicates``."""
+    for user_id in {e.user_id for e in batch.events}:
+        caller.act_for(user_id)
     known = set(catalog["track_id"].to_list())
     unknown = [e.track_id for e in batch.events if e.track_id not in known]
     if unknown:
@@ -32,11 +37,14 @@ def post_events(batch: EventBatch, store: StoreDep, catalog: CatalogDep) -> Even
         },
         schema_overrides={"ms_played": pl.Int64},
     )
-    return EventsWritten(written=store.append_events(frame))
+    written = store.append_events(frame, event_ids=[e.event_id for e in batch.events])
+    return EventsWritten(written=written, duplicates=len(batch.events) - written)
 
 
 @router.get("/users/{user_id}/history", response_model=History)
-def history(user_id: str, store: StoreDep, n: Annotated[int, Query(ge=1, le=500)] = 50) -> History:
+def history(
+    caller: UserCaller, user_id: str, store: StoreDep, n: Annotated[int, Query(ge=1, le=500)] = 50
+) -> History:
     """The user's most recent events, newest first (empty for a user with none)."""
     recent = store.recent_history(user_id, n)
     return History(

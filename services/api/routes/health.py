@@ -8,6 +8,7 @@ from services.api.schemas import Health
 router = APIRouter(tags=["health"])
 
 
+@router.get("/ready", response_model=Health)
 @router.get("/health", response_model=Health)
 def health(store: StoreDep, catalog: CatalogDep) -> Health:
     """Liveness and readiness: Redis answers and the catalogue loads (503 JSON if Redis is gone)."""

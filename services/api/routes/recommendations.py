@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from core.camelot import canonical_camelot, is_camelot
 from recommender import Constraints
+from services.api.auth import AnyCaller, UserCaller
 from services.api.deps import StateDep
 from services.data.demo import is_synthetic_user
 from services.recommending import RecommendationService, bundle_id
@@ -46,6 +47,7 @@ def _range(low: float | None, high: float | None) -> tuple[float, float] | None:
 
 @router.get("/users/{user_id}/recommendations", response_model=RecommendationList)
 def recommend(
+    caller: UserCaller,
     user_id: str,
     service: ServiceDep,
     n: Annotated[int, Query(ge=1, le=200)] = 10,
@@ -94,7 +96,7 @@ def recommend(
 
 @router.get("/tracks/{track_id:path}/similar", response_model=list[RecommendationPublic])
 def similar(
-    track_id: str, service: ServiceDep, n: Annotated[int, Query(ge=1, le=100)] = 10
+    caller: AnyCaller, track_id: str, service: ServiceDep, n: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> list[RecommendationPublic]:
     """Tracks like this one: co-listening neighbours, or sound and tags for a track nobody played yet."""
     return [RecommendationPublic(**r.__dict__) for r in service.model().similar_tracks(track_id, n)]

@@ -8,6 +8,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from dj.errors import RequestTextError
+from services.api.auth import AnyCaller
+from services.api.deps import MetricsDep, StateDep
+from services.api.limits import limit_voice
 from services.api.routes.sessions import EnginesDep, transcript_public
 from services.api.schemas import IntentPublic, RequestText, Understood
 from services.api.uploads import AUDIO_UPLOAD_OPENAPI, is_audio_upload, read_audio_upload
@@ -29,9 +32,13 @@ class RequestTooLargeError(RequestTextError):
 
 
 @router.post("/understand", response_model=Understood, openapi_extra={"requestBody": _BOTH})
-async def understand(request: Request, engines: EnginesDep) -> Understood:
+async def understand(
+    caller: AnyCaller, request: Request, state: StateDep, metrics: MetricsDep, engines: EnginesDep
+) -> Understood:
     """Transcribe (for audio) and understand a request: intent, slots with the span as said and the
-    catalogue entity it resolved to. JSON ``{"text": ...}``, or audio as for a session's spoken request."""
+    catalogue entity it resolved to. JSON ``{"text": ...}``, or audio as for a session's spoken request.
+    Rate-limited per credential (429 with Retry-After)."""
+    await run_in_threadpool(limit_voice, state, caller)
     if is_audio_upload(request):
         audio = await read_audio_upload(request, max_bytes=engines.settings.max_upload_bytes)
         understood = await run_in_threadpool(sessions.understand, engines, audio=audio)
@@ -46,6 +53,7 @@ async def understand(request: Request, engines: EnginesDep) -> Understood:
                 [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
             ) from exc
         understood = await run_in_threadpool(sessions.understand, engines, text=text)
+    metrics.observe_stages(understood.timings)
     return Understood(
         transcript=transcript_public(understood.transcript),
         intent=IntentPublic(**understood.intent.to_dict()),

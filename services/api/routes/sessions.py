@@ -14,7 +14,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from services.api.deps import StateDep
+from services.api.auth import BodyCaller, SessionCaller, SessionMediaCaller
+from services.api.deps import MetricsDep, StateDep
+from services.api.limits import limit_voice, releasing, take_render_slot
 from services.api.schemas import (
     IntentPublic,
     MixProgressPublic,
@@ -48,8 +50,11 @@ EnginesDep = Annotated[Engines, Depends(get_engines)]
 
 
 @router.post("", response_model=SessionPublic, status_code=201)
-def create_session(body: SessionCreate, engines: EnginesDep, state: StateDep) -> SessionPublic:
+def create_session(
+    caller: BodyCaller, body: SessionCreate, engines: EnginesDep, state: StateDep
+) -> SessionPublic:
     """Plan a personalised set for the listener (first track playing) and keep it as a session."""
+    caller.act_for(body.user_id)
     session = sessions.start_session(
         state.settings,
         state.store,
@@ -62,39 +67,57 @@ def create_session(body: SessionCreate, engines: EnginesDep, state: StateDep) ->
 
 
 @router.get("/{session_id}", response_model=SessionPublic)
-def get_session(session_id: str, engines: EnginesDep, state: StateDep) -> SessionPublic:
+def get_session(
+    caller: SessionCaller, session_id: str, engines: EnginesDep, state: StateDep
+) -> SessionPublic:
     """The set: what plays, what comes next and why, the constraints requests have set."""
     return session_public(engines, state.store, sessions.load_session(state.store, session_id))
 
 
 @router.post("/{session_id}/advance", response_model=SessionPublic)
-def advance(session_id: str, engines: EnginesDep, state: StateDep) -> SessionPublic:
+def advance(caller: SessionCaller, session_id: str, engines: EnginesDep, state: StateDep) -> SessionPublic:
     """The next track plays (the player moved on). 422 ``invalid_session`` after the last track."""
     return session_public(engines, state.store, sessions.advance(state.store, session_id))
 
 
 @router.post("/{session_id}/requests", response_model=RequestResult)
 def typed_request(
-    session_id: str, body: RequestText, engines: EnginesDep, state: StateDep, request: Request
+    caller: SessionCaller,
+    session_id: str,
+    body: RequestText,
+    engines: EnginesDep,
+    state: StateDep,
+    metrics: MetricsDep,
+    request: Request,
 ) -> RequestResult:
     """A typed request ("play something calmer", "skip", "why this song?"): the set is re-planned
-    after the playing track when the request asks for it, and the DJ answers (text and audio)."""
+    after the playing track when the request asks for it, and the DJ answers (text and audio).
+    Rate-limited per credential (429 with Retry-After)."""
+    limit_voice(state, caller)
     outcome = sessions.apply_request(state.settings, state.store, session_id, text=body.text, engines=engines)
+    metrics.observe_stages(dict(outcome.timings))
     return request_result(engines, state.store, outcome, request)
 
 
 @router.post("/{session_id}/requests/audio", response_model=RequestResult, openapi_extra=AUDIO_UPLOAD_OPENAPI)
 async def spoken_request(
-    session_id: str, engines: EnginesDep, state: StateDep, request: Request
+    caller: SessionCaller,
+    session_id: str,
+    engines: EnginesDep,
+    state: StateDep,
+    metrics: MetricsDep,
+    request: Request,
 ) -> RequestResult:
     """A spoken request, uploaded as the ``file`` field of a form or as an ``audio/*`` body (WebM/Opus
     from a browser, WAV, MP3, M4A). 413 past the upload limit, 422 ``audio_decode_failed`` for what is
-    not audio, 422 ``no_speech`` for silence."""
+    not audio, 422 ``no_speech`` for silence. Rate-limited per credential (429 with Retry-After)."""
     await run_in_threadpool(sessions.load_session, state.store, session_id)  # 404 before the upload
+    await run_in_threadpool(limit_voice, state, caller)
     audio = await read_audio_upload(request, max_bytes=state.settings.max_upload_bytes)
     outcome = await run_in_threadpool(
         sessions.apply_request, state.settings, state.store, session_id, audio=audio, engines=engines
     )
+    metrics.observe_stages(dict(outcome.timings))
     return request_result(engines, state.store, outcome, request)
 
 
@@ -103,7 +126,7 @@ async def spoken_request(
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}}, "description": "The DJ's latest answer, spoken."}},
 )
-def answer_wav(session_id: str, engines: EnginesDep, state: StateDep) -> Response:
+def answer_wav(caller: SessionMediaCaller, session_id: str, engines: EnginesDep, state: StateDep) -> Response:
     """The DJ's latest spoken answer as 16-bit WAV; 404 before the first request."""
     speech = sessions.answer_speech(state.store, session_id, engines=engines)
     if speech is None:
@@ -125,17 +148,25 @@ def answer_wav(session_id: str, engines: EnginesDep, state: StateDep) -> Respons
     },
 )
 def stream_mix(
+    caller: SessionMediaCaller,
     session_id: str,
     engines: EnginesDep,
     state: StateDep,
+    metrics: MetricsDep,
     voice: Annotated[bool, Query(description="Spoken host intros before tracks.")] = True,
 ) -> StreamingResponse:
     """The set from the playing track on, beat-matched and loudness-limited, streamed chunk by chunk
     while the renderer is still mixing (the first audio arrives after the first track is decoded).
-    ``GET /sessions/{id}`` reports the render's progress under ``mix``."""
-    prepared = prepare_mix(state.store, session_id, engines=engines, voice=voice)
+    ``GET /sessions/{id}`` reports the render's progress under ``mix``. A process renders at most
+    ``max_concurrent_renders`` mixes at once: past that, 503 ``renders_busy`` with Retry-After."""
+    release = take_render_slot(state.render_slots, metrics.renders)
+    try:
+        prepared = prepare_mix(state.store, session_id, engines=engines, voice=voice)
+    except BaseException:
+        release()
+        raise
     return StreamingResponse(
-        wav_stream(prepared, state.store),
+        releasing(wav_stream(prepared, state.store), release),
         media_type=WAV_MEDIA_TYPE,
         headers={"X-Selecta-Duration-S": f"{prepared.duration_s:.3f}", "Cache-Control": "no-store"},
     )

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from services.api.auth import AnyCaller
 from services.api.deps import CatalogDep
 from services.api.schemas import TrackList, TrackPublic
 from services.data.catalog import filter_catalog, get_track
@@ -19,6 +20,7 @@ def to_public(row: dict[str, Any]) -> TrackPublic:
 
 @router.get("", response_model=TrackList)
 def list_tracks(
+    caller: AnyCaller,
     catalog: CatalogDep,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in title or artist.")] = None,
@@ -34,6 +36,6 @@ def list_tracks(
 
 
 @router.get("/{track_id:path}", response_model=TrackPublic)
-def read_track(track_id: str, catalog: CatalogDep) -> TrackPublic:
+def read_track(caller: AnyCaller, track_id: str, catalog: CatalogDep) -> TrackPublic:
     """One track; 404 JSON for an unknown id."""
     return to_public(get_track(catalog, track_id))

@@ -9,6 +9,7 @@ from services.api.app import create_app
 from services.data.demo import demo_catalog
 from services.importing import import_tracks
 from services.settings import Settings
+from tests.services.api.auth_client import authorize
 
 
 @pytest.fixture(scope="session")
@@ -20,4 +21,4 @@ def demo_tracks():
 def client(settings: Settings, demo_tracks) -> Iterator[TestClient]:
     import_tracks(demo_tracks, settings=settings)
     with TestClient(create_app(settings)) as test_client:
-        yield test_client
+        yield authorize(test_client)

@@ -26,13 +26,13 @@ def test_health(client: TestClient) -> None:
 
 
 def test_tracks_filter_page_and_read(client: TestClient) -> None:
-    calm = client.get("/tracks", params={"tag": "calm", "limit": 2}).json()
+    calm = client.get("/v1/tracks", params={"tag": "calm", "limit": 2}).json()
     assert (calm["count"], calm["total"]) == (2, 5)
     assert all("calm" in t["tags"] for t in calm["tracks"])
-    track = client.get(f"/tracks/{CALM}").json()
+    track = client.get(f"/v1/tracks/{CALM}").json()
     assert track["has_audio"] is True and track["title"] == "Calm, acoustic #1"
-    assert_problem(client.get("/tracks/no-such-track"), 404, "not_found")
-    assert_problem(client.get("/tracks", params={"limit": 0}), 422, "invalid_request")
+    assert_problem(client.get("/v1/tracks/no-such-track"), 404, "not_found")
+    assert_problem(client.get("/v1/tracks", params={"limit": 0}), 422, "invalid_request")
 
 
 def test_events_then_history(client: TestClient) -> None:
@@ -42,11 +42,11 @@ def test_events_then_history(client: TestClient) -> None:
             {"user_id": "ann", "track_id": "demo:happy/happy_acoustic_1"},
         ]
     }
-    assert client.post("/events", json=body).json() == {"written": 2}
-    history = client.get("/users/ann/history").json()
+    assert client.post("/v1/events", json=body).json() == {"written": 2, "duplicates": 0}
+    history = client.get("/v1/users/ann/history").json()
     assert history["count"] == 2 and history["synthetic"] is False
     assert [e["track_id"] for e in history["events"]] == ["demo:happy/happy_acoustic_1", CALM]
-    assert client.get("/users/demo-user-01/history").json()["synthetic"] is True
+    assert client.get("/v1/users/demo-user-01/history").json()["synthetic"] is True
 
 
 @pytest.mark.parametrize(
@@ -59,13 +59,13 @@ def test_events_then_history(client: TestClient) -> None:
     ],
 )
 def test_bad_events_are_rejected_whole(client: TestClient, body: dict, status: int, code: str) -> None:
-    assert_problem(client.post("/events", json=body), status, code)
+    assert_problem(client.post("/v1/events", json=body), status, code)
     assert client.get("/health").json()["events"] == 0
 
 
 def test_malformed_json_and_unknown_route(client: TestClient) -> None:
     assert_problem(
-        client.post("/events", content=b"{not json", headers={"content-type": "application/json"}),
+        client.post("/v1/events", content=b"{not json", headers={"content-type": "application/json"}),
         422,
         "invalid_request",
     )
@@ -73,10 +73,10 @@ def test_malformed_json_and_unknown_route(client: TestClient) -> None:
 
 
 def test_jobs_queue_and_status(client: TestClient) -> None:
-    job = client.post("/jobs", json={"kind": "playlists", "n": 5}).json()
+    job = client.post("/v1/jobs", json={"kind": "playlists", "n": 5}).json()
     assert job["state"] == "queued"
-    assert client.get(f"/jobs/{job['job_id']}").json()["job_id"] == job["job_id"]
-    assert_problem(client.get("/jobs/unknown"), 404, "not_found")
+    assert client.get(f"/v1/jobs/{job['job_id']}").json()["job_id"] == job["job_id"]
+    assert_problem(client.get("/v1/jobs/unknown"), 404, "not_found")
 
 
 def test_redis_going_away_is_a_503_not_a_500(tmp_path: Path) -> None:

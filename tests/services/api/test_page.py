@@ -9,8 +9,6 @@ Whisper for real. Screenshots go to ``.selecta/screenshots/`` in the repository 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,16 +17,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 import soundfile as sf
-import uvicorn
-from fastapi import FastAPI
 
 from dj.speech.tts import HibariSynthesizer
 from services.api.app import create_app
 from services.engines import Engines
 from services.settings import Settings
-from services.store import Store
+from services.store import Store, credentials
 from tests.conftest import RedisServer, free_port
 from tests.services.api.apps import app_for
+from tests.services.api.serving import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -49,29 +46,15 @@ expect = playwright_sync.expect
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app on uvicorn on a free loopback port, in a thread, for as long as the block runs."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the server stopped while starting")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+def page_settings(settings: Settings) -> Settings:
+    """As ``selecta serve`` on loopback: the page may mint listener tokens for itself."""
+    return settings.model_copy(update={"page_tokens": True})
 
 
 @pytest.fixture(scope="module")
 def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
     """`selecta serve` with the demo catalogue imported, a trained recommender and the test voice."""
-    with serving(app_for(trained[0], engines)) as url:
+    with serving(app_for(page_settings(trained[0]), engines)) as url:
         yield url
 
 
@@ -254,7 +237,7 @@ def test_hold_to_talk_sends_a_recorded_request(page: Page) -> None:
     page.wait_for_function("document.getElementById('answer-audio').duration > 0.5")
 
 
-def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
+def test_like_in_the_queue_reaches_the_api(page: Page, server: str, trained: tuple[Settings, Store]) -> None:
     import httpx
 
     start_set(page, "page-listener")  # a new profile: no history yet
@@ -263,7 +246,8 @@ def test_like_in_the_queue_reaches_the_api(page: Page, server: str) -> None:
     like = first.get_by_role("button", name=re.compile("^Like "))
     like.click()
     expect(like).to_have_attribute("aria-pressed", "true")
-    history = httpx.get(f"{server}/users/page-listener/history", timeout=30).json()
+    key = {"Authorization": f"Bearer {credentials.issue(trained[1], 'app', name='tests').secret}"}
+    history = httpx.get(f"{server}/v1/users/page-listener/history", headers=key, timeout=30).json()
     assert [(e["track_id"], e["reason"]) for e in history["events"]] == [(track_id, "liked")]
 
 
@@ -299,7 +283,7 @@ def test_a_refused_microphone_is_said_plainly(playwright: Playwright, server: st
 def test_an_upload_over_the_limit_is_said_plainly(
     browser: Browser, trained: tuple[Settings, Store], engines: Engines
 ) -> None:
-    small = trained[0].model_copy(update={"max_upload_bytes": 2_000})
+    small = page_settings(trained[0]).model_copy(update={"max_upload_bytes": 2_000})
     with serving(app_for(small, engines)) as url, open_page(browser, url) as page:
         start_set(page, "demo-user-07", n_tracks=3)
         hold_to_talk(page, 2000)

@@ -12,12 +12,13 @@ from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
 from tests.services.api.apps import app_for
+from tests.services.api.auth_client import authorize
 
 
 @pytest.fixture(scope="module")
 def client(trained: tuple[Settings, Store], engines: Engines) -> Iterator[TestClient]:
     with TestClient(app_for(trained[0], engines)) as test_client:
-        yield test_client
+        yield authorize(test_client)
 
 
 def test_the_page_and_its_files_are_served(client: TestClient) -> None:
@@ -34,9 +35,9 @@ def test_the_page_and_its_files_are_served(client: TestClient) -> None:
 
 
 def test_features_follow_the_set(client: TestClient) -> None:
-    session = client.post("/sessions", json={"user_id": "demo-user-08", "n_tracks": 5}).json()
+    session = client.post("/v1/sessions", json={"user_id": "demo-user-08", "n_tracks": 5}).json()
     sid = session["session_id"]
-    features = client.get(f"/sessions/{sid}/features").json()
+    features = client.get(f"/v1/sessions/{sid}/features").json()
     ids = [t["track_id"] for t in features["tracks"]]
     assert ids == [session["playing"]["track_id"], *(t["track_id"] for t in session["upcoming"])]
     assert features["position"] == 0
@@ -46,9 +47,9 @@ def test_features_follow_the_set(client: TestClient) -> None:
         assert len(track["energy_curve"]) == 24 and all(0 <= e <= 1 for e in track["energy_curve"])
         assert track["duration_s"] > 1
 
-    client.post(f"/sessions/{sid}/advance")
-    moved = client.get(f"/sessions/{sid}/features").json()
+    client.post(f"/v1/sessions/{sid}/advance")
+    moved = client.get(f"/v1/sessions/{sid}/features").json()
     assert moved["position"] == 1 and [t["track_id"] for t in moved["tracks"]] == ids
 
-    missing = client.get("/sessions/nope/features")
+    missing = client.get("/v1/sessions/nope/features")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,39 +11,40 @@ from fastapi.testclient import TestClient
 from services.api.app import create_app
 from services.settings import Settings
 from services.store import Store
+from tests.services.api.auth_client import authorize
 from tests.services.api.test_basics import assert_problem
 
 
 @pytest.fixture
 def trained_client(trained: tuple[Settings, Store]) -> Iterator[TestClient]:
     with TestClient(create_app(trained[0])) as client:
-        yield client
+        yield authorize(client)
 
 
 def test_model_not_trained_is_a_clear_503(client: TestClient) -> None:
-    assert_problem(client.get("/users/anyone/recommendations"), 503, "model_not_trained")
+    assert_problem(client.get("/v1/users/anyone/recommendations"), 503, "model_not_trained")
 
 
 def test_known_user_gets_explained_unplayed_tracks(
     trained_client: TestClient, trained: tuple[Settings, Store]
 ) -> None:
-    body = trained_client.get("/users/demo-user-01/recommendations", params={"n": 5}).json()
+    body = trained_client.get("/v1/users/demo-user-01/recommendations", params={"n": 5}).json()
     assert body["count"] == 5 and body["synthetic_user"] is True and body["cached"] is False
     played = set(trained[1].events_frame().filter(user_id="demo-user-01")["track_id"])
     assert not played & {r["track_id"] for r in body["recommendations"]}
     assert all(r["explanation"] and r["reason_code"] for r in body["recommendations"])
     scores = [r["score"] for r in body["recommendations"]]
     assert scores == sorted(scores, reverse=True)
-    again = trained_client.get("/users/demo-user-01/recommendations", params={"n": 5}).json()
+    again = trained_client.get("/v1/users/demo-user-01/recommendations", params={"n": 5}).json()
     assert again["cached"] is True and again["recommendations"] == body["recommendations"]
 
 
 def test_new_listener_ranking_follows_events_without_retraining(trained_client: TestClient) -> None:
-    before = trained_client.get("/users/fresh/recommendations", params={"n": 5}).json()
-    calm = [t["track_id"] for t in trained_client.get("/tracks", params={"tag": "calm"}).json()["tracks"]]
+    before = trained_client.get("/v1/users/fresh/recommendations", params={"n": 5}).json()
+    calm = [t["track_id"] for t in trained_client.get("/v1/tracks", params={"tag": "calm"}).json()["tracks"]]
     events = [{"user_id": "fresh", "track_id": t, "reason": "liked", "ms_played": 30000} for t in calm[:3]]
-    assert trained_client.post("/events", json={"events": events}).status_code == 201
-    after = trained_client.get("/users/fresh/recommendations", params={"n": 5}).json()
+    assert trained_client.post("/v1/events", json={"events": events}).status_code == 201
+    after = trained_client.get("/v1/users/fresh/recommendations", params={"n": 5}).json()
     assert after["cached"] is False
     assert [r["track_id"] for r in after["recommendations"]] != [
         r["track_id"] for r in before["recommendations"]
@@ -52,7 +54,7 @@ def test_new_listener_ranking_follows_events_without_retraining(trained_client: 
 
 def test_tag_constraint_and_exclusions(trained_client: TestClient) -> None:
     body = trained_client.get(
-        "/users/demo-user-02/recommendations",
+        "/v1/users/demo-user-02/recommendations",
         params={"tag": "energetic", "exclude": "demo:energetic/energetic_acoustic_1", "include_played": True},
     ).json()
     ids = [r["track_id"] for r in body["recommendations"]]
@@ -61,20 +63,40 @@ def test_tag_constraint_and_exclusions(trained_client: TestClient) -> None:
 
 
 def test_similar_tracks_and_unknown_track(trained_client: TestClient) -> None:
-    similar = trained_client.get("/tracks/demo:calm/calm_acoustic_1/similar", params={"n": 3}).json()
+    similar = trained_client.get("/v1/tracks/demo:calm/calm_acoustic_1/similar", params={"n": 3}).json()
     assert len(similar) == 3 and "demo:calm/calm_acoustic_1" not in {r["track_id"] for r in similar}
-    assert_problem(trained_client.get("/tracks/nope/similar"), 404, "unknown_item")
+    assert_problem(trained_client.get("/v1/tracks/nope/similar"), 404, "unknown_item")
     assert_problem(
-        trained_client.get("/users/u/recommendations", params={"discovery": 2}), 422, "invalid_request"
+        trained_client.get("/v1/users/u/recommendations", params={"discovery": 2}), 422, "invalid_request"
     )
 
 
 def test_bad_camelot_code_is_a_422(trained_client: TestClient) -> None:
     assert_problem(
-        trained_client.get("/users/u/recommendations", params={"camelot": ["8A", "13C"]}),
+        trained_client.get("/v1/users/u/recommendations", params={"camelot": ["8A", "13C"]}),
         422,
         "invalid_request",
     )
     assert_problem(
-        trained_client.get("/users/u/recommendations", params={"camelot": [""]}), 422, "invalid_request"
+        trained_client.get("/v1/users/u/recommendations", params={"camelot": [""]}), 422, "invalid_request"
     )
+
+
+def test_the_next_ranking_reflects_a_new_event_and_a_retry_is_stored_once(trained_client: TestClient) -> None:
+    """A cached list is dropped by the event itself: the very next request, with no wait, ranks anew.
+    The client's event_id makes the retried batch a no-op."""
+    url = "/v1/users/demo-user-02/recommendations"
+    trained_client.get(url, params={"n": 5})
+    cached = trained_client.get(url, params={"n": 5}).json()
+    assert cached["cached"] is True
+    top = cached["recommendations"][0]["track_id"]
+    before = trained_client.get("/v1/users/demo-user-02/history", params={"n": 500}).json()["count"]
+    batch = {"events": [{"user_id": "demo-user-02", "track_id": top, "ms_played": 200000, "event_id": "t-1"}]}
+    started = time.perf_counter()
+    assert trained_client.post("/v1/events", json=batch).json() == {"written": 1, "duplicates": 0}
+    after = trained_client.get(url, params={"n": 5}).json()
+    print(f"event to a ranking without it: {time.perf_counter() - started:.3f} s")
+    assert after["cached"] is False and top not in {r["track_id"] for r in after["recommendations"]}
+    assert trained_client.post("/v1/events", json=batch).json() == {"written": 0, "duplicates": 1}
+    history = trained_client.get("/v1/users/demo-user-02/history", params={"n": 500}).json()
+    assert history["count"] == before + 1

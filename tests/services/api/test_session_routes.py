@@ -7,7 +7,7 @@ first chunk is seen while the render is still going.
 from __future__ import annotations
 
 import io
-import threading
+import re
 import time
 from collections.abc import Iterator
 
@@ -16,23 +16,23 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
-import uvicorn
 from fastapi.testclient import TestClient
 
 from dj.requests.answers import LINES
 from dj.speech.tts import HibariSynthesizer
 from services.engines import Engines
 from services.settings import Settings
-from services.store import Store
-from tests.conftest import free_port
+from services.store import Store, credentials
 from tests.services.api.apps import app_for
+from tests.services.api.auth_client import authorize, listener
+from tests.services.api.serving import serving
 
 
 @pytest.fixture(scope="module")
 def client(trained: tuple[Settings, Store], engines: Engines) -> Iterator[TestClient]:
     settings, _ = trained
     with TestClient(app_for(settings, engines)) as test_client:
-        yield test_client
+        yield authorize(test_client)
 
 
 def wav_bytes(y: np.ndarray, sr: int) -> bytes:
@@ -64,7 +64,7 @@ def calmer_speech(voice: HibariSynthesizer) -> tuple[np.ndarray, int]:
 
 
 def new_session(client: TestClient, user: str = "demo-user-01", n_tracks: int = 6) -> dict:
-    response = client.post("/sessions", json={"user_id": user, "n_tracks": n_tracks, "arc": "steady"})
+    response = client.post("/v1/sessions", json={"user_id": user, "n_tracks": n_tracks, "arc": "steady"})
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -73,9 +73,9 @@ def test_create_and_show_a_session(client: TestClient) -> None:
     body = new_session(client)
     assert body["count"] == 6 and body["position"] == 0 and len(body["upcoming"]) == 5
     assert body["playing"]["title"] and all(t["title"] and t["transition"] for t in body["upcoming"])
-    shown = client.get(f"/sessions/{body['session_id']}").json()
+    shown = client.get(f"/v1/sessions/{body['session_id']}").json()
     assert shown["playing"] == body["playing"] and shown["upcoming"] == body["upcoming"]
-    moved = client.post(f"/sessions/{body['session_id']}/advance").json()
+    moved = client.post(f"/v1/sessions/{body['session_id']}/advance").json()
     assert moved["position"] == 1 and moved["playing"] == body["upcoming"][0]
     assert moved["played"] == [body["playing"]["track_id"]]
 
@@ -83,7 +83,7 @@ def test_create_and_show_a_session(client: TestClient) -> None:
 def test_typed_requests_calmer_skip_why(client: TestClient) -> None:
     body = new_session(client, user="demo-user-02")
     sid, playing = body["session_id"], body["playing"]
-    calmer = client.post(f"/sessions/{sid}/requests", json={"text": "play something calmer"})
+    calmer = client.post(f"/v1/sessions/{sid}/requests", json={"text": "play something calmer"})
     assert calmer.status_code == 200, calmer.text
     out = calmer.json()
     assert out["intent"]["kind"] == "energy_down" and out["answer"] in LINES["energy_down"]
@@ -94,14 +94,14 @@ def test_typed_requests_calmer_skip_why(client: TestClient) -> None:
     y, sr = sf.read(io.BytesIO(audio.content))
     assert len(y) / sr > 0.5 and np.abs(y).max() > 0.05
 
-    why = client.post(f"/sessions/{sid}/requests", json={"text": "why this song?"}).json()
+    why = client.post(f"/v1/sessions/{sid}/requests", json={"text": "why this song?"}).json()
     assert why["intent"]["kind"] == "why" and playing["title"] in why["answer"] and not why["replanned"]
 
-    skip = client.post(f"/sessions/{sid}/requests", json={"text": "skip"}).json()
+    skip = client.post(f"/v1/sessions/{sid}/requests", json={"text": "skip"}).json()
     assert skip["intent"]["kind"] == "skip"
     assert skip["session"]["position"] == 1 and skip["session"]["played"] == [playing["track_id"]]
     assert playing["track_id"] not in [t["track_id"] for t in skip["session"]["upcoming"]]
-    assert client.get(f"/sessions/{sid}").json()["requests"] == [
+    assert client.get(f"/v1/sessions/{sid}").json()["requests"] == [
         "play something calmer",
         "why this song?",
         "skip",
@@ -114,7 +114,7 @@ def test_spoken_request(client: TestClient, calmer_speech: tuple[np.ndarray, int
     data, mime = (wav_bytes(y, sr), "audio/wav") if encoding == "wav" else (webm_opus(y, sr), "audio/webm")
     sid = new_session(client, user="demo-user-03")["session_id"]
     response = client.post(
-        f"/sessions/{sid}/requests/audio", files={"file": (f"request.{encoding}", data, mime)}
+        f"/v1/sessions/{sid}/requests/audio", files={"file": (f"request.{encoding}", data, mime)}
     )
     assert response.status_code == 200, response.text
     out = response.json()
@@ -126,19 +126,20 @@ def test_spoken_request(client: TestClient, calmer_speech: tuple[np.ndarray, int
 def test_upload_errors(client: TestClient, trained: tuple[Settings, Store], engines: Engines) -> None:
     settings, _ = trained
     sid = new_session(client, user="demo-user-04", n_tracks=3)["session_id"]
-    url = f"/sessions/{sid}/requests/audio"
+    url = f"/v1/sessions/{sid}/requests/audio"
     garbage = client.post(url, files={"file": ("x.wav", b"RIFF this is not audio at all" * 50, "audio/wav")})
     assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "audio_decode_failed"
     silence = wav_bytes(np.zeros(16000 * 2, dtype=np.float32), 16000)
     quiet = client.post(url, files={"file": ("s.wav", silence, "audio/wav")})
     assert quiet.status_code == 422 and quiet.json()["error"]["code"] == "no_speech"
-    missing = client.post("/sessions/nope/requests/audio", files={"file": ("s.wav", silence, "audio/wav")})
+    missing = client.post("/v1/sessions/nope/requests/audio", files={"file": ("s.wav", silence, "audio/wav")})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    assert client.post("/sessions/nope/requests", json={"text": "skip"}).status_code == 404
-    assert client.get("/sessions/nope").json()["error"]["status"] == 404
+    assert client.post("/v1/sessions/nope/requests", json={"text": "skip"}).status_code == 404
+    assert client.get("/v1/sessions/nope").json()["error"]["status"] == 404
 
     small = settings.model_copy(update={"max_upload_bytes": 20_000})
     with TestClient(app_for(small, engines)) as limited:
+        authorize(limited)
         big = limited.post(url, files={"file": ("big.wav", silence * 3, "audio/wav")})
         assert big.status_code == 413 and big.json()["error"]["code"] == "audio_too_large"
         chunks = (silence[i : i + 8192] for i in range(0, 3 * len(silence), 8192))  # no Content-Length
@@ -147,35 +148,33 @@ def test_upload_errors(client: TestClient, trained: tuple[Settings, Store], engi
 
 
 def test_understand_without_a_session(client: TestClient, calmer_speech: tuple[np.ndarray, int]) -> None:
-    typed = client.post("/requests/understand", json={"text": "more like this"})
+    typed = client.post("/v1/requests/understand", json={"text": "more like this"})
     assert typed.status_code == 200 and typed.json()["intent"]["kind"] == "more_like_this"
     y, sr = calmer_speech
-    spoken = client.post("/requests/understand", files={"file": ("r.wav", wav_bytes(y, sr), "audio/wav")})
+    spoken = client.post("/v1/requests/understand", files={"file": ("r.wav", wav_bytes(y, sr), "audio/wav")})
     assert spoken.status_code == 200, spoken.text
     assert spoken.json()["intent"]["kind"] == "energy_down" and spoken.json()["transcript"]["backend"]
-    empty = client.post("/requests/understand", json={"text": ""})
+    empty = client.post("/v1/requests/understand", json={"text": ""})
     assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
 
 
 @pytest.fixture(scope="module")
 def server(trained: tuple[Settings, Store], engines: Engines) -> Iterator[str]:
-    settings, _ = trained
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app_for(settings, engines), port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=20)
+    """The app on uvicorn, rendering at most one mix at a time."""
+    settings = trained[0].model_copy(update={"max_concurrent_renders": 1})
+    with serving(app_for(settings, engines)) as url:
+        yield url
 
 
-def test_mix_streams_audio_before_the_render_finishes(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=60) as http:
-        sid = http.post("/sessions", json={"user_id": "demo-user-05", "n_tracks": 4}).json()["session_id"]
-        with http.stream("GET", f"/sessions/{sid}/mix", params={"voice": "false"}) as response:
+@pytest.fixture(scope="module")
+def key(trained: tuple[Settings, Store]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials.issue(trained[1], 'app', name='tests').secret}"}
+
+
+def test_mix_streams_audio_before_the_render_finishes(server: str, key: dict[str, str]) -> None:
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-05", "n_tracks": 4}).json()["session_id"]
+        with http.stream("GET", f"/v1/sessions/{sid}/mix", params={"voice": "false"}) as response:
             assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
             assert "content-length" not in response.headers
             duration = float(response.headers["x-selecta-duration-s"])
@@ -186,11 +185,62 @@ def test_mix_streams_audio_before_the_render_finishes(server: str) -> None:
             assert head[:4] == b"RIFF" and head[8:16] == b"WAVEfmt "
             first = np.frombuffer(head[44 : 44 + 4 * 44100], dtype="<i2")
             assert np.abs(first).max() > 1000  # music, not silence
-            progress = http.get(f"/sessions/{sid}").json()["mix"]
+            progress = http.get(f"/v1/sessions/{sid}").json()["mix"]
             assert progress["state"] == "rendering" and progress["rendered_s"] < duration
             data = head + b"".join(chunks)
-        assert http.get(f"/sessions/{sid}").json()["mix"]["state"] == "done"
+        assert http.get(f"/v1/sessions/{sid}").json()["mix"]["state"] == "done"
     y, sr = sf.read(io.BytesIO(data), dtype="float32")
     assert sr == 44100 and y.shape[1] == 2
     assert abs(len(y) / sr - duration) < 1.0
     assert np.abs(y).max() <= 1.0 and np.sqrt(np.mean(y**2)) > 0.01
+
+
+def test_renders_past_the_bound_get_a_503_with_retry_after(server: str, key: dict[str, str]) -> None:
+    """One render slot (the fixture's bound): a second stream while the first renders is refused at
+    once, and the slot is free again when the first stream ends."""
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-06", "n_tracks": 3}).json()["session_id"]
+        mix = f"/v1/sessions/{sid}/mix"
+        with http.stream("GET", mix, params={"voice": "false"}) as first:
+            assert first.status_code == 200
+            next(first.iter_bytes())
+            busy = http.get(mix, params={"voice": "false"})
+            assert busy.status_code == 503 and busy.json()["error"]["code"] == "renders_busy"
+            assert int(busy.headers["retry-after"]) > 0
+            metrics = http.get("/metrics").text
+            assert "selecta_renders_in_flight 1.0" in metrics
+        deadline = time.monotonic() + 30
+        while "selecta_renders_in_flight 0.0" not in http.get("/metrics").text:
+            assert time.monotonic() < deadline, "the slot was never released"
+            time.sleep(0.1)
+        with http.stream("GET", mix, params={"voice": "false"}) as again:
+            assert again.status_code == 200
+
+
+def test_voice_and_request_calls_are_rate_limited_per_credential(
+    trained: tuple[Settings, Store], engines: Engines
+) -> None:
+    limited = trained[0].model_copy(update={"voice_rate_per_min": 2})
+    with TestClient(app_for(limited, engines)) as client:
+        authorize(client)
+        typed = {"json": {"text": "more like this"}}
+        assert [client.post("/v1/requests/understand", **typed).status_code for _ in range(2)] == [200, 200]
+        refused = client.post("/v1/requests/understand", **typed)
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        other = listener(client, "demo-user-01")  # another credential has its own count
+        assert client.post("/v1/requests/understand", headers=other, **typed).status_code == 200
+
+
+def test_metrics_count_routes_stages_and_the_model(client: TestClient) -> None:
+    client.get("/v1/tracks")
+    client.get("/v1/users/demo-user-01/recommendations")
+    client.post("/v1/requests/understand", json={"text": "play something calmer"})
+    text = client.get("/metrics").text
+    assert 'selecta_requests_total{method="GET",route="/v1/tracks",status="200"}' in text
+    assert 'selecta_request_seconds_bucket{le="0.1",method="GET",route="/v1/tracks"}' in text
+    assert re.search(r'selecta_model_info\{bundle="[^"]+"\} 1\.0', text)
+    assert "selecta_voice_stage_seconds_count{stage=" in text
+    assert "selecta_store_errors_total 0.0" in text
+    assert "selecta_renders_in_flight" in text
+    assert client.get("/metrics", headers=listener(client, "demo-user-01")).status_code == 403

@@ -9,96 +9,40 @@ not Redis (path parameters and minimal valid bodies are built per route, so none
 
 from __future__ import annotations
 
-import io
-import re
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import fastapi.routing
-import numpy as np
 import pytest
-import soundfile as sf
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import RedisServer, free_port
-
-CALM = "demo:calm/calm_acoustic_1"
+from tests.services.api.auth_client import authorize
+from tests.services.api.route_table import BODIES, ROUTES, concrete
 
 NEEDS_NO_REDIS = {
     ("GET", "/openapi.json"): "the schema is built from the code",
     ("GET", "/docs"): "a static page",
     ("GET", "/docs/oauth2-redirect"): "a static page",
     ("GET", "/redoc"): "a static page",
-    ("GET", "/tracks"): "the catalogue is a file in the data directory",
-    ("GET", "/tracks/{track_id:path}"): "the catalogue is a file in the data directory",
-    ("GET", "/tracks/{track_id:path}/similar"): "neighbours come from the trained bundle alone",
-    ("POST", "/requests/understand"): "a request is understood against the catalogue, no session involved",
-    ("GET", "/"): "the listening page is a static file",
-    ("GET", "/page/{name}"): "the listening page's scripts and styles are static files",
+    ("GET", "/v1/tracks"): "the catalogue is a file in the data directory",
+    ("GET", "/v1/tracks/{track_id:path}"): "the catalogue is a file in the data directory",
+    ("GET", "/v1/tracks/{track_id:path}/similar"): "neighbours come from the trained bundle alone",
+    ("POST", "/v1/requests/understand"): "a request is understood against the catalogue, no session involved "
+    "(its rate limit fails open while Redis is down)",
+    ("GET", "/metrics"): "counters live in the process",
+    ("GET", "/"): "a static page",
+    ("GET", "/page/{name}"): "a static file",
 }
-
-PATH_VALUES = {
-    "user_id": "demo-user-01",
-    "session_id": "s1",
-    "job_id": "j1",
-    "track_id": CALM,
-    "name": "page.js",
+REFUSED_BEFORE_REDIS = {
+    ("POST", "/v1/page/token"): "the test client is not the page on loopback: refused before the store",
 }
-
-
-def _wav() -> bytes:
-    buffer = io.BytesIO()
-    sf.write(buffer, np.zeros(16000, dtype=np.float32), 16000, format="WAV")
-    return buffer.getvalue()
-
-
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/events"): {"json": {"events": [{"user_id": "ann", "track_id": CALM}]}},
-    ("POST", "/jobs"): {"json": {"kind": "playlists", "n": 5}},
-    ("POST", "/sessions"): {"json": {"user_id": "demo-user-01", "n_tracks": 4}},
-    ("POST", "/sessions/{session_id}/requests"): {"json": {"text": "play something calmer"}},
-    ("POST", "/sessions/{session_id}/requests/audio"): {
-        "content": _wav(),
-        "headers": {"content-type": "audio/wav"},
-    },
-    ("POST", "/requests/understand"): {"json": {"text": "play something calmer"}},
-}
-
-
-def route_table() -> list[tuple[str, str]]:
-    """Every (method, path) in the app's route table; HEAD is answered by GET's handler.
-
-    Newer FastAPI keeps an included router as one lazy entry of ``app.routes``; its
-    ``iter_route_contexts`` (what the OpenAPI schema is built from) expands them. Older ones list every
-    route in ``app.routes`` already.
-    """
-    routes: list[Any] = list(create_app().routes)
-    expand = getattr(fastapi.routing, "iter_route_contexts", None)
-    if expand is not None:
-        routes = list(expand(routes))
-    table = []
-    for route in routes:
-        assert route.path and route.methods, f"a route kind this test does not know: {route!r}"
-        table += [(method, route.path) for method in route.methods if method != "HEAD"]
-    return sorted(table)
-
-
-ROUTES = route_table()
-
-
-def concrete(path: str) -> str:
-    """The path with each parameter filled in; a parameter not in ``PATH_VALUES`` fails the test."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        assert name in PATH_VALUES, f"add a value for the path parameter {name!r} to PATH_VALUES"
-        return PATH_VALUES[name]
-
-    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +53,12 @@ def outage(
     trained_settings, _ = trained
     server = RedisServer(directory=tmp_path_factory.mktemp("outage"), port=free_port())
     server.start()
-    settings = trained_settings.model_copy(update={"redis_url": server.url})
+    # A credential verified before the outage is trusted for auth_cache_s: the catalogue routes keep
+    # working with it, while every route that reads or writes state answers 503.
+    settings = trained_settings.model_copy(update={"redis_url": server.url, "auth_cache_s": 3600.0})
     try:
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            assert authorize(client).get("/v1/tracks").status_code == 200
             server.kill()
             yield client, server, settings
     finally:
@@ -124,7 +71,9 @@ def test_the_route_table_is_walked() -> None:
     assert set(BODIES) <= set(ROUTES), "BODIES has a request body for a route that no longer exists"
 
 
-@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r not in NEEDS_NO_REDIS])
+@pytest.mark.parametrize(
+    ("method", "path"), [r for r in ROUTES if r not in NEEDS_NO_REDIS and r not in REFUSED_BEFORE_REDIS]
+)
 def test_a_route_that_touches_state_is_a_503_while_redis_is_down(
     outage: tuple[TestClient, RedisServer, Settings], method: str, path: str
 ) -> None:
@@ -150,15 +99,61 @@ def test_a_route_that_needs_no_redis_keeps_working_while_redis_is_down(
     assert response.status_code == 200, f"{NEEDS_NO_REDIS[method, path]}, yet: {response.text}"
 
 
+@pytest.mark.parametrize(("method", "path"), sorted(REFUSED_BEFORE_REDIS))
+def test_a_route_that_refuses_before_the_store_still_refuses(
+    outage: tuple[TestClient, RedisServer, Settings], method: str, path: str
+) -> None:
+    client, _, _ = outage
+    response = client.request(method, concrete(path), **BODIES.get((method, path), {}))
+    assert response.status_code == 403, f"{REFUSED_BEFORE_REDIS[method, path]}, yet: {response.text}"
+
+
 def test_the_api_recovers_when_redis_is_back(tmp_path: Path) -> None:
     server = RedisServer(directory=tmp_path, port=free_port())
     server.start()
     try:
         settings = Settings(data_dir=tmp_path / "data", REDIS_URL=server.url)
         with TestClient(create_app(settings)) as client:
+            authorize(client)
             server.kill()
-            assert client.get("/users/ann/history").status_code == 503
+            assert client.get("/v1/users/ann/history").status_code == 503
             server.start()
-            assert client.get("/users/ann/history").json()["count"] == 0
+            assert client.get("/v1/users/ann/history").json()["count"] == 0
     finally:
+        server.kill()
+
+
+def test_a_stalled_redis_is_a_503_not_a_hang_and_the_api_recovers(tmp_path: Path) -> None:
+    """SIGSTOP keeps the socket open but nothing answers: only a socket timeout ends the wait. The
+    request runs in a thread so that a hang fails the test instead of stalling the run."""
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    assert server.process is not None
+    try:
+        settings = Settings(data_dir=tmp_path / "data", REDIS_URL=server.url, auth_cache_s=3600.0)
+        with TestClient(create_app(settings)) as client:
+            authorize(client)
+            assert client.get("/v1/users/ann/history").status_code == 200
+            server.process.send_signal(signal.SIGSTOP)
+            answers: list[tuple[float, Any]] = []
+
+            def ask() -> None:
+                started = time.perf_counter()
+                response = client.get("/v1/users/ann/history")
+                answers.append((time.perf_counter() - started, response))
+
+            worker = threading.Thread(target=ask, daemon=True)
+            worker.start()
+            worker.join(timeout=30)
+            assert answers, "the request hung on a stalled Redis"
+            elapsed, response = answers[0]
+            print(f"stalled Redis answered {response.status_code} in {elapsed:.2f} s")
+            assert response.status_code == 503 and response.json()["error"]["code"] == "store_unavailable"
+            message = response.json()["error"]["message"]
+            assert "/" not in message and str(server.port) not in message and "127.0.0.1" not in message
+            server.process.send_signal(signal.SIGCONT)
+            assert client.get("/v1/users/ann/history").status_code == 200
+    finally:
+        if server.process is not None:
+            server.process.send_signal(signal.SIGCONT)
         server.kill()

@@ -14,6 +14,7 @@ from services.engines import Engines
 from services.importing import import_tracks
 from services.settings import Settings
 from services.store import Store
+from tests.services.api.auth_client import authorize
 
 
 def test_the_catalogue_is_read_once_per_version(settings: Settings, store: Store) -> None:
@@ -46,5 +47,6 @@ def test_the_api_and_its_engines_hold_one_catalogue(settings: Settings, store: S
     import_tracks(demo_catalog(), settings=settings, store=store)
     with TestClient(create_app(settings)) as client:
         state = client.app.state.selecta
-        assert client.get("/tracks", params={"limit": 1}).status_code == 200
+        authorize(client)
+        assert client.get("/v1/tracks", params={"limit": 1}).status_code == 200
         assert get_engines(state).catalog().frame is state.catalog.get()

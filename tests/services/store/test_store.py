@@ -192,6 +192,11 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "claim_job": ((), {}),
     "update_job": (("j1",), {"state": "done"}),
     "job_status": (("j1",), {}),
+    "save_credential": (("k1", {"kind": "app"}), {"expires_at": None}),
+    "load_credential": (("k1",), {}),
+    "credential_records": ((), {}),
+    "revoke_credential": (("k1",), {}),
+    "count_request": (("k1", "voice"), {"window_s": 60}),
 }
 
 
@@ -277,3 +282,30 @@ def test_two_threads_swapping_one_session_lose_no_update(store: Store, redis_ser
     for t in threads:
         t.join(timeout=60)
     assert store.load_session("counter") == {"n": 2 * rounds}
+
+
+def test_a_retried_batch_with_event_ids_is_stored_once(store: Store) -> None:
+    batch = events("u1", ["a", "b"])
+    assert store.append_events(batch, event_ids=["e1", "e2"]) == 2
+    assert store.append_events(batch, event_ids=["e1", "e2"]) == 0  # the retry
+    assert store.append_events(events("u1", ["c", "c"]), event_ids=["e3", "e3"]) == 1  # repeated in a batch
+    assert store.append_events(events("u2", ["a"]), event_ids=["e1"]) == 1  # ids are per listener
+    assert store.append_events(events("u1", ["d"])) == 1  # no id: always stored
+    assert store.count_events() == 5
+    assert store.recent_history("u1", 10)["track_id"].to_list() == ["d", "c", "b", "a"]
+
+
+def test_requests_are_counted_per_credential_and_window(store: Store) -> None:
+    assert [store.count_request("k1", "voice", window_s=60)[0] for _ in range(3)] == [1, 2, 3]
+    count, reset_s = store.count_request("k2", "voice", window_s=60)
+    assert count == 1 and 0 < reset_s <= 60
+
+
+def test_an_event_drops_every_cached_context_of_its_user_only(store: Store) -> None:
+    for context in ("a", "b"):
+        store.cache_ranked("u1", context, [{"track_id": context}])
+    store.cache_ranked("u2", "a", [{"track_id": "a"}])
+    store.append_events(events("u1", ["x"]))
+    assert store.get_ranked("u1", "a") is None and store.get_ranked("u1", "b") is None
+    assert store.get_ranked("u2", "a") == [{"track_id": "a"}]
+    assert store.invalidate_ranked("u1") == 0  # nothing left to drop
