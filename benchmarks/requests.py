@@ -328,7 +328,8 @@ def print_table(rows: list[Row]) -> None:
     print(f"{'':<22}{'':<18}{'':>6}{'':>7}  {'model / grammar':>20}  {'model / grammar':>20}")
     for name, condition, n, wer, model, grammar in rows:
         acc = f"{model.accuracy:.3f} / {grammar.accuracy:.3f}"
-        f1 = f"{model.slot_f1:.3f} / {grammar.slot_f1:.3f}"
+        annotated = model.tp + model.fn  # no slot in the reference: F1 is undefined, not 0
+        f1 = f"{model.slot_f1:.3f} / {grammar.slot_f1:.3f}" if annotated else "-"
         print(f"{name:<22}{condition:<18}{n:>6}{wer:>7}  {acc:>20}  {f1:>20}")
 
 

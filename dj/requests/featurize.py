@@ -75,8 +75,10 @@ def intent_features(text: str, tokens: list[Token], labels: list[str]) -> Featur
     """Features of the whole request; ``labels`` are the slot tags of its words (BIO)."""
     words = [t.lower for t in tokens]
     feats = ["bias", f"n={min(len(words), 12)}"]
-    feats.extend(f"w={w}" for w in set(words))
-    feats.extend(f"bi={a}|{b}" for a, b in set(zip(["<s>", *words], [*words, "</s>"], strict=True)))
+    # Sorted, not set order: the order features are first seen fixes their ids in the trained file, so
+    # string hashing (random per process) would make two trainings on the same data differ byte for byte.
+    feats.extend(f"w={w}" for w in sorted(set(words)))
+    feats.extend(f"bi={a}|{b}" for a, b in sorted(set(zip(["<s>", *words], [*words, "</s>"], strict=True))))
     feats.extend(f"first{i}={w}" for i, w in enumerate(words[:3]))
     cleaned = clean(text)
     kind = rule_kind(cleaned)
@@ -84,7 +86,7 @@ def intent_features(text: str, tokens: list[Token], labels: list[str]) -> Featur
     cleaned_words = cleaned.split()
     feats.extend(f"cfirst{i}={w}" for i, w in enumerate(cleaned_words[:2]))
     slots = {label[2:] for label in labels if label != "O"}
-    feats.extend(f"slot={s}" for s in slots)
+    feats.extend(f"slot={s}" for s in sorted(slots))
     if labels and all(label != "O" for label in labels):
         feats.append("all_slot")  # a bare name: "seven years", "Daft Punk!"
     # The words outside the slots: "play X by Y" and "add X to my Y" differ here, whatever X and Y are.

@@ -27,10 +27,11 @@ CLASSIFIER_FILE = "intent.crfsuite"
 
 
 class ModelMissingError(DJError):
-    """The trained request model is not where the package keeps it (a broken install)."""
+    """The trained request model is not where the package keeps it (a broken install, or a training run
+    that has not finished): requests cannot be understood until it is there, so the service is unavailable."""
 
     code = "request_model_missing"
-    status = 500
+    status = 503
 
 
 @dataclass
