@@ -191,3 +191,14 @@ def write_line(
         reason=reason,
         changes=changes,
     )
+
+
+SHORT_LINES = ("First up: {title}{by}.", "Next: {title}{by}.", "And last: {title}{by}.")
+
+
+def short_line(*, index: int, n_tracks: int, title: str, artist: str | None) -> str:
+    """The fewest words that still introduce a track, said when its full line fits no window."""
+    named = artist if artist and not is_anonymous(artist) else None
+    which = 0 if index == 0 else 2 if index == n_tracks - 1 else 1
+    text = SHORT_LINES[which].format(title=spoken_title(title, artist), by=f" by {named}" if named else "")
+    return text[0].upper() + text[1:]

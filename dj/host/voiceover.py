@@ -1,18 +1,19 @@
 """Turn a planned set into spoken, placed host lines: write each line from its hand-over, synthesize it,
-fit it in the mix."""
+fit it where one track plays alone (:mod:`dj.host.placement`); a line that does not fit is said in its
+short form, and only left out (with the reason) when even that does not fit."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import soxr
 
 from dj.host.handover import Handover
-from dj.host.lines import HostLine, write_line
-from dj.host.placement import VoiceSlot, place_voice
+from dj.host.lines import HostLine, short_line, write_line
+from dj.host.placement import VoiceSlot, blends, place_voice, seconds_inside
 from dj.mix.mastering import integrated_lufs
 from dj.mix.timeline import Timeline
 
@@ -35,6 +36,7 @@ class VoiceLine:
     slot: VoiceSlot
     backend: str
     voice: str
+    variant: str = "full"  # "full", or "short" when the full line fit no window
 
     @property
     def placed(self) -> bool:
@@ -45,6 +47,11 @@ class VoiceLine:
         """Mix seconds the line occupies; None when it was left out."""
         start, end = self.slot.start_s, self.slot.end_s
         return None if start is None or end is None else (start, end)
+
+    def seconds_in_blends(self, timeline: Timeline) -> float:
+        """Seconds of this line inside any blend of ``timeline`` (placement keeps it at 0)."""
+        span = self.span
+        return 0.0 if span is None else seconds_inside(span, blends(timeline))
 
 
 def write_lines(
@@ -85,6 +92,18 @@ def write_lines(
     return lines
 
 
+def _speak(synthesizer: Synthesizer, text: str, *, sr: int) -> tuple[np.ndarray, str, str]:
+    """``text`` spoken at ``sr``, loudness-matched to :data:`VOICE_LUFS`; with the backend and voice."""
+    speech = synthesizer.synthesize(text)
+    y = speech.y.astype(np.float32)
+    if speech.sr != sr:
+        y = soxr.resample(y, speech.sr, sr).astype(np.float32)
+    loudness = integrated_lufs(y, sr=sr)
+    if np.isfinite(loudness):
+        y = y * np.float32(10 ** ((VOICE_LUFS - loudness) / 20.0))
+    return y, speech.backend, speech.voice
+
+
 def voice_lines(
     *,
     timeline: Timeline,
@@ -95,29 +114,72 @@ def voice_lines(
     sr: int,
     seed: str = "",
 ) -> Sequence[VoiceLine]:
-    """One line per track (the opener included), synthesized, loudness-matched and placed."""
+    """One line per track (the opener included), synthesized, loudness-matched and placed where one
+    track plays alone; a line that fits nowhere is tried in its short form before it is left out."""
     voiced: list[VoiceLine] = []
     texts = write_lines(timeline=timeline, analyses=analyses, meta=meta, explanations=explanations, seed=seed)
+    n = len(timeline.placements)
+    not_before = 0.0
     for line in texts:
-        speech = synthesizer.synthesize(line.text)
-        y = speech.y.astype(np.float32)
-        if speech.sr != sr:
-            y = soxr.resample(y, speech.sr, sr).astype(np.float32)
-        loudness = integrated_lufs(y, sr=sr)
-        if np.isfinite(loudness):
-            y = y * np.float32(10 ** ((VOICE_LUFS - loudness) / 20.0))
-        slot = place_voice(
-            timeline=timeline, analyses=dict(analyses), index=line.index, duration_s=len(y) / sr
+        m = meta.get(line.track_id)
+        short = short_line(
+            index=line.index,
+            n_tracks=n,
+            title=m.title if m else line.track_id,
+            artist=m.artist if m else None,
         )
+        variants = [("full", line.text)] + ([("short", short)] if short != line.text else [])
         voiced.append(
-            VoiceLine(
-                index=line.index,
-                track_id=line.track_id,
-                text=line.text,
-                y=y,
-                slot=slot,
-                backend=speech.backend,
-                voice=speech.voice,
+            _fit(
+                line,
+                variants,
+                synthesizer=synthesizer,
+                sr=sr,
+                timeline=timeline,
+                analyses=dict(analyses),
+                not_before_s=not_before,
             )
         )
+        end = voiced[-1].slot.end_s
+        not_before = end if end is not None else not_before
+    return voiced
+
+
+def _fit(
+    line: HostLine,
+    variants: Sequence[tuple[str, str]],
+    *,
+    synthesizer: Synthesizer,
+    sr: int,
+    timeline: Timeline,
+    analyses: dict[str, TrackAnalysis],
+    not_before_s: float,
+) -> VoiceLine:
+    """The first of ``variants`` (name, text) that fits a solo window, else the last, left out."""
+    voiced: VoiceLine | None = None
+    for variant, text in variants:
+        y, backend, voice = _speak(synthesizer, text, sr=sr)
+        slot = place_voice(
+            timeline=timeline,
+            analyses=analyses,
+            index=line.index,
+            duration_s=len(y) / sr,
+            not_before_s=not_before_s,
+        )
+        voiced = VoiceLine(
+            index=line.index,
+            track_id=line.track_id,
+            text=text,
+            y=y,
+            slot=slot,
+            backend=backend,
+            voice=voice,
+            variant=variant,
+        )
+        if voiced.placed:
+            return voiced
+    assert voiced is not None
+    if voiced.variant == "short":
+        reason = voiced.slot.reason.replace("left out:", "left out (its short form too):", 1)
+        voiced = replace(voiced, slot=replace(voiced.slot, reason=reason))
     return voiced

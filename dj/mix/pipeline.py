@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from dj.host.voiceover import VoiceLine, voice_lines
 from dj.mix.beat_phase import envelopes_for
+from dj.mix.exit_cue import LengthMode
 from dj.mix.render import MixResult, MixStream, RenderOptions, render_mix, render_stream
 from dj.mix.timeline import Timeline, build_timeline
 
@@ -72,18 +73,21 @@ def lay_out(
     host: HostVoice | None = None,
     ramp: bool = True,
     refine_grids: bool = True,
+    length: LengthMode = "dj",
     on_step: Callable[[str], None] | None = None,
 ) -> LaidOutMix:
     """Design the hand-overs of ``track_ids`` (in order) and, with a ``host``, voice and place its lines.
 
     ``ramp`` eases each new track back to its own tempo after the blend; ``refine_grids=False`` uses the
-    analysis beat grids as they are (the benchmark's reference); ``on_step`` hears each step's name.
+    analysis beat grids as they are (the benchmark's reference); ``length`` is the listener's track-length
+    mode (full, radio or dj: where each track leaves, :mod:`dj.mix.exit_cue`); ``on_step`` hears each
+    step's name.
     """
     options = options or RenderOptions()
     step = on_step or (lambda _: None)
     step("designing transitions")
     envelopes = envelopes_for(analyses, track_ids, sr=options.sr) if refine_grids else None
-    timeline = build_timeline(track_ids, analyses, envelopes=envelopes, ramp=ramp)
+    timeline = build_timeline(track_ids, analyses, envelopes=envelopes, ramp=ramp, length=length)
     voices: list[VoiceLine] = []
     if host is not None:
         step("synthesizing host lines")

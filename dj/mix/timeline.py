@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope
+from dj.mix.exit_cue import ExitRule, LengthMode
 from dj.mix.transitions import MIN_SOLO_SHARE, TransitionSpec, plan_transition
 from dj.planning.tempo_match import EQ_BLEND
 
@@ -125,10 +126,12 @@ def build_timeline(
     *,
     ramp: bool = True,
     envelopes: Mapping[str, OnsetEnvelope] | None = None,
+    length: LengthMode = "dj",
 ) -> Timeline:
     """Plan every hand-over of an ordered set and lay the tracks out on the mix clock.
 
-    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns.
+    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns;
+    ``length`` is the listener's track-length mode (full, radio or dj; :mod:`dj.mix.exit_cue`).
     """
     envelopes = envelopes or {}
     specs: list[TransitionSpec] = []
@@ -146,6 +149,7 @@ def build_timeline(
                 ramp=ramp,
                 env_a=envelopes.get(track_id),
                 env_b=envelopes.get(track_ids[i + 1]),
+                exit_rule=ExitRule(length=length, src_start_s=src_start),
             )
             src_end = spec.a_end_s
         else:

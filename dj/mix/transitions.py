@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope, local_shift
+from dj.mix.exit_cue import ExitRule
 from dj.planning.tempo_match import (
     CROSSFADE,
     EQ_BLEND,
@@ -114,23 +115,32 @@ def plan_transition(
     ramp: bool = True,
     env_a: OnsetEnvelope | None = None,
     env_b: OnsetEnvelope | None = None,
+    exit_rule: ExitRule | None = None,
 ) -> TransitionSpec:
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`).
+    there (:mod:`dj.mix.beat_phase`). ``exit_rule`` (the listener's length mode) ranks A's exits
+    (:mod:`dj.mix.exit_cue`).
     """
+    rule = exit_rule or ExitRule()
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
     if beatmatchable(a, b, match):
         spec = _beatmatched(
-            a, b, match=match, a_earliest_out_s=a_earliest_out_s, ramp=ramp, envs=(env_a, env_b)
+            a,
+            b,
+            match=match,
+            a_earliest_out_s=a_earliest_out_s,
+            ramp=ramp,
+            envs=(env_a, env_b),
+            rule=rule,
         )
         if spec is not None:
             return spec
         why_plain = "plain crossfade: no pair of phrase-aligned cue points fits both tracks"
     else:
         why_plain = _why_not_beatmatched(a, b, match)
-    return _crossfade(a, b, a_earliest_out_s=a_earliest_out_s, reason=why_plain)
+    return _crossfade(a, b, a_earliest_out_s=a_earliest_out_s, reason=why_plain, rule=rule)
 
 
 def _why_not_beatmatched(a: TrackAnalysis, b: TrackAnalysis, match: TempoMatch) -> str:
@@ -161,6 +171,7 @@ def _beatmatched(
     a_earliest_out_s: float,
     ramp: bool,
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
+    rule: ExitRule,
 ) -> TransitionSpec | None:
     """The longest EQ blend (in bars) whose overlap fits both tracks, or None when no length fits."""
     bpb = a.beats_per_bar
@@ -174,7 +185,9 @@ def _beatmatched(
         b_beats = b_beats_all[:n_b]
         if float(b_beats[-1]) - b_in > MAX_OVERLAP_SHARE * shorter:
             continue
-        cue = _a_cue(a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s)
+        cue = _a_cue(
+            a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s, rule=rule
+        )
         if cue is None:
             continue
         a_grid, b_grid = _matched_grids(cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs)
@@ -212,10 +225,13 @@ def _b_entry_grid(b: TrackAnalysis, *, env: OnsetEnvelope | None, bpb: int) -> t
     return (float(beats[0]) if beats.size else b_in), beats
 
 
-def _a_cue(a: TrackAnalysis, *, n_a: int, max_overlap_s: float, earliest_s: float) -> _Cue | None:
-    """A's best mix-out downbeat with ``n_a`` beats after it: phrase boundaries first, then the cue
-    nearest A's outro start; None when no downbeat leaves a short enough overlap."""
-    best: tuple[tuple[int, float], _Cue] | None = None
+def _a_cue(
+    a: TrackAnalysis, *, n_a: int, max_overlap_s: float, earliest_s: float, rule: ExitRule
+) -> _Cue | None:
+    """A's best mix-out downbeat with ``n_a`` beats after it, ranked by ``rule`` (length cap, no
+    mid-climax cut, phrase boundaries, the mode's target); None when no downbeat leaves a short enough
+    overlap."""
+    best: tuple[tuple[float, ...], _Cue] | None = None
     for t in a.downbeats[::-1]:
         a_beats = _beats_from(a.beats, float(t), n_a)
         if len(a_beats) < n_a or abs(a_beats[0] - t) > 0.05:
@@ -223,7 +239,7 @@ def _a_cue(a: TrackAnalysis, *, n_a: int, max_overlap_s: float, earliest_s: floa
         if float(a_beats[-1]) - float(t) > max_overlap_s or float(t) < earliest_s:
             continue
         rank = _phrase_rank(a, float(t))
-        key = (rank, abs(float(t) - a.outro[0]))
+        key = rule.key(a, out_s=float(t), end_s=float(a_beats[-1]), rank=rank)
         if best is None or key < best[0]:
             best = (key, _Cue(a_out_s=float(t), a_beats=a_beats, rank=rank))
     return None if best is None else best[1]
@@ -281,14 +297,16 @@ def _steady_grids(a_grid: np.ndarray, b_grid: np.ndarray) -> tuple[np.ndarray, n
     return fit[0] - fit[0][0] + a_grid[0], fit[1] - fit[1][0] + b_grid[0]
 
 
-def _crossfade(a: TrackAnalysis, b: TrackAnalysis, *, a_earliest_out_s: float, reason: str) -> TransitionSpec:
+def _crossfade(
+    a: TrackAnalysis, b: TrackAnalysis, *, a_earliest_out_s: float, reason: str, rule: ExitRule
+) -> TransitionSpec:
     length = min(CROSSFADE_S, 0.2 * min(a.duration_s, b.duration_s))
     latest = a.duration_s - length - 0.05
-    # On a downbeat near the outro when A has any, else at the outro start itself.
+    # On A's best downbeat by the exit rule when A has any, else at the outro start itself.
     options = [float(t) for t in a.downbeats if a_earliest_out_s <= t <= latest] or [
         max(a_earliest_out_s, min(latest, a.outro[0]))
     ]
-    a_out = min(options, key=lambda t: abs(t - a.outro[0]))
+    a_out = min(options, key=lambda t: rule.key(a, out_s=t, end_s=t + length, rank=_phrase_rank(a, t)))
     b_in = float(b.downbeats[0]) if len(b.downbeats) and b.downbeats[0] < 0.2 * b.duration_s else 0.0
     empty = np.zeros(0)
     return TransitionSpec(

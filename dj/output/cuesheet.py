@@ -15,8 +15,11 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from dj.host.voiceover import VoiceLine
+from dj.mix.exit_cue import cut_levels, cut_lufs
 from dj.mix.measure import TransitionMeasure
 from dj.mix.render import MixResult
+from dj.mix.sources import load_source
+from dj.mix.timeline import TrackPlacement
 from dj.planning.planner import SetPlan, TrackMeta
 from dj.planning.tempo_match import CROSSFADE, PREFERRED_STRETCH, TransitionKind
 
@@ -81,7 +84,12 @@ class Provenance:
 
 @dataclass(frozen=True, kw_only=True)
 class CueTrack:
-    """One track of the set: where it plays on the mix clock and which part of its source plays."""
+    """One track of the set: where it plays on the mix clock and which part of its source plays.
+
+    ``played_s``/``played_share`` are the source seconds played and their share of the track; the cut is
+    where its audio stops (``source_to_s``), ``exit`` says why there, and ``lufs_before_cut`` /
+    ``lufs_after_cut`` are the source's loudness over the 3 s either side (None after a track's end).
+    """
 
     position: int
     track_id: str
@@ -97,6 +105,11 @@ class CueTrack:
     energy: float
     gain_db: float | None
     why_picked: str
+    played_s: float | None = None
+    played_share: float | None = None
+    exit: str = ""
+    lufs_before_cut: float | None = None
+    lufs_after_cut: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +160,19 @@ class CueVoice:
     backend: str
     voice: str
     synthetic: bool = True
+    variant: str = "full"
+    seconds_in_blends: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostFigures:
+    """Where the host spoke: seconds of voice inside blends (placement keeps this at 0.0), how many
+    tracks it introduced, and why each of the others was not."""
+
+    voice_in_blends_s: float
+    tracks_introduced: int
+    tracks: int
+    not_introduced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,6 +206,7 @@ class CueSheet:
     synthetic_voice: str
     provenance: Provenance
     summary: MixSummary
+    host: HostFigures | None = None
     timings_s: Mapping[str, float] | None = None
 
     def to_json(self) -> str:
@@ -200,8 +227,15 @@ class CueSheet:
                 "voices": tuple(CueVoice(**v) for v in raw["voice"]),
                 "provenance": Provenance.from_dict(raw["provenance"]),
                 "summary": MixSummary(**raw["summary"]),
+                "host": _host_from(raw.get("host")),
             }
         )
+
+
+def _host_from(raw: Mapping[str, Any] | None) -> HostFigures | None:
+    if raw is None:
+        return None
+    return HostFigures(**{**raw, "not_introduced": tuple(raw.get("not_introduced", ()))})
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -243,6 +277,7 @@ def cue_sheet(
                 energy=_r(a.energy),
                 gain_db=_r_opt(result.track_gains_db.get(p.track_id), 2),
                 why_picked=plan.explanations.get(p.track_id, ""),
+                **_cut(p, a, sr=result.sr),
             )
         )
     transitions = []
@@ -282,15 +317,47 @@ def cue_sheet(
         arc=plan.arc.value,
         tracks=tuple(tracks),
         transitions=tuple(transitions),
-        voices=tuple(_voice(v) for v in result.voices),
+        voices=tuple(_voice(v, result) for v in result.voices),
         synthetic_voice=SYNTHETIC_VOICE_NOTE,
         provenance=provenance,
         summary=summary(measures, result),
+        host=host_figures(result) if result.voices else None,
         timings_s=timings_s,
     )
 
 
-def _voice(v: VoiceLine) -> CueVoice:
+def _cut(p: TrackPlacement, a: TrackAnalysis, *, sr: int) -> dict[str, Any]:
+    """How much of the track played, why it leaves where it does and the loudness around that cut."""
+    before = after = None
+    if a.path is not None:
+        before, after = cut_lufs(load_source(a.path, sr), sr=sr, cut_s=p.src_end_s)
+    played = p.src_end_s - p.src_start_s
+    return {
+        "played_s": _r(played, 2),
+        "played_share": _r(played / a.duration_s) if a.duration_s > 0 else None,
+        "exit": cut_levels(a, cut_s=p.src_end_s).describe(),
+        "lufs_before_cut": before,
+        "lufs_after_cut": after,
+    }
+
+
+def host_figures(result: MixResult) -> HostFigures:
+    """Seconds of voice inside blends and the tracks introduced, from the placed lines and the timeline."""
+    placed = {v.index for v in result.voices if v.placed}
+    written = {v.index for v in result.voices}
+    why_not = [f"#{v.index + 1}: {v.slot.reason}" for v in result.voices if not v.placed]
+    why_not += [
+        f"#{p.index + 1}: no line was written" for p in result.timeline.placements if p.index not in written
+    ]
+    return HostFigures(
+        voice_in_blends_s=_r(sum(v.seconds_in_blends(result.timeline) for v in result.voices), 2),
+        tracks_introduced=len(placed),
+        tracks=len(result.timeline.placements),
+        not_introduced=tuple(why_not),
+    )
+
+
+def _voice(v: VoiceLine, result: MixResult) -> CueVoice:
     return CueVoice(
         before_track=v.index + 1,
         text=v.text,
@@ -299,6 +366,8 @@ def _voice(v: VoiceLine) -> CueVoice:
         placement=v.slot.reason,
         backend=v.backend,
         voice=v.voice,
+        variant=v.variant,
+        seconds_in_blends=_r(v.seconds_in_blends(result.timeline), 2),
     )
 
 
