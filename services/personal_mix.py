@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from dj.errors import DJError
+from dj.mix.exit_cue import LengthMode
 from dj.mix.measure import TransitionMeasure, measure_mix
 from dj.mix.pipeline import HostVoice, lay_out
 from dj.mix.render import MixResult, RenderOptions
@@ -50,6 +51,7 @@ class MixRequest:
     voice: bool = True
     high_quality_stretch: bool = False
     tempo_ramp: bool = True
+    length: LengthMode = "dj"  # full tracks, radio edits or DJ length (dj.mix.exit_cue)
     sr: int = 44100
     requests: tuple[str, ...] = ()
 
@@ -64,6 +66,7 @@ class MixOutcome:
     result: MixResult
     plan: SetPlan
     timings_s: Mapping[str, float]
+    shortfall: str | None = None  # why the set has fewer tracks than asked for, when it does
 
 
 def mixable_catalog(settings: Settings) -> pl.DataFrame:
@@ -161,6 +164,12 @@ def make_mix(
         arc=request.arc,
         meta=meta,
     )
+    shortfall = None
+    if len(plan.track_ids) < request.n_tracks:
+        shortfall = (
+            f"asked for {request.n_tracks} tracks but only {len(candidates)} can be offered: the catalogue "
+            f"has {catalog.height} tracks with audio, {len(analyses)} of them analysed"
+        )
     timings["recommend+plan"] = time.perf_counter() - t
     t = time.perf_counter()
     tts = None
@@ -174,6 +183,7 @@ def make_mix(
         if tts is not None
         else None,
         ramp=request.tempo_ramp,
+        length=request.length,
         on_step=step,
     )
     timings["transitions+voice"] = time.perf_counter() - t
@@ -199,6 +209,7 @@ def make_mix(
             "sr": request.sr,
             "high_quality_stretch": request.high_quality_stretch,
             "tempo_ramp": request.tempo_ramp,
+            "length": request.length,
         },
     )
     sheet = cue_sheet(
@@ -232,6 +243,7 @@ def make_mix(
         result=result,
         plan=plan,
         timings_s=timings,
+        shortfall=shortfall,
     )
 
 

@@ -321,7 +321,7 @@ def cue_sheet(
         synthetic_voice=SYNTHETIC_VOICE_NOTE,
         provenance=provenance,
         summary=summary(measures, result),
-        host=host_figures(result) if result.voices else None,
+        host=host_figures(result),
         timings_s=timings_s,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,14 @@ def mix_command(
         bool,
         typer.Option("--ramp/--no-ramp", help="Ease each new track back to its own tempo after the blend."),
     ] = True,
+    length: Annotated[
+        str,
+        typer.Option(
+            "--length",
+            help="How much of each track plays: full (whole tracks, blended over the outro), radio "
+            "(radio-edit length, at most 3.5 min) or dj (DJ length, at most 2.5 min).",
+        ),
+    ] = "dj",
     tts: Annotated[
         str,
         typer.Option(
@@ -58,16 +67,28 @@ def mix_command(
     ] = None,
 ) -> str:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
+    started = time.perf_counter()
+    from dj.mix.exit_cue import parse_length
     from dj.mix.stretch import stretch_engine
     from services.personal_mix import MixRequest, make_mix, synthesizer_for
     from services.sessions.lifecycle import save_planned
     from services.settings import get_settings
     from services.store import open_store
 
+    try:
+        length_mode = parse_length(length)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--length") from None
     stretch_engine(high_quality=hq)  # a missing extra fails here, before any analysis or rendering
     settings = get_settings()
     request = MixRequest(
-        user_id=user, n_tracks=tracks, arc=arc, voice=voice, high_quality_stretch=hq, tempo_ramp=ramp
+        user_id=user,
+        n_tracks=tracks,
+        arc=arc,
+        voice=voice,
+        high_quality_stretch=hq,
+        tempo_ramp=ramp,
+        length=length_mode,
     )
     synthesizer = (
         synthesizer_for(settings, backend=tts, model_path=tts_model, config_path=tts_config)
@@ -86,12 +107,21 @@ def mix_command(
             on_step=lambda text: status.update(text),
         )
     sheet = outcome.sheet
-    tracks_table = Table(title=f"{sheet.title} ({sheet.arc} arc)")
-    for column in ("#", "start", "track", "BPM", "key", "energy"):
+    if outcome.shortfall:
+        err_console.print(f"[yellow]warning:[/] {outcome.shortfall}", highlight=False)
+    tracks_table = Table(title=f"{sheet.title} ({sheet.arc} arc, {length_mode} length)")
+    for column in ("#", "start", "track", "BPM", "key", "energy", "played", "LUFS at cut"):
         tracks_table.add_column(column)
     for t in sheet.tracks:
         tracks_table.add_row(
-            str(t.position), f"{t.start_s:.1f}s", t.title, f"{t.bpm:.1f}", t.camelot, f"{t.energy:.2f}"
+            str(t.position),
+            f"{t.start_s:.1f}s",
+            t.title,
+            f"{t.bpm:.1f}",
+            t.camelot,
+            f"{t.energy:.2f}",
+            f"{_fmt(t.played_s, '.0f')}s ({_fmt(t.played_share, '.0%')})",
+            f"{_fmt(t.lufs_before_cut, '.1f')} -> {_fmt(t.lufs_after_cut, '.1f')}",
         )
     console.print(tracks_table)
     table = Table(title="Transitions (measured on the rendered audio)")
@@ -121,9 +151,19 @@ def mix_command(
     for v in sheet.voices:
         where = f"{v.start_s:.1f}s" if v.start_s is not None else "left out"
         console.print(f"[dim]voice before #{v.before_track} ({where}): {v.text}[/]")
+    if voice and sheet.host is not None:
+        h = sheet.host
+        console.print(
+            f"host: {h.tracks_introduced}/{h.tracks} tracks introduced, "
+            f"{h.voice_in_blends_s:.1f}s of voice inside blends"
+        )
+        for why in h.not_introduced:
+            console.print(f"[dim]not introduced {why}[/]")
     duration, render_s = sheet.duration_s, outcome.timings_s["render"]
+    whole_s = time.perf_counter() - started
     console.print(
-        f"{duration / 60:.1f} min mix rendered in {render_s:.1f}s ({duration / render_s:.0f}x real time)"
+        f"{duration / 60:.1f} min mix rendered in {render_s:.1f}s ({duration / render_s:.0f}x real time); "
+        f"whole command {whole_s:.1f}s ({duration / whole_s:.0f}x real time)"
     )
     console.print(
         f"wrote {outcome.audio_path}, {outcome.json_path}"

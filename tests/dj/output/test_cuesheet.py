@@ -31,6 +31,7 @@ SHEET_KEYS = [
     "synthetic_voice",
     "provenance",
     "summary",
+    "host",
     "timings_s",
 ]
 TRACK_KEYS = [
@@ -48,6 +49,11 @@ TRACK_KEYS = [
     "energy",
     "gain_db",
     "why_picked",
+    "played_s",
+    "played_share",
+    "exit",
+    "lufs_before_cut",
+    "lufs_after_cut",
 ]
 TRANSITION_KEYS = [
     "index",
