@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: demo test test-fast lint licenses browser clean
+.PHONY: demo test test-fast lint licenses browser debian-music clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: $(VENV)/.installed-run
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 pytest = $(VENV)/bin/python -m pytest -q$(if $(1), $(1)); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser debian-music
 	$(call pytest)
 
 # The listening page's browser tests drive Debian's Chromium through Playwright (a browser download is not
@@ -38,6 +38,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium is not installed: the browser tests will skip"
+
+# Real recordings for the mixing tests (full-length game soundtracks Debian ships); installed like chromium,
+# else the tests that need them skip and say so.
+debian-music:
+	@{ [ -d /usr/share/hyperrogue/music ] && [ -d /usr/share/games/wesnoth/1.16/data/core/music ]; } \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperrogue-music wesnoth-1.16-music >/dev/null; } \
+		|| echo "hyperrogue-music / wesnoth-1.16-music are not installed: the real-recording tests will skip"
 
 test-fast: $(VENV)/.installed-test
 	$(call pytest,-m "not slow")

@@ -33,7 +33,9 @@ DJ_MAX_S = 150.0
 """In DJ length a track plays at most 2.5 minutes before the next one is fully in."""
 
 CLIMAX_DB = 3.0
-"""A passage within 3 dB of the track's loudest 4 seconds counts as its climax."""
+"""A passage within 3 dB of the track's loudest 4 seconds, and louder than its typical (median) level,
+counts as its climax: a track at one level throughout has no climax to cut into."""
+ABOVE_TYPICAL_DB = 1.0
 FALL_DB = 2.0
 """Energy falling by 2 dB across the cut is the music winding down: a cut there is fine."""
 LEVEL_WINDOW_S = 4.0
@@ -60,6 +62,7 @@ class CutLevels:
     before_db: float
     after_db: float | None  # None when the track's music ends at the cut
     peak_db: float
+    typical_db: float
 
     @property
     def mid_climax(self) -> bool:
@@ -67,6 +70,7 @@ class CutLevels:
         return (
             self.after_db is not None
             and self.after_db >= self.peak_db - CLIMAX_DB
+            and self.after_db >= self.typical_db + ABOVE_TYPICAL_DB
             and self.after_db >= self.before_db - FALL_DB
         )
 
@@ -99,15 +103,18 @@ def cut_levels(a: TrackAnalysis, *, cut_s: float) -> CutLevels:
     """The energy just before and after ``cut_s`` (source seconds) against the track's loudest passage."""
     times, db = _levels_db(a)
     if times.size == 0:
-        return CutLevels(before_db=0.0, after_db=None, peak_db=0.0)
+        return CutLevels(before_db=0.0, after_db=None, peak_db=0.0, typical_db=0.0)
     step = float(np.median(np.diff(times))) if times.size > 1 else 0.5
     width = max(1, round(LEVEL_WINDOW_S / step))
     power = np.convolve(10 ** (db / 10), np.ones(width) / width, mode="valid")
     peak = float(10 * np.log10(power.max()))
+    typical = float(10 * np.log10(np.median(power)))
     before = _level(times, db, cut_s - LEVEL_WINDOW_S, cut_s)
     end_of_music = min(a.duration_s, a.outro[1] if a.outro[1] > 0 else a.duration_s)
     after = None if cut_s >= end_of_music - 1.0 else _level(times, db, cut_s, cut_s + LEVEL_WINDOW_S)
-    return CutLevels(before_db=before if before is not None else peak, after_db=after, peak_db=peak)
+    return CutLevels(
+        before_db=before if before is not None else peak, after_db=after, peak_db=peak, typical_db=typical
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,7 +143,7 @@ class ExitRule:
         the cap, a 4-bar boundary near it beats an 8-bar phrase start further away."""
         cap = self.cap_s()
         if self.length != "dj":
-            rank = min(rank, 1)
+            rank = 0 if rank <= 1 else 1
         over = cap is not None and end_s - self.src_start_s > cap + 0.5
         climax = cut_levels(a, cut_s=end_s).mid_climax
         target = self.target_end_s(a, overlap_s=end_s - out_s)

@@ -97,3 +97,27 @@ def make_track(tmp_path_factory: pytest.TempPathFactory):
 def shift_grid():
     """``shift_grid(analysis, seconds)``: the same track with its beat grid moved."""
     return shifted
+
+
+# Full-length game soundtracks Debian ships (CC BY-SA / GPL music, installed by `make test`'s `debian-music`
+# target): real recordings nobody here wrote, long enough for the radio and DJ length modes to differ.
+DEBIAN_MUSIC = (
+    "/usr/share/games/wesnoth/1.16/data/core/music/battle.ogg",  # 318 s
+    "/usr/share/games/wesnoth/1.16/data/core/music/loyalists.ogg",  # 180 s
+    "/usr/share/hyperrogue/music/hr3-jungle.ogg",  # 78 s
+)
+
+
+@pytest.fixture(scope="session")
+def debian_music(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TrackAnalysis]:
+    """Three real recordings from Debian's wesnoth-1.16-music and hyperrogue-music, analysed by the
+    analysis package; the test skips, saying what to install, when they are absent."""
+    missing = [p for p in DEBIAN_MUSIC if not Path(p).is_file()]
+    if missing:
+        pytest.skip(
+            "real recordings absent: apt-get install wesnoth-1.16-music hyperrogue-music (make debian-music)"
+        )
+    from dj.analysis import analyze_many
+
+    cache = tmp_path_factory.mktemp("debian-analysis")
+    return dict(zip(DEBIAN_MUSIC, analyze_many(list(DEBIAN_MUSIC), cache_dir=cache, workers=1), strict=True))
