@@ -161,6 +161,7 @@ class _Cue:
     a_out_s: float
     a_beats: np.ndarray
     rank: int
+    key: tuple[float, ...]  # the exit rule's sort key (dj.mix.exit_cue.ExitRule.key)
 
 
 def _beatmatched(
@@ -173,10 +174,13 @@ def _beatmatched(
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
     rule: ExitRule,
 ) -> TransitionSpec | None:
-    """The longest EQ blend (in bars) whose overlap fits both tracks, or None when no length fits."""
+    """The longest EQ blend (in bars) whose overlap fits both tracks and whose exit the ``rule`` finds
+    sound (within the length cap, not mid-climax, on a phrase boundary); failing that, the length with
+    the best exit. None when no length fits."""
     bpb = a.beats_per_bar
     shorter = min(a.duration_s, b.duration_s)
     b_in, b_beats_all = _b_entry_grid(b, env=envs[1], bpb=bpb)
+    best: tuple[tuple[float, ...], int, _Cue, np.ndarray] | None = None
     for bars in (*BAR_CHOICES, SHORT_BARS):
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
@@ -188,28 +192,32 @@ def _beatmatched(
         cue = _a_cue(
             a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s, rule=rule
         )
-        if cue is None:
-            continue
-        a_grid, b_grid = _matched_grids(cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs)
-        ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
-        ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
-        ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
-        return TransitionSpec(
-            kind=EQ_BLEND,
-            bars=bars,
-            a_out_s=cue.a_out_s,
-            a_end_s=float(a_grid[-1]),
-            b_in_s=float(b_grid[0]),
-            b_overlap_end_s=float(b_grid[-1]),
-            a_beats=a_grid,
-            b_beats=b_grid,
-            ratio=ratio,
-            multiplier=match.multiplier,
-            ramp_s=ramp_s,
-            swap_s=float(cue.a_beats[(bars // 2) * bpb] - cue.a_out_s),
-            reason=_blend_reason(b, match=match, bars=bars, cue=cue, b_in_s=b_in, ratio=ratio, ramp_s=ramp_s),
-        )
-    return None
+        if cue is not None and (best is None or cue.key[:3] < best[0]):
+            best = (cue.key[:3], bars, cue, b_beats)
+        if best is not None and not any(best[0]):
+            break
+    if best is None:
+        return None
+    _, bars, cue, b_beats = best
+    a_grid, b_grid = _matched_grids(cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs)
+    ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
+    ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
+    ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
+    return TransitionSpec(
+        kind=EQ_BLEND,
+        bars=bars,
+        a_out_s=cue.a_out_s,
+        a_end_s=float(a_grid[-1]),
+        b_in_s=float(b_grid[0]),
+        b_overlap_end_s=float(b_grid[-1]),
+        a_beats=a_grid,
+        b_beats=b_grid,
+        ratio=ratio,
+        multiplier=match.multiplier,
+        ramp_s=ramp_s,
+        swap_s=float(cue.a_beats[(bars // 2) * bpb] - cue.a_out_s),
+        reason=_blend_reason(b, match=match, bars=bars, cue=cue, b_in_s=b_in, ratio=ratio, ramp_s=ramp_s),
+    )
 
 
 def _b_entry_grid(b: TrackAnalysis, *, env: OnsetEnvelope | None, bpb: int) -> tuple[float, np.ndarray]:
@@ -241,7 +249,7 @@ def _a_cue(
         rank = _phrase_rank(a, float(t))
         key = rule.key(a, out_s=float(t), end_s=float(a_beats[-1]), rank=rank)
         if best is None or key < best[0]:
-            best = (key, _Cue(a_out_s=float(t), a_beats=a_beats, rank=rank))
+            best = (key, _Cue(a_out_s=float(t), a_beats=a_beats, rank=rank, key=key))
     return None if best is None else best[1]
 
 

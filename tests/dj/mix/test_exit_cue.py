@@ -42,7 +42,9 @@ def long_tracks(make_track) -> dict[str, TrackAnalysis]:
     }
 
 
-def test_length_modes_play_different_shares_and_leave_on_phrases(long_tracks: dict[str, TrackAnalysis]) -> None:
+def test_length_modes_play_different_shares_and_leave_on_phrases(
+    long_tracks: dict[str, TrackAnalysis],
+) -> None:
     ids = ["a", "b", "c"]
     shares = {}
     for mode in LENGTH_MODES:
@@ -96,7 +98,9 @@ def test_real_recordings_leave_on_phrases_below_their_loudest_passage(
             a = debian_music[ids[k]]
             assert _on_phrase_boundary(a, spec.a_out_s), (mode, ids[k], spec.a_out_s)
             y = load_source(str(a.path), SR)
-            loudest = max(_short_term_lufs(y, SR, t, t + 3.0) for t in np.arange(0.0, a.duration_s - 3.0, 1.0))
+            loudest = max(
+                _short_term_lufs(y, SR, t, t + 3.0) for t in np.arange(0.0, a.duration_s - 3.0, 1.0)
+            )
             cut = spec.a_end_s
             after = _short_term_lufs(y, SR, cut, cut + 3.0)
             before = _short_term_lufs(y, SR, cut - 3.0, cut)
