@@ -346,9 +346,8 @@ def host_figures(result: MixResult) -> HostFigures:
     placed = {v.index for v in result.voices if v.placed}
     written = {v.index for v in result.voices}
     why_not = [f"#{v.index + 1}: {v.slot.reason}" for v in result.voices if not v.placed]
-    why_not += [
-        f"#{p.index + 1}: no line was written" for p in result.timeline.placements if p.index not in written
-    ]
+    missing = "no line was written" if written else "no host voice in this mix"
+    why_not += [f"#{p.index + 1}: {missing}" for p in result.timeline.placements if p.index not in written]
     return HostFigures(
         voice_in_blends_s=_r(sum(v.seconds_in_blends(result.timeline) for v in result.voices), 2),
         tracks_introduced=len(placed),

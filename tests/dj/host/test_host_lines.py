@@ -176,3 +176,16 @@ def test_a_set_varies_its_phrasing_and_a_rerun_says_the_same(drum_tracks) -> Non
     assert len({line.template for line in middles}) == len(middles)  # no phrasing twice in a set
     assert any(script(f"listener-{k}") != first for k in range(2, 8))
     assert all(len(text.split()) <= 22 for text in first)  # short enough for an intro
+
+
+def test_the_short_form_still_names_the_track() -> None:
+    from dj.host.lines import short_line
+
+    assert (
+        short_line(index=1, n_tracks=3, title="Blue Monday", artist="New Order")
+        == "Next: Blue Monday by New Order."
+    )
+    assert short_line(index=0, n_tracks=3, title="Happy, acoustic (seed 411)", artist="AI-generated") == (
+        "First up: a happy acoustic piece."
+    )
+    assert short_line(index=2, n_tracks=3, title="Blue", artist=None).startswith("And last: Blue")

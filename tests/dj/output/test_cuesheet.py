@@ -146,3 +146,26 @@ def test_tags_come_from_the_typed_sheet(sheet: CueSheet) -> None:
     tags = mix_tags(sheet)
     assert tags["title"] == "Selecta mix for u1" and "1. 0.0s Track " in tags["comment"]
     assert json.loads(tags["provenance"])["requests"] == ["play something calmer"]
+
+
+def test_each_track_says_how_much_played_and_the_loudness_at_its_cut(
+    sheet: CueSheet, drum_tracks: dict[str, TrackAnalysis]
+) -> None:
+    for t in sheet.tracks:
+        duration = drum_tracks[t.track_id].duration_s
+        assert t.played_s == pytest.approx(t.source_to_s - t.source_from_s, abs=0.01)
+        assert (
+            t.played_share == pytest.approx(t.played_s / duration, abs=0.001) and 0.3 < t.played_share <= 1.0
+        )
+        assert t.exit and t.lufs_before_cut is not None
+    # The drum tracks play at one level: the outgoing tracks' cuts fall inside the music, the last one
+    # plays to its end (nothing after its cut).
+    assert all(t.lufs_after_cut is not None for t in sheet.tracks[:-1])
+    assert sheet.tracks[-1].lufs_after_cut is None
+    # No host voice in this mix: nothing said inside a blend, no track introduced, and the sheet says why.
+    assert sheet.host is not None and sheet.host.voice_in_blends_s == 0.0
+    assert sheet.host.tracks_introduced == 0 and sheet.host.tracks == 3
+    assert (
+        all("no host voice" in why for why in sheet.host.not_introduced)
+        and len(sheet.host.not_introduced) == 3
+    )
