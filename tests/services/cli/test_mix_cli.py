@@ -79,3 +79,34 @@ def test_coqui_voice_without_a_model_says_what_to_pass(cli_env: Settings, tmp_pa
     )
     assert result.exception is not None and "model_path" in str(result.exception)
     assert getattr(result.exception, "code", "") == "speech_backend_unavailable"
+
+
+@pytest.mark.slow
+def test_mix_says_when_fewer_tracks_than_asked_and_keeps_the_voice_out_of_blends(
+    cli_env: Settings, store: Store, tmp_path: Path
+) -> None:
+    catalog = demo_catalog().filter(pl.col("path").str.contains("|".join(SUBSET)))
+    import_tracks(catalog, settings=cli_env, store=store)
+    store.append_events(demo_events(catalog=catalog, n_users=6))
+    out = tmp_path / "mix.ogg"
+    args = ["mix", "--user", "demo-user-01", "--tracks", "8", "--length", "radio", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    # Six tracks in the catalogue: the command says it could not give eight, and why.
+    assert "warning" in result.output and "asked for 8 tracks but only 6" in result.output
+    assert "whole command" in result.output and "x real time" in result.output
+    sheet = CueSheet.from_json(out.with_suffix(".json").read_text())
+    assert len(sheet.tracks) == 6 and sheet.provenance.options["length"] == "radio"
+    assert sheet.host is not None and sheet.host.voice_in_blends_s == 0.0
+    assert all(v.seconds_in_blends == 0.0 for v in sheet.voices)
+    assert sheet.host.tracks_introduced + len(sheet.host.not_introduced) == 6
+    assert f"{sheet.host.tracks_introduced}/6 tracks introduced" in result.output
+    assert all(t.played_share is not None and t.lufs_before_cut is not None for t in sheet.tracks)
+
+
+def test_an_unknown_length_mode_is_refused(cli_env: Settings, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["mix", "--user", "u", "--length", "epic", "--out", str(tmp_path / "m.ogg")]
+    )
+    text = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and "unknown track length" in text and "radio" in text
