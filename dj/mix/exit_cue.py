@@ -38,6 +38,10 @@ counts as its climax: a track at one level throughout has no climax to cut into.
 ABOVE_TYPICAL_DB = 1.0
 FALL_DB = 2.0
 """Energy falling by 2 dB across the cut is the music winding down: a cut there is fine."""
+OFF_PHRASE_BARS = (0.0, 2.0, 8.0)
+"""What leaving on a half-phrase or a plain downbeat costs, in bars of distance from the target: with a
+regular phrase grid a phrase start within reach always wins; where the phrases detected are sparse, a
+track is not cut 30 s short to reach one."""
 LEVEL_WINDOW_S = 4.0
 CUT_LUFS_WINDOW_S = 3.0
 """The cue sheet's loudness before and after a cut: BS.1770 over 3 s, the short-term window."""
@@ -138,16 +142,14 @@ class ExitRule:
 
     def key(self, a: TrackAnalysis, *, out_s: float, end_s: float, rank: int) -> tuple[float, ...]:
         """Sort key of a candidate exit (smaller is better): within the length cap first, then not
-        mid-climax, then on a phrase boundary (``rank`` 0 phrase, 1 half-phrase, 2 downbeat), then
-        nearest the mode's target end. In full and radio length, whose target is the end of the music or
-        the cap, a 4-bar boundary near it beats an 8-bar phrase start further away."""
+        mid-climax, then the distance from the mode's target end plus what leaving off a phrase
+        costs (``rank`` 0 phrase start, 1 half-phrase, 2 any downbeat; see :data:`OFF_PHRASE_BARS`)."""
         cap = self.cap_s()
-        if self.length != "dj":
-            rank = 0 if rank <= 1 else 1
         over = cap is not None and end_s - self.src_start_s > cap + 0.5
         climax = cut_levels(a, cut_s=end_s).mid_climax
         target = self.target_end_s(a, overlap_s=end_s - out_s)
-        return (float(over), float(climax), float(rank), abs(end_s - target))
+        bar_s = a.beats_per_bar * 60.0 / a.bpm if a.bpm > 0 else 2.0
+        return (float(over), float(climax), abs(end_s - target) + OFF_PHRASE_BARS[min(rank, 2)] * bar_s)
 
 
 def cut_lufs(y: np.ndarray, *, sr: int, cut_s: float) -> tuple[float | None, float | None]:

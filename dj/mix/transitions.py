@@ -180,7 +180,7 @@ def _beatmatched(
     bpb = a.beats_per_bar
     shorter = min(a.duration_s, b.duration_s)
     b_in, b_beats_all = _b_entry_grid(b, env=envs[1], bpb=bpb)
-    best: tuple[tuple[float, ...], int, _Cue, np.ndarray] | None = None
+    best: tuple[tuple[float, ...], int, _Cue, np.ndarray] | None = None  # (how sound, bars, cue, B's beats)
     for bars in (*BAR_CHOICES, SHORT_BARS):
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
@@ -192,8 +192,10 @@ def _beatmatched(
         cue = _a_cue(
             a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s, rule=rule
         )
-        if cue is not None and (best is None or cue.key[:3] < best[0]):
-            best = (cue.key[:3], bars, cue, b_beats)
+        # How sound the exit is: within the length cap, not mid-climax, on a (half-)phrase boundary.
+        sound = None if cue is None else (*cue.key[:2], float(cue.rank > 1))
+        if cue is not None and sound is not None and (best is None or sound < best[0]):
+            best = (sound, bars, cue, b_beats)
         if best is not None and not any(best[0]):
             break
     if best is None:
