@@ -48,7 +48,7 @@ TRACKS = (
     HYPERROGUE / "hr-domina-mountain.ogg",
 )
 SR = 22050
-console = Console()
+console = Console(width=170)
 
 
 def _f(x: float | None, spec: str) -> str:
