@@ -130,7 +130,7 @@ def voice_lines(
         )
         variants = [("full", line.text)] + ([("short", short)] if short != line.text else [])
         voiced.append(
-            _fit(
+            fit_line(
                 line,
                 variants,
                 synthesizer=synthesizer,
@@ -145,7 +145,7 @@ def voice_lines(
     return voiced
 
 
-def _fit(
+def fit_line(
     line: HostLine,
     variants: Sequence[tuple[str, str]],
     *,

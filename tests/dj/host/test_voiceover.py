@@ -160,3 +160,42 @@ def test_real_recordings_are_introduced_outside_the_blends(
     assert [line.index for line in lines] == list(range(len(ids)))
     assert all(line.placed for line in lines), [line.slot.reason for line in lines]
     assert sum(line.seconds_in_blends(timeline) for line in lines) == 0.0
+
+
+@pytest.mark.slow
+def test_a_line_too_long_for_its_window_is_said_in_its_short_form(
+    drum_tracks: dict[str, TrackAnalysis], tmp_path
+) -> None:
+    from dj.host.lines import HostLine
+    from dj.host.voiceover import fit_line
+    from dj.speech.tts import HibariSynthesizer
+
+    timeline = build_timeline(["a", "b"], drum_tracks)
+    blend_start = timeline.overlap(0)[0]
+    # B's intro has no room (its energy rises right after the blend) and the line before ends 3 s before
+    # the blend: 2.5 s left over A's outro, too little for the full line, enough for the short one.
+    analyses = {
+        **drum_tracks,
+        "b": _with_drop(drum_tracks["b"], timeline.transitions[0].b_overlap_end_s + 1.0),
+    }
+    line = HostLine(
+        index=1,
+        track_id="b",
+        text="Turning it up a notch with Track B by Test Band. Because you played Song Q last week.",
+        family="energy_up",
+        template="",
+    )
+    variants = [("full", line.text), ("short", "Next: Track B.")]
+    kwargs = {
+        "synthesizer": HibariSynthesizer(cache_dir=tmp_path),
+        "sr": SR,
+        "timeline": timeline,
+        "analyses": analyses,
+        "not_before_s": blend_start - RELEASE_S - 2.8,
+    }
+    fitted = fit_line(line, variants, **kwargs)
+    assert fitted.placed and fitted.variant == "short" and fitted.text == "Next: Track B."
+    assert fitted.seconds_in_blends(timeline) == 0.0
+    # Nothing fits at all: the line is left out, and the reason says the short form was tried too.
+    dropped = fit_line(line, variants, **{**kwargs, "not_before_s": blend_start - RELEASE_S - 0.3})
+    assert not dropped.placed and dropped.slot.reason.startswith("left out (its short form too)")
