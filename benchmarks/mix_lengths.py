@@ -1,6 +1,6 @@
 """Where tracks leave and where the host speaks, on real recordings, in each track-length mode.
 
-    nice .venv/bin/python benchmarks/mix_lengths.py [--quick] [--cache-dir .selecta/bench-lengths]
+    nice .venv/bin/python benchmarks/mix_lengths.py [--quick] [--render radio] [--cache-dir DIR]
 
 Six full-length game soundtracks Debian ships (``apt-get install wesnoth-1.16-music hyperrogue-music``,
 25 s to 5 min each; skipped with a note when absent) are mixed in the given order in the three length
@@ -34,6 +34,7 @@ from dj.analysis.loudness import integrated_loudness  # noqa: E402
 from dj.host.placement import blends, seconds_inside  # noqa: E402
 from dj.mix.exit_cue import LENGTH_MODES, cut_lufs  # noqa: E402
 from dj.mix.pipeline import HostVoice, lay_out  # noqa: E402
+from dj.mix.render import RenderOptions  # noqa: E402
 from dj.mix.sources import load_source  # noqa: E402
 from dj.planning.planner import TrackMeta  # noqa: E402
 
@@ -70,6 +71,11 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="first three tracks only")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".selecta" / "bench-lengths")
+    parser.add_argument(
+        "--render",
+        choices=LENGTH_MODES,
+        help="also render this mode's mix (22.05 kHz): loudness, true peak, speed",
+    )
     args = parser.parse_args()
     paths = [str(p) for p in TRACKS if p.is_file()]
     if len(paths) < 3:
@@ -102,7 +108,16 @@ def main() -> None:
         summary.add_column(column)
     for mode in LENGTH_MODES:
         host = HostVoice(synthesizer=synth, meta=meta, explanations={}, seed="bench")
-        laid = lay_out(paths, analyses, host=host, length=mode)
+        t = time.perf_counter()
+        laid = lay_out(paths, analyses, host=host, length=mode, options=RenderOptions(sr=SR))
+        if mode == args.render:
+            result = laid.render()
+            took = time.perf_counter() - t
+            console.print(
+                f"{mode}: rendered {result.duration_s / 60:.1f} min in {took:.0f}s "
+                f"({result.duration_s / took:.0f}x real time, voice and layout included): "
+                f"{result.lufs:.2f} LUFS, {result.true_peak_dbtp:.2f} dBTP"
+            )
         tl, voices = laid.timeline, laid.voices
         spans = blends(tl)
         table = Table(title=f"{mode} length: exits (loudness on the decoded audio, LUFS over 3 s)")
