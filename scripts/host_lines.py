@@ -26,7 +26,12 @@ FOLDERS = (
     Path("/usr/share/hyperrogue/music"),
     Path("/usr/share/games/wesnoth/1.16/data/core/music"),
 )
-FORMS = ("because you played {label}", "sounds like {label}", "tagged like {label}", "popular with listeners like you")
+FORMS = (
+    "because you played {label}",
+    "sounds like {label}",
+    "tagged like {label}",
+    "popular with listeners like you",
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,9 @@ def main() -> None:
         title, artist = (path.name, "Unknown artist") if args.raw else (row["title"], row["artist"])
         tags = tuple(str(t) for t in row["tags"])  # type: ignore[attr-defined]
         meta[track_id] = TrackMeta(track_id=track_id, title=str(title), artist=artist, tags=tags)  # type: ignore[arg-type]
-    analyses = {str(read_track(p, root=p.parent)["track_id"]): a for p, a in zip(files, analysed, strict=True)}
+    analyses = {
+        str(read_track(p, root=p.parent)["track_id"]): a for p, a in zip(files, analysed, strict=True)
+    }
     ids = list(analyses)
     candidates = []
     for k, track_id in enumerate(ids[: args.tracks]):
@@ -106,7 +113,10 @@ def main() -> None:
 
 
 _CONTRADICTIONS = (
-    (re.compile(r"lift|more drive|turning it up|energy rises"), re.compile(r"pace eases|slower|calmer|breathe")),
+    (
+        re.compile(r"lift|more drive|turning it up|energy rises"),
+        re.compile(r"pace eases|slower|calmer|breathe"),
+    ),
     (re.compile(r"calmer|easing off|breathe|energy comes down"), re.compile(r"pace picks up|quicker|lift")),
 )
 

@@ -73,8 +73,8 @@ def spoken_name(text: str | None) -> str:
     """
     text = " ".join((text or "").replace("_", " ").split())
     text = _FILE_SUFFIX.sub("", text).strip(" -.")
-    if " " not in text and (text.count("-") >= 2 or (text.islower() and "-" in text)):
-        text = text.replace("-", " ")  # "sweet-waltz-0i-22mi", "battle-epic": a file name's words
+    # "sweet-waltz-0i-22mi", "battle-epic": a file name's words (a name in capitals keeps "Jay-Z").
+    text = " ".join(w.replace("-", " ") if w.count("-") >= 2 or text.islower() else w for w in text.split())
     if text.lower() in _PLACEHOLDERS or _ID.match(text):
         return ""
     words = [w for w in text.split() if not _ID.match(w)]
