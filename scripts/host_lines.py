@@ -103,10 +103,10 @@ def main() -> None:
     named_before = ""
     for line in lines:
         problems = rule_breaks(line.text, meta[line.track_id], line.track_id)
-        named = _REASON.search(line.text)
-        if named and named.group(2).lower() == named_before:
+        reason = _REASON.search(line.text)
+        if reason and reason.group(2).lower() == named_before:
             problems.append("same reason twice in a row")
-        named_before = named.group(2).lower() if named else ""
+        named_before = reason.group(2).lower() if reason else ""
         broken += bool(problems)
         print(f"{line.index + 1:2d}. {line.text}" + (f"   <-- {'; '.join(problems)}" if problems else ""))
     print(f"\n{broken}/{len(lines)} lines break a rule ({len(files)} recordings, {args.tracks} in the set)")

@@ -161,7 +161,6 @@ def demo_set(
 @pytest.mark.parametrize("seed", ["listener-1", "listener-2", "listener-3"])
 def test_every_line_of_a_set_keeps_the_rules(which: str, seed: str, request: pytest.FixtureRequest) -> None:
     order, analyses, meta = request.getfixturevalue(which)
-    timeline = build_timeline(order, analyses)
     for order_ in (order, order[::-1]):
         timeline = build_timeline(order_, analyses)
         lines = write_lines(
@@ -172,7 +171,8 @@ def test_every_line_of_a_set_keeps_the_rules(which: str, seed: str, request: pyt
             seed=seed,
         )
         check_set(lines, order_, analyses)
-        assert any(line.reason for line in lines)  # reasons that name a track are still said
+        if which == "real_set":  # demo reasons name generated tracks, which have no names
+            assert any(line.reason for line in lines)  # reasons that name a track are still said
 
 
 def test_the_real_voice_says_every_variant_within_its_estimate(real_set) -> None:
