@@ -40,6 +40,14 @@ _PLACEHOLDERS = frozenset(
         "-",
     }
 )
+_ABBREVIATIONS = (
+    (re.compile(r"\bNo\.\s*(?=\d)", re.IGNORECASE), "Number "),
+    (re.compile(r"\bOp\.\s*(?=\d)", re.IGNORECASE), "Opus "),
+    (re.compile(r"\bVol\.\s*(?=\d)", re.IGNORECASE), "Volume "),
+    (re.compile(r"\bPt\.\s*(?=\d)", re.IGNORECASE), "Part "),
+    (re.compile(r"\b(?:feat|ft)\.\s*", re.IGNORECASE), "featuring "),
+)
+"""Abbreviations a voice reads as the end of a sentence ("Dance No. 5" is heard "Dance now. Five")."""
 _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"})
 
 
@@ -51,6 +59,8 @@ def is_anonymous(artist: str | None) -> bool:
 def _name_case(word: str, *, first: bool) -> str:
     """One word of a name in capitals or small letters, as a name is written ("mcleod" -> "McLeod")."""
     lower = word.lower()
+    if "." in lower.rstrip("."):  # "u.s." -> "U.S.": an abbreviation, said letter by letter anyway
+        return word.upper()
     if lower in _SMALL_WORDS and not first:
         return lower
     for prefix in ("mc", "mac"):
@@ -69,7 +79,8 @@ def spoken_name(text: str | None) -> str:
     Drops what only a file carries (extensions, ".hq", underscores, ids of five or more digits, trailing
     version codes such as "0i 22mi"); turns "Last, First" around; writes a name in capitals or all in
     small letters with capitals where a name has them (a voice reads "KEVIN" letter by letter); says
-    "&" as "and". A placeholder ("Unknown artist", "Various artists") or a bare id says nothing.
+    "&" as "and" and "No. 5" as "Number 5". A placeholder ("Unknown artist", "Various artists") or a
+    bare id says nothing.
     """
     text = " ".join((text or "").replace("_", " ").split())
     text = _FILE_SUFFIX.sub("", text).strip(" -.")
@@ -89,6 +100,8 @@ def spoken_name(text: str | None) -> str:
     if all_caps or (letters and all(c.islower() for c in letters)):
         text = " ".join(_name_case(w, first=not k) for k, w in enumerate(text.split()))
     text = re.sub(r"\s*&\s*", " and ", text)
+    for pattern, spelled in _ABBREVIATIONS:
+        text = pattern.sub(spelled, text)
     return "" if text.lower() in _PLACEHOLDERS else text
 
 

@@ -283,7 +283,10 @@ def test_a_reason_is_not_said_twice_in_a_row_even_in_other_words() -> None:
         ("Kevin MacLeod", "Kevin MacLeod"),
         ("Simon & Garfunkel", "Simon and Garfunkel"),
         ("99 Luftballons", "99 Luftballons"),
-        ("Hungarian Dance No. 5", "Hungarian Dance No. 5"),
+        ("Hungarian Dance No. 5", "Hungarian Dance Number 5"),
+        ("THE U.S. ARMY STRINGS", "The U.S. Army Strings"),
+        ("Symphony No.9, Op. 125", "Symphony Number 9, Opus 125"),
+        ("Song (feat. Nina)", "Song (featuring Nina)"),
         ("ABBA", "ABBA"),
         ("Jay-Z", "Jay-Z"),
         ("machine head", "Machine Head"),
@@ -308,3 +311,29 @@ def test_no_line_says_an_id_a_file_name_or_a_placeholder() -> None:
     line = write_line(index=1, n_tracks=3, track_id="t", title="Blue", artist="Unknown artist", handover=same)
     assert line.family != "artist" and "again" not in line.text
     assert spoken_reason("new to you: Unknown artist", own_name="Blue") == ""
+
+
+def test_the_voice_says_the_names_so_a_listener_hears_them() -> None:
+    """Each name, as the host writes it, said by the bundled voice and heard back by Whisper: the words
+    of the name come back (all capitals would be spelled out letter by letter, "No. 5" heard as "now.
+    Five", a file name read with its id and suffix)."""
+    import io
+
+    import soundfile as sf
+
+    from dj.speech.transcribe import FasterWhisperTranscriber
+    from dj.speech.tts import HibariSynthesizer
+
+    voice, ears = HibariSynthesizer(), FasterWhisperTranscriber()
+    for written, heard in (
+        ("MACLEOD, KEVIN", ("kevin", "leod")),
+        ("brahms_hungarian_dance_5.hq.ogg", ("brahms hungarian dance",)),
+        ("Hungarian Dance No. 5", ("dance number five",)),
+        ("THE U.S. ARMY STRINGS", ("army strings",)),
+    ):
+        speech = voice.synthesize(f"Here comes {spoken_name(written)}.")
+        wav = io.BytesIO()
+        sf.write(wav, speech.y, speech.sr, format="WAV")
+        said = re.sub(r"[^a-z0-9 ]", "", ears.transcribe(wav.getvalue()).text.lower())
+        assert all(words in said for words in heard), (written, said)
+        assert not re.search(r"\b(hq|ogg|no)\b", said), (written, said)
