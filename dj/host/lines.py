@@ -231,7 +231,8 @@ def write_line(
     own = spoken_title(title, artist) if title != track_id else ""
     name = own or "this one"
     previous_title = handover.title_from if index > 0 else None
-    if own and previous_title and spoken_title(previous_title, handover.artist_from) == own:
+    same_name = bool(own and previous_title and spoken_title(previous_title, handover.artist_from) == own)
+    if same_name and spoken_artist(handover.artist_from) == spoken_artist(artist):
         name = another(own)  # the same description twice in a row: "another happy acoustic piece"
     changes = handover.changes if index > 0 else ()
     said = said_changes(changes, mood=handover.mood_to, name=name)

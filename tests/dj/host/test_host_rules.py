@@ -337,3 +337,14 @@ def test_the_voice_says_the_names_so_a_listener_hears_them() -> None:
         said = re.sub(r"[^a-z0-9 ]", "", ears.transcribe(wav.getvalue()).text.lower())
         assert all(words in said for words in heard), (written, said)
         assert not re.search(r"\b(hq|ogg|no)\b", said), (written, said)
+
+
+def test_two_songs_of_one_title_by_two_artists_are_told_apart_by_the_artist() -> None:
+    handover = Handover(title_from="Frantic", artist_from="Aleksi Aubry-Carlson", artist_to="Stephen Rozanc")
+    line = write_line(
+        index=1, n_tracks=4, track_id="f2", title="Frantic", artist="Stephen Rozanc", handover=handover
+    )
+    assert "Frantic by Stephen Rozanc" in line.text and "another" not in line.text
+    same = Handover(title_from="Frantic", artist_from="Nina", artist_to="Nina")
+    again = write_line(index=1, n_tracks=4, track_id="f3", title="Frantic", artist="Nina", handover=same)
+    assert "another version of Frantic" in again.text
