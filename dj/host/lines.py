@@ -155,13 +155,13 @@ class HostLine:
         return next((v for v in self.variants or (self.text,) if estimate_s(v) <= max_s), None)
 
 
-def _pick(options: Sequence[str], *, seed: str, avoid: Collection[str]) -> str:
+def _pick(options: Sequence[str], *, seed: str, avoid: Collection[str], last: str | None = None) -> str:
+    """A seeded choice among ``options``: one not in ``avoid`` while there is one, and never ``last``
+    (the line just before) when there is any other."""
     start = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)
-    for k in range(len(options)):
-        choice = options[(start + k) % len(options)]
-        if choice not in avoid:
-            return choice
-    return options[start]
+    ordered = [options[(start + k) % len(options)] for k in range(len(options))]
+    fresh = [o for o in ordered if o not in avoid and o != last]
+    return (fresh or [o for o in ordered if o != last] or ordered)[0]
 
 
 def _moods(*texts: str | None) -> set[str]:
@@ -245,8 +245,8 @@ def write_line(
         options, position = CLOSERS, "closer"
     else:
         options = FAMILIES[family]
-    avoid = {*used, *([previous.template] if previous else [])}
-    template = _pick(options, seed=f"{seed}:{track_id}:{index}", avoid=avoid)
+    last = previous.template if previous else None
+    template = _pick(options, seed=f"{seed}:{track_id}:{index}", avoid=set(used), last=last)
     named_artist = spoken_artist(artist)
     values = {
         "title": name,

@@ -88,6 +88,8 @@ def check_set(lines: Sequence[HostLine], order: Sequence[str], analyses: Mapping
         assert not (named and named.group(2).lower() == named_before), f"same reason twice: {line.text}"
         named_before = named.group(2).lower() if named else ""
         assert line.text in line.variants and len(line.variants) >= 2
+        if line.index:  # no two lines in a row open the same way
+            assert line.text.split()[:3] != lines[line.index - 1].text.split()[:3], line.text
         assert list(line.variants) == sorted(line.variants, key=len, reverse=True)
 
 
