@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from dj.planning.planner import TrackMeta
     from dj.requests.entities import CatalogIndex
     from dj.speech.transcribe import Transcriber
-    from dj.speech.tts import Synthesizer
+    from dj.speech.tts import Synthesizer, VoiceChoice
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +74,7 @@ class Engines:
         self._recommendations = recommendations
         self._transcriber = transcriber
         self._synthesizer = synthesizer
+        self._voices: dict[VoiceChoice, Synthesizer] = {}
         self._whisper_checkpoint = whisper_checkpoint
         self._catalog_file = catalog or CatalogCache(settings.catalog_path)
         self._catalog: CatalogView | None = None
@@ -104,13 +105,27 @@ class Engines:
                 )
             return self._transcriber
 
-    def synthesizer(self) -> Synthesizer:
+    @property
+    def voice(self) -> VoiceChoice:
+        """The voice a new session speaks with: the one given, else hibari's bundled voice (nothing
+        is loaded to answer this)."""
+        from dj.speech.tts import VoiceChoice
+
+        with self._lock:
+            return self._synthesizer.choice if self._synthesizer is not None else VoiceChoice()
+
+    def synthesizer(self, voice: VoiceChoice | None = None) -> Synthesizer:
+        """The synthesizer of ``voice`` (a session's), each built once; None: the default voice."""
+        from services.personal_mix import synthesizer_for
+
         with self._lock:
             if self._synthesizer is None:
-                from services.personal_mix import synthesizer_for
-
                 self._synthesizer = synthesizer_for(self.settings)
-            return self._synthesizer
+            if voice is None or voice == self._synthesizer.choice:
+                return self._synthesizer
+            if voice not in self._voices:
+                self._voices[voice] = synthesizer_for(self.settings, voice=voice)
+            return self._voices[voice]
 
     def catalog(self) -> CatalogView:
         """The current catalogue view; an empty one (no index, no analyses) before any import."""

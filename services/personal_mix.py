@@ -22,7 +22,7 @@ from dj.mix.render import MixResult, RenderOptions
 from dj.output.cuesheet import CueSheet, Provenance, cue_sheet
 from dj.output.export import audio_format, mix_tags, write_mix
 from dj.planning.planner import SetPlan, TrackMeta, plan_set
-from dj.speech.tts import Synthesizer, make_synthesizer
+from dj.speech.tts import Synthesizer, VoiceChoice, make_synthesizer
 from recommender import Constraints, Recommendation, Recommender
 from services.data.catalog import load_catalog
 from services.recommending import bundle_id, bundle_path, train
@@ -201,6 +201,7 @@ def make_mix(
         analysis_version=first.analysis_version,
         tts_backend=tts.backend if tts is not None else None,
         tts_voice=tts.voice if tts is not None else None,
+        tts_model=tts.model_label if tts is not None else None,
         arc=plan.arc.value,
         requests=request.requests,
         options={
@@ -253,9 +254,11 @@ def synthesizer_for(
     backend: str = "hibari",
     model_path: Path | None = None,
     config_path: Path | None = None,
+    voice: VoiceChoice | None = None,
 ) -> Synthesizer:
-    """The host voice (hibari's bundled voice by default; see ``dj.speech.tts.make_synthesizer``), cached
-    under the settings' cache."""
-    return make_synthesizer(
-        backend, model_path=model_path, config_path=config_path, cache_dir=settings.cache_dir / "tts"
-    )
+    """The host voice (hibari's bundled voice by default, or a session's ``voice``; see
+    ``dj.speech.tts.make_synthesizer``), cached under the settings' cache."""
+    cache_dir = settings.cache_dir / "tts"
+    if voice is not None:
+        return make_synthesizer(voice, cache_dir=cache_dir)
+    return make_synthesizer(backend, model_path=model_path, config_path=config_path, cache_dir=cache_dir)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.tempo_rules import AUDIBLE_TEMPO_CHANGE
-from dj.host.spoken import is_anonymous
+from dj.host.spoken import spoken_artist
 
 if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
@@ -105,6 +105,7 @@ class Handover:
 
     @property
     def same_artist(self) -> bool:
-        """Both tracks by one named artist (a generated track's source does not count as an artist)."""
-        a, b = self.artist_from, self.artist_to
-        return bool(a and b and not is_anonymous(a) and a.strip().lower() == b.strip().lower())
+        """Both tracks by one named artist (a generated track's source or a placeholder such as "Unknown
+        artist" does not count as an artist)."""
+        a, b = spoken_artist(self.artist_from), spoken_artist(self.artist_to)
+        return bool(a and b and a.lower() == b.lower())

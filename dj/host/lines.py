@@ -6,7 +6,13 @@ energy, tempo, key, same artist), so "keeping this mood going" is only said when
 tempo hold. The second sentence is the recommender's reason when it is news, else the next most salient
 change. Several phrasings per situation, chosen by a seeded hash (the set's seed, so a re-run says the
 same) and not reused within a set while others are left, keep it from sounding like a template. Lines
-stay short because they are spoken over an intro, before the track's energy rises.
+stay short because they are spoken over an intro, before the track's energy rises, and each comes in
+several lengths (:attr:`HostLine.variants`) so the placement can take the longest that fits its gap.
+
+A line never contradicts itself or the measurement: a calm mood is not "lifted", and when the energy
+rises while the tempo falls the host names one of the two, not "a lift ... the pace eases off". A reason
+is said only when it names a track, an artist or a request (:mod:`dj.host.spoken`), and never the same
+one twice in a row.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from core.moods import MOOD_WORDS
 from dj.host.handover import Handover
-from dj.host.spoken import another, is_anonymous, spoken_reason, spoken_title
+from dj.host.spoken import another, reason_subject, spoken_artist, spoken_title
 
 OPENERS = (
     "Hi, this is your Selecta DJ. We start with {title}{by}.",
@@ -71,7 +78,15 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "Keeping this mood going with {title}{by}.",
         "More in the same vein: {title}{by}.",
     ),
+    # Something changes, but nothing the host can name without contradicting the rest of the line.
+    "plain": (
+        "Next up, {title}{by}.",
+        "Here comes {title}{by}.",
+        "Now, {title}{by}.",
+    ),
 }
+# The shortest line, for a short intro: the name alone, framed by where it falls in the set.
+SHORT = {"opener": "First, {title}{by}.", "closer": "Last one: {title}{by}.", "middle": "Now, {title}{by}."}
 CLOSERS = (
     "And to close the set, {move}: {title}{by}.",
     "Last one for now, {move}: {title}{by}.",
@@ -87,6 +102,7 @@ MOVES = {
     "key": "a change of key",
     "artist": "more from {artist}",
     "hold": "one more in this mood",
+    "plain": "one more for you",
 }
 # The second sentence, for the next most salient change when there is no reason to pass on.
 DETAILS = {
@@ -99,10 +115,28 @@ DETAILS = {
 }
 
 
+SECONDS_PER_WORD = 0.3
+SECONDS_PER_MARK = 0.55
+MARGIN_S = 0.8
+"""How long the bundled voice (hibari af_heart) takes over a host line: a least-squares fit on 38 lines
+of these templates (0.29 s a word, 0.52 s a punctuation pause, residual s.d. 0.39 s), rounded up, plus a
+margin of about the largest residual, so an estimate errs long and a line chosen by it fits."""
+LOW_MOODS = frozenset({"calm", "sad", "tender", "dreamy", "focus", "romantic"})
+HIGH_MOODS = frozenset({"energetic", "angry", "happy"})
+RISING = frozenset({"energy_up", "tempo_up"})
+FALLING = frozenset({"energy_down", "tempo_down"})
+
+
+def estimate_s(text: str) -> float:
+    """About how long the voice takes to say ``text``, erring long (see :data:`MARGIN_S`)."""
+    marks = sum(text.count(c) for c in ".,:;!?")
+    return MARGIN_S + SECONDS_PER_WORD * len(text.split()) + SECONDS_PER_MARK * marks
+
+
 @dataclass(frozen=True, kw_only=True)
 class HostLine:
-    """What the host says before track ``index``, the template family it came from and the changes of
-    the hand-over it describes."""
+    """What the host says before track ``index``, the template family it came from, the changes of
+    the hand-over (as measured, and those the line names) and the line in shorter forms."""
 
     index: int
     track_id: str
@@ -110,24 +144,66 @@ class HostLine:
     family: str
     template: str
     reason: str = ""
+    reason_subject: str = ""
     changes: tuple[str, ...] = ()
+    said_changes: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    """The line from longest to shortest; ``text`` is one of them."""
+
+    def fitting(self, max_s: float) -> str | None:
+        """The longest variant the voice can say within ``max_s`` seconds, None when none fits."""
+        return next((v for v in self.variants or (self.text,) if estimate_s(v) <= max_s), None)
 
 
-def _pick(options: Sequence[str], *, seed: str, avoid: Collection[str]) -> str:
+def _pick(options: Sequence[str], *, seed: str, avoid: Collection[str], last: str | None = None) -> str:
+    """A seeded choice among ``options``: one not in ``avoid`` while there is one, and never ``last``
+    (the line just before) when there is any other."""
     start = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)
-    for k in range(len(options)):
-        choice = options[(start + k) % len(options)]
-        if choice not in avoid:
-            return choice
-    return options[start]
+    ordered = [options[(start + k) % len(options)] for k in range(len(options))]
+    fresh = [o for o in ordered if o not in avoid and o != last]
+    return (fresh or [o for o in ordered if o != last] or ordered)[0]
 
 
-def _family(changes: tuple[str, ...], *, mood: str | None, name: str) -> str:
+def _moods(*texts: str | None) -> set[str]:
+    """The moods named by the incoming track's mood and the words of its spoken name."""
+    words = {w.strip(".,").lower() for t in texts if t for w in t.split()}
+    return {MOOD_WORDS[w] for w in words if w in MOOD_WORDS}
+
+
+def said_changes(changes: Sequence[str], *, mood: str | None, name: str) -> tuple[str, ...]:
+    """The measured ``changes`` a line may name without contradicting itself: none that pulls against
+    the mood it names (a calm or sad track is not a lift, an energetic one not a calming), and, of an
+    energy and a tempo change in opposite directions, only the first (more salient) one."""
+    moods = _moods(mood, name)
+    low, high = bool(moods & LOW_MOODS), bool(moods & HIGH_MOODS)
+    kept: list[str] = []
+    for change in changes:
+        if (change in RISING and low and not high) or (change in FALLING and high and not low):
+            continue
+        if (change in RISING and FALLING & set(kept)) or (change in FALLING and RISING & set(kept)):
+            continue
+        kept.append(change)
+    return tuple(kept)
+
+
+def _family(changes: tuple[str, ...], said: tuple[str, ...], *, mood: str | None, name: str) -> str:
     if not changes:
         return "hold"
-    if changes[0] == "mood":
+    if not said:
+        return "plain"
+    if said[0] == "mood":
         return "mood" if mood is None or mood.lower() in name.lower().split() else "mood_named"
-    return changes[0]
+    return said[0]
+
+
+def _variants(*texts: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for text in texts:
+        text = " ".join(text.split())
+        text = text[0].upper() + text[1:]
+        if text not in out:
+            out.append(text)
+    return tuple(sorted(out, key=len, reverse=True))
 
 
 def write_line(
@@ -142,29 +218,36 @@ def write_line(
     previous: HostLine | None = None,
     used: Collection[str] = (),
     seed: str = "",
+    max_s: float | None = None,
 ) -> HostLine:
     """One host line for track ``index`` of ``n_tracks`` after the ``handover`` into it.
 
     ``previous`` is the line before (its template and reason are not repeated), ``used`` the templates
-    said earlier in the set (avoided while other phrasings are left), ``seed`` the set's seed.
+    said earlier in the set (avoided while other phrasings are left), ``seed`` the set's seed. With
+    ``max_s`` the line's ``text`` is the longest variant estimated to fit that many seconds (the
+    shortest when none does); without it, the full line.
     """
     handover = handover or Handover()
-    own = name = spoken_title(title, artist)
+    own = spoken_title(title, artist) if title != track_id else ""
+    name = own or "this one"
     previous_title = handover.title_from if index > 0 else None
-    if previous_title and spoken_title(previous_title, handover.artist_from) == name:
-        name = another(name)  # the same description twice in a row: "another happy acoustic piece"
+    same_name = bool(own and previous_title and spoken_title(previous_title, handover.artist_from) == own)
+    if same_name and spoken_artist(handover.artist_from) == spoken_artist(artist):
+        name = another(own)  # the same description twice in a row: "another happy acoustic piece"
     changes = handover.changes if index > 0 else ()
-    family = _family(changes, mood=handover.mood_to, name=name)
+    said = said_changes(changes, mood=handover.mood_to, name=name)
+    family = _family(changes, said, mood=handover.mood_to, name=name)
     options: tuple[str, ...]
+    position = "middle"
     if index == 0:
-        family, options = "opener", OPENERS
+        family, options, position = "opener", OPENERS, "opener"
     elif index == n_tracks - 1:
-        options = CLOSERS
+        options, position = CLOSERS, "closer"
     else:
         options = FAMILIES[family]
-    avoid = {*used, *([previous.template] if previous else [])}
-    template = _pick(options, seed=f"{seed}:{track_id}:{index}", avoid=avoid)
-    named_artist = artist if artist and not is_anonymous(artist) else None
+    last = previous.template if previous else None
+    template = _pick(options, seed=f"{seed}:{track_id}:{index}", avoid=set(used), last=last)
+    named_artist = spoken_artist(artist)
     values = {
         "title": name,
         "by": f" by {named_artist}" if named_artist and family != "artist" else "",
@@ -172,33 +255,28 @@ def write_line(
         "mood": handover.mood_to or "",
     }
     values["move"] = MOVES.get(family, "").format(**values)
-    text = template.format(**values)
+    first = template.format(**values)
     # One more sentence at most, so the line fits a short intro: the reason when it is news, else the
     # next change the first sentence did not name.
-    reason = spoken_reason(explanation, own_name=own, previous_title=previous_title)
-    rest = [c for c in changes[1:] if c in DETAILS]
-    if reason and (previous is None or previous.reason != reason):
-        text += f" {reason}"
-    elif rest:
-        text += " " + DETAILS[rest[0]].format(**values)
-    text = " ".join(text.split())
+    reason, subject = reason_subject(explanation, own_name=own or name, previous_title=previous_title)
+    if previous is not None and reason and (subject == previous.reason_subject or reason == previous.reason):
+        reason, subject = "", ""
+    rest = [c for c in said[1:] if c in DETAILS]
+    second = reason or (DETAILS[rest[0]].format(**values) if rest else "")
+    short = SHORT[position].format(**values)
+    variants = _variants(f"{first} {second}", first, short)
+    text = variants[0]
+    if max_s is not None:
+        text = next((v for v in variants if estimate_s(v) <= max_s), variants[-1])
     return HostLine(
         index=index,
         track_id=track_id,
-        text=text[0].upper() + text[1:],
+        text=text,
         family="closer" if index and index == n_tracks - 1 else family,
         template=template,
-        reason=reason,
+        reason=reason if reason and reason in text else "",
+        reason_subject=subject if reason and reason in text else "",
         changes=changes,
+        said_changes=said,
+        variants=variants,
     )
-
-
-SHORT_LINES = ("First up: {title}{by}.", "Next: {title}{by}.", "And last: {title}{by}.")
-
-
-def short_line(*, index: int, n_tracks: int, title: str, artist: str | None) -> str:
-    """The fewest words that still introduce a track, said when its full line fits no window."""
-    named = artist if artist and not is_anonymous(artist) else None
-    which = 0 if index == 0 else 2 if index == n_tracks - 1 else 1
-    text = SHORT_LINES[which].format(title=spoken_title(title, artist), by=f" by {named}" if named else "")
-    return text[0].upper() + text[1:]

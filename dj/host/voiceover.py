@@ -12,7 +12,7 @@ import numpy as np
 import soxr
 
 from dj.host.handover import Handover
-from dj.host.lines import HostLine, short_line, write_line
+from dj.host.lines import HostLine, write_line
 from dj.host.placement import VoiceSlot, blends, place_voice, seconds_inside
 from dj.mix.mastering import integrated_lufs
 from dj.mix.timeline import Timeline
@@ -36,7 +36,7 @@ class VoiceLine:
     slot: VoiceSlot
     backend: str
     voice: str
-    variant: str = "full"  # "full", or "short" when the full line fit no window
+    variant: str = "full"  # "full", "first sentence" or "short": the longest form that fit a window
 
     @property
     def placed(self) -> bool:
@@ -118,17 +118,10 @@ def voice_lines(
     track plays alone; a line that fits nowhere is tried in its short form before it is left out."""
     voiced: list[VoiceLine] = []
     texts = write_lines(timeline=timeline, analyses=analyses, meta=meta, explanations=explanations, seed=seed)
-    n = len(timeline.placements)
     not_before = 0.0
     for line in texts:
-        m = meta.get(line.track_id)
-        short = short_line(
-            index=line.index,
-            n_tracks=n,
-            title=m.title if m else line.track_id,
-            artist=m.artist if m else None,
-        )
-        variants = [("full", line.text)] + ([("short", short)] if short != line.text else [])
+        forms = line.variants or (line.text,)
+        variants = [(_variant_name(i, len(forms)), text) for i, text in enumerate(forms)]
         voiced.append(
             fit_line(
                 line,
@@ -143,6 +136,11 @@ def voice_lines(
         end = voiced[-1].slot.end_s
         not_before = end if end is not None else not_before
     return voiced
+
+
+def _variant_name(i: int, n: int) -> str:
+    """The name of the ``i``-th of ``n`` forms of a line, longest first (as :attr:`HostLine.variants`)."""
+    return "full" if i == 0 else "short" if i == n - 1 else "first sentence"
 
 
 def fit_line(

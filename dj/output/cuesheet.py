@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 
 SYNTHETIC_VOICE_NOTE = "The host voice in this mix is synthetic (text-to-speech), not a human DJ."
 
+
+def synthetic_voice_note(model: str | None) -> str:
+    """The statement that the voice is synthetic, naming its model when known (``Synthesizer.model_label``,
+    e.g. "hibari-tts af_heart (Kokoro-82M distilled)"): the sheet's, the file tags' and the CLI's words."""
+    if not model:
+        return SYNTHETIC_VOICE_NOTE
+    return f"The host voice in this mix is synthetic: text-to-speech by {model}, not a human DJ."
+
+
 _JSON_KEYS = {"from_id": "from", "to_id": "to", "voices": "voice"}
 """Attribute -> JSON key where they differ."""
 
@@ -67,6 +76,8 @@ class Provenance:
     analysis_version: str
     tts_backend: str | None
     tts_voice: str | None
+    tts_model: str | None = None
+    """The voice's model as the listener is told it (``Synthesizer.model_label``)."""
     arc: str
     requests: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -318,7 +329,7 @@ def cue_sheet(
         tracks=tuple(tracks),
         transitions=tuple(transitions),
         voices=tuple(_voice(v, result) for v in result.voices),
-        synthetic_voice=SYNTHETIC_VOICE_NOTE,
+        synthetic_voice=synthetic_voice_note(provenance.tts_model),
         provenance=provenance,
         summary=summary(measures, result),
         host=host_figures(result),

@@ -2,7 +2,8 @@
 (written by :mod:`dj.output.tags`, without GPL code).
 
 The tags carry the same facts as the cue sheet's header: title, the tracklist, provenance as JSON and
-the statement that the host voice is synthetic, so the file says what it is even without its JSON.
+the statement that the host voice is synthetic with the model that made it, so the file says what it is
+even without its JSON.
 """
 
 from __future__ import annotations
@@ -74,4 +75,5 @@ def mix_tags(sheet: CueSheet) -> dict[str, str]:
         "comment": f"{sheet.synthetic_voice} Tracklist: " + "; ".join(lines),
         "provenance": json.dumps(sheet.provenance.to_dict(), sort_keys=True),
         "synthetic_voice": "yes",
+        **({"synthetic_voice_model": sheet.provenance.tts_model} if sheet.provenance.tts_model else {}),
     }

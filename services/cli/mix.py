@@ -170,7 +170,9 @@ def mix_command(
         + (f", {outcome.png_path}" if outcome.png_path else "")
     )
     console.print(f"[dim]{sheet.synthetic_voice}[/]")
-    session = save_planned(store, user_id=user, plan=outcome.plan)
+    # The session's answers speak with the voice of this mix's host.
+    voice_choice = synthesizer.choice if synthesizer is not None else None
+    session = save_planned(store, user_id=user, plan=outcome.plan, voice=voice_choice)
     console.print(
         f"DJ session {session.session_id} (first track playing): "
         f'selecta ask "play something calmer" --session {session.session_id}'

@@ -58,7 +58,7 @@ from services.store import Store
 
 if TYPE_CHECKING:
     from dj.speech.transcribe import Transcript
-    from dj.speech.tts import Speech
+    from dj.speech.tts import Speech, VoiceChoice
 
 AudioInput = bytes | str | Path
 
@@ -111,11 +111,13 @@ class RequestOutcome:
         return self.stored.session.upcoming
 
 
-def save_planned(store: Store, *, user_id: str, plan: SetPlan) -> DJSession:
-    """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing."""
+def save_planned(store: Store, *, user_id: str, plan: SetPlan, voice: VoiceChoice | None = None) -> DJSession:
+    """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing,
+    with the voice its host spoke with (``voice``; None: the server's default), which its answers keep."""
     session = DJSession.new(user_id=user_id, energy_arc=plan.arc.value).with_plan(plan.track_ids)
     reasons, transitions = _why(plan)
-    save_session(store, StoredSession(session=session, reasons=reasons, transitions=transitions))
+    stored = StoredSession(session=session, reasons=reasons, transitions=transitions, voice=voice)
+    save_session(store, stored)
     return session
 
 
@@ -145,17 +147,14 @@ def start_session(
         arc=arc,
         meta=engines.catalog().meta,
     )
-    return save_planned(store, user_id=user_id, plan=plan)
+    return save_planned(store, user_id=user_id, plan=plan, voice=engines.voice)
 
 
 def advance(store: Store, session_id: str) -> StoredSession:
     """The next track plays. ``InvalidSessionError`` (422) when the set has ended."""
 
     def move(stored: StoredSession) -> tuple[StoredSession, None]:
-        moved = StoredSession(
-            session=stored.session.advance(), reasons=stored.reasons, transitions=stored.transitions
-        )
-        return moved, None
+        return replace(stored, session=stored.session.advance()), None
 
     return update_session(store, session_id, move)[0]
 
@@ -215,7 +214,7 @@ def apply_request(
     speech = None
     if speak:
         t0 = time.perf_counter()
-        speech = engines.synthesizer().synthesize(answer)
+        speech = engines.synthesizer(stored.voice).synthesize(answer)
         timings["speak_s"] = time.perf_counter() - t0
     return RequestOutcome(
         transcript=understood.transcript,
@@ -268,9 +267,7 @@ def _apply(engines: Engines, stored: StoredSession, intent: Intent) -> tuple[Sto
     kept = replanned or not effect.replan
     constraints = constraints_to_json(effect.constraints) if kept else dict(session.constraints)
     session = replace(session.with_request(intent.text), constraints=constraints)
-    new = StoredSession(
-        session=session, reasons=stored.reasons, transitions=stored.transitions, answer=answer
-    )
+    new = replace(stored, session=session, answer=answer)
     return new, _Applied(
         answer=answer, replanned=replanned, feedback=effect.feedback, feedback_track=feedback_track
     )
@@ -300,9 +297,10 @@ def _levels(engines: Engines, session: DJSession, others: Constraints) -> Levels
 
 
 def answer_speech(store: Store, session_id: str, *, engines: Engines) -> Speech | None:
-    """The DJ's latest spoken answer in a session (from the voice's cache), None before any request."""
+    """The DJ's latest spoken answer in a session (from the voice's cache, in the session's voice), None
+    before any request."""
     stored = load_session(store, session_id)
-    return engines.synthesizer().synthesize(stored.answer) if stored.answer else None
+    return engines.synthesizer(stored.voice).synthesize(stored.answer) if stored.answer else None
 
 
 def _now_playing(engines: Engines, stored: StoredSession) -> NowPlaying | None:
@@ -336,11 +334,11 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
     plan = replan(session, candidates, analyses, n_tracks=n_tracks, meta=engines.catalog().meta)
     reasons, transitions = _why(plan)
     in_set = set(plan.track_ids)
-    return StoredSession(
+    return replace(
+        stored,
         session=session.with_plan(plan.track_ids),
         reasons={t: r for t, r in {**stored.reasons, **reasons}.items() if t in in_set},
         transitions={t: r for t, r in {**stored.transitions, **transitions}.items() if t in in_set},
-        answer=stored.answer,
     )
 
 

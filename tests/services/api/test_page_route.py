@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from dj.speech.tts import HibariSynthesizer
 from services.engines import Engines
 from services.settings import Settings
 from services.store import Store
@@ -25,6 +26,7 @@ def test_the_page_and_its_files_are_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "the DJ's voice is synthetic" in page.text and "AI-generated" in page.text
+    assert HibariSynthesizer.MODEL_LABEL in " ".join(page.text.split())  # the model is named
     for name, kind in (("page.js", "text/javascript"), ("page.css", "text/css")):
         served = client.get(f"/page/{name}")
         assert served.status_code == 200 and served.headers["content-type"].startswith(kind)

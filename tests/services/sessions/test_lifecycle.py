@@ -13,10 +13,11 @@ import soundfile as sf
 
 from dj.planning.session import DJSession, InvalidSessionError
 from dj.requests.answers import LINES
-from dj.speech.tts import HibariSynthesizer
+from dj.speech.tts import HibariSynthesizer, VoiceChoice
 from services.data.errors import NotFoundError
 from services.engines import Engines
 from services.sessions import lifecycle as sessions
+from services.sessions.stream import prepare_mix
 from services.store import Store
 from tests.conftest import RedisServer
 
@@ -242,3 +243,27 @@ def test_calmer_from_the_calmest_track_says_so_and_keeps_the_set(trained, engine
     assert outcome.intent.kind == "energy_down"
     assert not outcome.replanned and outcome.answer in LINES["energy_down_none"]
     assert outcome.session.track_ids == session.track_ids and outcome.constraints == {}
+
+
+def test_a_session_speaks_with_one_voice(trained, engines: Engines) -> None:
+    """The host's lines and the spoken answers come from the voice the session was started with, even
+    when the server's default voice is another (``selecta mix --tts piper``, then ``selecta ask``)."""
+    settings, store = trained
+    started = sessions.start_session(settings, store, user_id="demo-user-02", n_tracks=3, engines=engines)
+    assert sessions.load_session(store, started.session_id).voice == VoiceChoice(backend="hibari")
+    pytest.importorskip("piper", reason="a second voice needs the piper extra")
+    analyses = engines.analyses()
+    track_ids = tuple(sorted(analyses)[:3])
+    session = DJSession.new(user_id="demo-user-02").with_plan(track_ids)
+    sessions.save_session(store, sessions.StoredSession(session=session, voice=VoiceChoice(backend="piper")))
+    outcome = sessions.apply_request(
+        settings, store, session.session_id, text="play something calmer", engines=engines
+    )
+    assert outcome.speech is not None and outcome.speech.backend == "piper"
+    assert outcome.stored.voice == VoiceChoice(backend="piper")  # a re-plan keeps the voice
+    answer = sessions.answer_speech(store, session.session_id, engines=engines)
+    assert answer is not None and answer.backend == "piper"
+    prepared = prepare_mix(store, session.session_id, engines=engines)
+    assert prepared.stream.voices and {v.backend for v in prepared.stream.voices} == {"piper"}
+    # The server's default voice is untouched: another session still answers with hibari.
+    assert engines.synthesizer().backend == "hibari"
