@@ -24,7 +24,7 @@ from core.errors import SelectaError, error_code
 from dj.analysis import TrackAnalysis
 from dj.mix.pipeline import lay_out
 from dj.planning.planner import SetPlan, TrackMeta, plan_set
-from recommender import Recommender
+from recommender import Constraints, Recommender
 from services.jobs.batches import (
     BATCH,
     BatchPlan,
@@ -121,14 +121,21 @@ class DJSetRunner(BatchRunner):
         meta: Mapping[str, TrackMeta],
         n_tracks: int,
         arc: str,
+        retired: frozenset[str] = frozenset(),
     ) -> None:
         self.model = Recommender.load(bundle)
         self.analyses, self.meta, self.n_tracks, self.arc = analyses, meta, n_tracks, arc
+        self.constraints = Constraints(exclude=retired) if retired else None
 
     def one(self, user: str, history: pl.DataFrame | None) -> tuple[str, int, float, str | None, str]:
         try:
             candidates = candidates_for(
-                self.model, user, n_tracks=self.n_tracks, pool=set(self.analyses), history=history
+                self.model,
+                user,
+                n_tracks=self.n_tracks,
+                pool=set(self.analyses),
+                history=history,
+                constraints=self.constraints,
             )
             plan = plan_set(
                 candidates,
@@ -183,7 +190,13 @@ def generate_djsets(
         ),
     )
     factory = functools.partial(
-        DJSetRunner, str(bundle_path(settings)), analyses, track_meta(catalog), n_tracks, arc
+        DJSetRunner,
+        str(bundle_path(settings)),
+        analyses,
+        track_meta(catalog),
+        n_tracks,
+        arc,
+        store.retired_tracks(),
     )
     parts, skipped = run_batches(
         plan, factory, unseen_histories(service, model), backend=backend, on_progress=on_progress

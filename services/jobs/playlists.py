@@ -14,7 +14,7 @@ from typing import Literal
 
 import polars as pl
 
-from recommender import Recommender
+from recommender import Constraints, Recommender
 from services.jobs.batches import (
     BATCH,
     BatchPlan,
@@ -62,16 +62,18 @@ def output_format(out: Path, fmt: str | None) -> OutputFormat:
 class PlaylistRunner(BatchRunner):
     """Ranks a batch with the bundle, loaded once per process or Ray actor."""
 
-    def __init__(self, bundle: str, n: int) -> None:
+    def __init__(self, bundle: str, n: int, retired: frozenset[str] = frozenset()) -> None:
         self.model = Recommender.load(bundle)
         self.n = n
+        self.constraints = Constraints(exclude=retired) if retired else None
 
     def run(self, users: list[str], histories: Histories) -> pl.DataFrame:
         rows = [
             (user, rank, rec.track_id, round(rec.score, 6), rec.explanation)
             for user in users
             for rank, rec in enumerate(
-                self.model.recommend(user, self.n, history=histories.get(user)), start=1
+                self.model.recommend(user, self.n, history=histories.get(user), constraints=self.constraints),
+                start=1,
             )
         ]
         return pl.DataFrame(rows, schema=SCHEMA, orient="row")
@@ -118,7 +120,7 @@ def generate_playlists(
             kind="playlists", n=n, users=everyone, bundle=bundle_id(model), catalog=store.catalog_version()
         ),
     )
-    factory = functools.partial(PlaylistRunner, str(bundle_path(settings)), n)
+    factory = functools.partial(PlaylistRunner, str(bundle_path(settings)), n, store.retired_tracks())
     parts, skipped = run_batches(
         plan, factory, unseen_histories(service, model), backend=backend, on_progress=on_progress
     )

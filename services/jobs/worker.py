@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from core.errors import error_code
+from services.jobs import catalog_audio
 from services.jobs.djsets import generate_djsets
 from services.jobs.errors import UnknownJobKindError
 from services.jobs.playlists import generate_playlists
@@ -75,6 +76,10 @@ class Worker:
                 arc=str(payload.get("arc", "steady")),
                 backend=self.backend,
                 on_progress=progress,
+            )
+        if job.kind == catalog_audio.KIND:
+            return catalog_audio.analyse_and_retrain(
+                self.settings, self.store, list(payload.get("track_ids") or []), on_progress=progress
             )
         raise UnknownJobKindError(f"unknown job kind {job.kind!r}")
 
