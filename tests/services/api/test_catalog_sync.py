@@ -130,7 +130,7 @@ def test_new_audio_is_analysed_by_the_worker_and_reaches_recommendations_and_ses
 def test_a_retired_track_leaves_recommendations_and_the_pool_at_once_and_can_return(
     synced: tuple[TestClient, Settings, Store], engines: Engines
 ) -> None:
-    client, settings, store = synced
+    client, _, store = synced
     if "sync:ocean" not in recommended(client, "sync-ocean"):
         pytest.skip("needs the track the analysis test synced")
     version = store.catalog_version()
