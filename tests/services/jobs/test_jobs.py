@@ -202,3 +202,14 @@ def test_ray_backend_writes_the_same_playlists(trained: tuple[Settings, Store], 
     # Batches come back in any order; the file is assembled in batch order, so it is the same file.
     assert (tmp_path / "ray.csv").read_text() == (tmp_path / "local.csv").read_text()
     assert len(read_rows(tmp_path / "ray.csv")) == 36
+
+
+def test_worker_runs_a_queued_djset_job(trained: tuple[Settings, Store]) -> None:
+    settings, store = trained
+    worker = Worker(settings, store, name="djset-worker", retrain_after=10**9)
+    job_id = store.enqueue_job("djset", {"users": ["demo-user-05"], "n_tracks": 3})
+    assert worker.run_once(timeout_s=0.1)
+    done = store.job_status(job_id)
+    assert done.state == "done" and done.result is not None and done.result["planned"] == 1, done.error
+    sheets = list(Path(done.result["path"]).glob("*.json"))
+    assert len(sheets) == 1 and len(json.loads(sheets[0].read_text())["tracks"]) == 3
