@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from services.data.catalog import load_catalog, merge_catalog, save_catalog
+from services.data.catalog import catalog_lock, load_catalog, merge_catalog, save_catalog
+from services.data.errors import NotFoundError, ValidationError
 from services.data.listens import catalog_from_listens, listens_frame
 from services.data.matching import MatchReport, match_listens
+from services.data.media import media_file
+from services.data.schema import validate_catalog
 from services.settings import Settings
 from services.store import Store
 
@@ -30,12 +33,70 @@ class ImportSummary:
 
 def import_tracks(catalog: pl.DataFrame, *, settings: Settings, store: Store | None = None) -> ImportSummary:
     """Upsert catalogue rows (already validated) into the persisted catalogue."""
-    existing = load_catalog(settings.catalog_path)
-    merged = merge_catalog(existing, catalog)
-    save_catalog(merged, settings.catalog_path)
-    if store is not None:
-        store.bump_catalog_version()
+    with catalog_lock(settings.catalog_path):
+        existing = load_catalog(settings.catalog_path)
+        merged = merge_catalog(existing, catalog)
+        save_catalog(merged, settings.catalog_path)
+        if store is not None:
+            store.set_retired(restore=catalog["track_id"].to_list())
     return ImportSummary(tracks_added=merged.height - existing.height, tracks_total=merged.height)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncSummary:
+    """What a catalogue sync did, and which tracks have new audio for the worker to analyse."""
+
+    added: int
+    updated: int
+    total: int
+    new_audio: tuple[str, ...]
+    catalog_version: int
+
+
+def sync_tracks(rows: list[dict[str, object]], *, settings: Settings, store: Store) -> SyncSummary:
+    """Upsert tracks an app sends (metadata, tags, an ``audio`` location under the media root): every
+    row is validated before anything is written, as the file importers do. Tracks whose audio file is new
+    or changed are listed for analysis; a retired track sent again is back in the catalogue."""
+    located = []
+    for row_number, row in enumerate(rows, start=1):
+        audio = row.get("audio")
+        path = str(media_file(settings.media_root, str(audio), row=row_number)) if audio is not None else None
+        located.append({**{k: v for k, v in row.items() if k != "audio"}, "path": path})
+    frame = validate_catalog(pl.DataFrame(located, infer_schema_length=None), source="api")
+    with catalog_lock(settings.catalog_path):
+        existing = load_catalog(settings.catalog_path)
+        before = dict(zip(existing["track_id"], existing["path"], strict=True))
+        save_catalog(merge_catalog(existing, frame), settings.catalog_path)
+        version = store.set_retired(restore=frame["track_id"].to_list())
+    new_audio = tuple(
+        t
+        for t, p in zip(frame["track_id"], frame["path"], strict=True)
+        if p is not None and before.get(t) != p
+    )
+    added = sum(t not in before for t in frame["track_id"])
+    return SyncSummary(
+        added=added,
+        updated=frame.height - added,
+        total=existing.height + added,
+        new_audio=new_audio,
+        catalog_version=version,
+    )
+
+
+def retire_tracks(track_ids: list[str], *, settings: Settings, store: Store) -> int:
+    """Take tracks out of the catalogue, all or none (an unknown id writes nothing). They leave the
+    recommendations and the DJ's pool at once: the store keeps their ids, so a bundle trained before
+    still never ranks them. Returns the new catalogue version."""
+    if not track_ids:
+        raise ValidationError("name at least one track to retire", column="track_id")
+    with catalog_lock(settings.catalog_path):
+        existing = load_catalog(settings.catalog_path)
+        unknown = sorted(set(track_ids) - set(existing["track_id"]))
+        if unknown:
+            raise NotFoundError(f"no track {unknown[0]!r} in the catalogue; nothing was retired")
+        kept = existing.filter(~pl.col("track_id").is_in(pl.Series(track_ids, dtype=pl.String).implode()))
+        save_catalog(kept, settings.catalog_path)
+        return store.set_retired(retire=track_ids)
 
 
 def events_as_listens(events: pl.DataFrame) -> pl.DataFrame:

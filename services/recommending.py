@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -135,6 +135,11 @@ class RecommendationService:
         cached = self.store.get_ranked(user_id, context)
         if cached is not None:
             return [Recommendation(**item) for item in cached], True
+        retired = self.store.retired_tracks()  # only on a miss: a cached list's context has the version
+        if retired:
+            constraints = replace(
+                constraints or Constraints(), exclude=(constraints or Constraints()).exclude | retired
+            )
         ranked = model.recommend(
             user_id,
             n,

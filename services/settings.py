@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         ge=60,
         description="How long a client event id is remembered (retries dropped).",
     )
+    media_root: Path | None = Field(
+        default=None,
+        description="Folder the API's catalogue sync may point tracks' audio into (relative paths only); "
+        "unset, tracks synced over the API carry no audio.",
+    )
     voice_rate_per_min: int = Field(
         default=30, ge=1, description="Voice and request calls per credential per minute; more get a 429."
     )

@@ -99,9 +99,14 @@ class History(BaseModel):
 
 
 class JobCreate(BaseModel):
-    kind: Literal["playlists"] = "playlists"
-    users: list[str] | None = Field(default=None, description="Users to build playlists for; all when empty.")
-    n: int = Field(default=20, ge=1, le=200)
+    kind: Literal["playlists", "djset"] = "playlists"
+    users: list[str] | None = Field(default=None, description="Users to run the job for; all when empty.")
+    n: int = Field(default=20, ge=1, le=200, description="playlists: tracks per playlist.")
+    format: Literal["parquet", "csv"] = Field(default="parquet", description="playlists: the file's format.")
+    n_tracks: int = Field(default=8, ge=2, le=40, description="djset: tracks per planned set.")
+    arc: Literal["warm-up", "peak-time", "cool-down", "steady"] = Field(
+        default="steady", description="djset: the set's energy arc."
+    )
 
 
 class JobPublic(BaseModel):

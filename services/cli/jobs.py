@@ -10,12 +10,16 @@ import typer
 from rich.table import Table
 
 from services.cli.output import console, progress
-from services.jobs.playlists import BACKENDS, generate_playlists
+from services.jobs.batches import BACKENDS, BATCH
+from services.jobs.djsets import generate_djsets
+from services.jobs.playlists import generate_playlists
 from services.jobs.worker import Worker
 from services.settings import get_settings
 from services.store import open_store
 
-jobs_app = typer.Typer(help="Offline jobs: playlists for many users.", no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="Offline jobs: playlists and planned DJ sets for many users.", no_args_is_help=True
+)
 
 
 def worker(
@@ -36,16 +40,34 @@ def worker(
     Worker(get_settings(), store, name=name, backend=backend, retrain_after=retrain_after).run_forever()
 
 
+UsersOption = Annotated[
+    list[str] | None, typer.Option("--user", help="Only these users (repeatable); all by default.")
+]
+BatchOption = Annotated[int, typer.Option(min=1, help="Users per checkpointed batch.")]
+BackendOption = Annotated[
+    str, typer.Option(help=f"{' or '.join(BACKENDS)} (Ray: RAY_ADDRESS, or a local cluster).")
+]
+
+
+def _report(result: dict[str, object], started: float) -> None:
+    resumed = int(str(result["resumed_batches"]))
+    note = f", resumed after {resumed} of {result['batches']} batches" if resumed else ""
+    console.print(f"-> {result['path']} in {time.perf_counter() - started:.1f} s ({result['backend']}{note})")
+
+
 @jobs_app.command("playlists")
 def playlists(
-    out: Annotated[Path, typer.Option(help="CSV to write: user_id,rank,track_id,score,explanation.")],
+    out: Annotated[Path, typer.Option(help="File to write: user_id,rank,track_id,score,explanation.")],
     n: Annotated[int, typer.Option(help="Tracks per playlist.")] = 20,
-    user: Annotated[
-        list[str] | None, typer.Option(help="Only these users (repeatable); all by default.")
+    user: UsersOption = None,
+    backend: BackendOption = "local",
+    batch_size: BatchOption = BATCH,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="parquet or csv (default: from --out's suffix, else parquet)."),
     ] = None,
-    backend: Annotated[str, typer.Option(help=f"{' or '.join(BACKENDS)}.")] = "local",
 ) -> None:
-    """Generate playlists now, in this process (local) or on a Ray cluster (RAY_ADDRESS)."""
+    """Generate playlists now, in this process or on Ray; a rerun after a kill resumes where it stopped."""
     settings = get_settings()
     started = time.perf_counter()
     with progress() as bar:
@@ -57,21 +79,51 @@ def playlists(
             users=user,
             n=n,
             backend=backend,
+            batch_size=batch_size,
+            fmt=fmt,
             on_progress=lambda p: bar.update(task, completed=p),
         )
-    elapsed = time.perf_counter() - started
-    console.print(
-        f"{result['users']:,} playlists, {result['rows']:,} rows -> {out} in {elapsed:.1f} s ({backend})"
-    )
+    console.print(f"{result['users']:,} playlists, {result['rows']:,} rows ({result['format']})")
+    _report(result, started)
+
+
+@jobs_app.command("djset")
+def djset(
+    out: Annotated[Path, typer.Option(help="Folder to write one cue sheet (JSON) per user into.")],
+    n_tracks: Annotated[int, typer.Option(help="Tracks per set.")] = 8,
+    arc: Annotated[str, typer.Option(help="warm-up, peak-time, cool-down or steady.")] = "steady",
+    user: UsersOption = None,
+    backend: BackendOption = "local",
+    batch_size: BatchOption = BATCH,
+) -> None:
+    """Plan a DJ set per user (cue sheet, no audio), in this process or on Ray; resumable."""
+    settings = get_settings()
+    started = time.perf_counter()
+    with progress() as bar:
+        task = bar.add_task("planning sets", total=1.0)
+        result = generate_djsets(
+            settings,
+            open_store(settings),
+            out=out,
+            users=user,
+            n_tracks=n_tracks,
+            arc=arc,
+            backend=backend,
+            batch_size=batch_size,
+            on_progress=lambda p: bar.update(task, completed=p),
+        )
+    console.print(f"{result['planned']:,} of {result['users']:,} sets planned")
+    _report(result, started)
 
 
 @jobs_app.command("submit")
 def submit(
     n: Annotated[int, typer.Option(help="Tracks per playlist.")] = 20,
-    user: Annotated[list[str] | None, typer.Option(help="Only these users (repeatable).")] = None,
+    user: UsersOption = None,
+    kind: Annotated[str, typer.Option(help="playlists or djset.")] = "playlists",
 ) -> None:
-    """Queue a playlist job for a running `selecta worker`."""
-    job_id = open_store(get_settings()).enqueue_job("playlists", {"users": user, "n": n})
+    """Queue a job for a running `selecta worker`."""
+    job_id = open_store(get_settings()).enqueue_job(kind, {"users": user, "n": n})
     console.print(job_id)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -58,6 +61,20 @@ def save_catalog(catalog: pl.DataFrame, path: Path) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextmanager
+def catalog_lock(path: Path) -> Iterator[None]:
+    """Hold the catalogue for a read-modify-write: two syncs at once (two API workers, an import beside
+    them) would otherwise each write its own edit over the other's. An advisory lock on a file beside
+    it, taken by every writer; readers need none (the file is replaced atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def merge_catalog(existing: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:

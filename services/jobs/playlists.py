@@ -1,72 +1,98 @@
-"""Playlist generation for many users: the shipped recommender, each user's unseen recent events folded in.
+"""Playlists for many users: the shipped recommender, each user's unseen recent events folded in.
 
-Backends: ``local`` ranks in this process (BLAS on one thread, chunk by chunk); ``ray`` spreads chunks over
-a Ray cluster (``RAY_ADDRESS``, or a local one), one actor per CPU, each loading the bundle once. Both write
-the same CSV: ``user_id,rank,track_id,score,explanation``, written atomically.
+Written as Parquet (or CSV on request): ``user_id,rank,track_id,score,explanation``, users in sorted order,
+ranks 1..n. Runs in checkpointed batches (:mod:`services.jobs.batches`): a rerun after a kill skips the
+users already ranked, and a rerun gives the same file.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
-from recommender import Recommender
-from services.jobs.errors import BackendUnavailableError, UnknownBackendError
-from services.recommending import RecommendationService, bundle_path
+from recommender import Constraints, Recommender
+from services.jobs.batches import (
+    BATCH,
+    BatchPlan,
+    BatchRunner,
+    Histories,
+    fingerprint_of,
+    finish,
+    read_parts,
+    run_batches,
+    write_atomic,
+)
+from services.jobs.errors import JobError
+from services.recommending import RecommendationService, bundle_id, bundle_path
 from services.settings import Settings
 from services.store import Store
 
-BACKENDS = ("local", "ray")
-CHUNK = 200
+OutputFormat = Literal["parquet", "csv"]
+FORMATS: tuple[OutputFormat, ...] = ("parquet", "csv")
 
-Row = tuple[str, int, str, float, str]
-
-
-def rank_users(model: Recommender, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
-    """Top-``n`` rows for each user (runs in the worker process or a Ray actor)."""
-    rows: list[Row] = []
-    for user in users:
-        for rank, rec in enumerate(model.recommend(user, n, history=histories.get(user)), start=1):
-            rows.append((user, rank, rec.track_id, round(rec.score, 6), rec.explanation))
-    return rows
+SCHEMA: dict[str, pl.DataType] = {
+    "user_id": pl.String(),
+    "rank": pl.Int32(),
+    "track_id": pl.String(),
+    "score": pl.Float64(),
+    "explanation": pl.String(),
+}
 
 
-class _Ranker:
-    """A Ray actor's state: the bundle, loaded once per actor."""
+class UnknownFormatError(JobError):
+    """An output format other than Parquet or CSV."""
 
-    def __init__(self, path: str) -> None:
-        self.model = Recommender.load(path)
-
-    def rank(self, users: list[str], histories: dict[str, pl.DataFrame], n: int) -> list[Row]:
-        return rank_users(self.model, users, histories, n)
+    code = "unknown_output_format"
+    status = 422
 
 
-def _chunks(users: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(users), size):
-        yield users[start : start + size]
+def output_format(out: Path, fmt: str | None) -> OutputFormat:
+    """The format asked for, or the one ``out``'s suffix names (Parquet unless it ends in ``.csv``)."""
+    chosen = fmt or ("csv" if out.suffix.lower() == ".csv" else "parquet")
+    for known in FORMATS:
+        if chosen == known:
+            return known
+    raise UnknownFormatError(f"unknown output format {chosen!r}; use one of {', '.join(FORMATS)}")
 
 
-def _ray_chunks(
-    bundle: Path, chunks: list[tuple[list[str], dict[str, pl.DataFrame]]], n: int
-) -> Iterator[list[Row]]:
-    try:
-        import ray
-        from ray.util import ActorPool
-    except ImportError as exc:
-        raise BackendUnavailableError("the ray backend needs Ray: pip install 'selecta[ray]'") from exc
-    if not ray.is_initialized():
-        ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False, log_to_driver=False)
+class PlaylistRunner(BatchRunner):
+    """Ranks a batch with the bundle, loaded once per process or Ray actor."""
 
-    ranker = ray.remote(_Ranker).options(num_cpus=1)
-    cpus = int(ray.available_resources().get("CPU", 1))  # type: ignore[no-untyped-call]  # ray's is untyped
-    actors = [ranker.remote(str(bundle)) for _ in range(max(1, cpus))]
-    pool = ActorPool(actors)
-    yield from pool.map_unordered(lambda actor, chunk: actor.rank.remote(chunk[0], chunk[1], n), chunks)
+    def __init__(self, bundle: str, n: int, retired: frozenset[str] = frozenset()) -> None:
+        self.model = Recommender.load(bundle)
+        self.n = n
+        self.constraints = Constraints(exclude=retired) if retired else None
+
+    def run(self, users: list[str], histories: Histories) -> pl.DataFrame:
+        rows = [
+            (user, rank, rec.track_id, round(rec.score, 6), rec.explanation)
+            for user in users
+            for rank, rec in enumerate(
+                self.model.recommend(user, self.n, history=histories.get(user), constraints=self.constraints),
+                start=1,
+            )
+        ]
+        return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+
+
+def unseen_histories(service: RecommendationService, model: Recommender) -> Callable[[list[str]], Histories]:
+    """Each user's events the bundle has not seen, only for users that have some: a 100k-user job
+    would otherwise hold 100k empty frames in the Ray driver's queue."""
+
+    def read(users: list[str]) -> Histories:
+        found = {user: service.history(model, user) for user in users}
+        return {user: frame for user, frame in found.items() if not frame.is_empty()}
+
+    return read
+
+
+def job_users(model: Recommender, store: Store, users: list[str] | None) -> list[str]:
+    """The users asked for (deduplicated, sorted) or every user the bundle or the store knows."""
+    return sorted(set(users) if users else set(model.user_ids) | set(store.known_users()))
 
 
 def generate_playlists(
@@ -77,29 +103,39 @@ def generate_playlists(
     users: list[str] | None = None,
     n: int = 20,
     backend: str = "local",
+    batch_size: int = BATCH,
+    fmt: str | None = None,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, object]:
-    """Write every requested user's playlist to ``out`` (CSV); all known users when ``users`` is empty."""
-    if backend not in BACKENDS:
-        raise UnknownBackendError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    """Write every requested user's playlist to ``out``; all known users when ``users`` is empty."""
+    chosen = output_format(out, fmt)
     service = RecommendationService(settings, store)
     model = service.model()
-    users = users or sorted(set(model.user_ids) | set(store.known_users()))
-    chunks = [(chunk, {u: service.history(model, u) for u in chunk}) for chunk in _chunks(users, CHUNK)]
-    if backend == "ray":
-        results: Iterator[list[Row]] = _ray_chunks(bundle_path(settings), chunks, n)
+    everyone = job_users(model, store, users)
+    plan = BatchPlan(
+        users=everyone,
+        parts_dir=out.with_name(out.name + ".parts"),
+        batch_size=batch_size,
+        fingerprint=fingerprint_of(
+            kind="playlists", n=n, users=everyone, bundle=bundle_id(model), catalog=store.catalog_version()
+        ),
+    )
+    factory = functools.partial(PlaylistRunner, str(bundle_path(settings)), n, store.retired_tracks())
+    parts, skipped = run_batches(
+        plan, factory, unseen_histories(service, model), backend=backend, on_progress=on_progress
+    )
+    frame = read_parts(parts, SCHEMA)
+    if chosen == "csv":
+        write_atomic(out, frame.write_csv)
     else:
-        results = (rank_users(model, chunk, histories, n) for chunk, histories in chunks)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".playlists-", suffix=".csv", dir=out.parent)
-    written = 0
-    with os.fdopen(fd, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["user_id", "rank", "track_id", "score", "explanation"])
-        for done, rows in enumerate(results, start=1):
-            writer.writerows(rows)
-            written += len(rows)
-            if on_progress:
-                on_progress(done / len(chunks))
-    os.replace(tmp, out)
-    return {"users": len(users), "rows": written, "path": str(out), "backend": backend}
+        write_atomic(out, frame.write_parquet)
+    finish(plan.parts_dir)
+    return {
+        "users": len(everyone),
+        "rows": frame.height,
+        "path": str(out),
+        "format": chosen,
+        "backend": backend,
+        "resumed_batches": skipped,
+        "batches": len(plan.batches),
+    }

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 
 from core.errors import error_code
+from services.jobs import catalog_audio
+from services.jobs.djsets import generate_djsets
 from services.jobs.errors import UnknownJobKindError
 from services.jobs.playlists import generate_playlists
 from services.recommending import train
@@ -38,21 +40,48 @@ class Worker:
     def run_job(self, job: JobStatus) -> None:
         """Run one claimed job and record its result or its error (the worker itself keeps going)."""
         try:
-            if job.kind != "playlists":
-                raise UnknownJobKindError(f"unknown job kind {job.kind!r}")
-            result = generate_playlists(
-                self.settings,
-                self.store,
-                out=self.settings.data_dir / "playlists" / f"{job.job_id}.csv",
-                users=job.payload.get("users"),
-                n=int(job.payload.get("n", 20)),
-                backend=self.backend,
-                on_progress=lambda p: self.store.update_job(job.job_id, progress=p),
-            )
+            result = self._dispatch(job)
             self.store.update_job(job.job_id, state="done", progress=1.0, result=result)
         except Exception as exc:
             log.warning("job %s failed: %s", job.job_id, exc)
             self.store.update_job(job.job_id, state="failed", error=f"{error_code(exc)}: {exc}")
+
+    def _dispatch(self, job: JobStatus) -> dict[str, object]:
+        """The job kind's function, writing under the data directory, named by the job id (so a job that
+        a crashed worker left running resumes from its checkpoint when it is run again)."""
+        payload = job.payload
+
+        def progress(p: float) -> None:
+            self.store.update_job(job.job_id, progress=p)
+
+        if job.kind == "playlists":
+            fmt = str(payload.get("format") or "parquet")
+            return generate_playlists(
+                self.settings,
+                self.store,
+                out=self.settings.data_dir / "playlists" / f"{job.job_id}.{fmt}",
+                users=payload.get("users"),
+                n=int(payload.get("n", 20)),
+                backend=self.backend,
+                fmt=fmt,
+                on_progress=progress,
+            )
+        if job.kind == "djset":
+            return generate_djsets(
+                self.settings,
+                self.store,
+                out=self.settings.data_dir / "djsets" / job.job_id,
+                users=payload.get("users"),
+                n_tracks=int(payload.get("n_tracks", 8)),
+                arc=str(payload.get("arc", "steady")),
+                backend=self.backend,
+                on_progress=progress,
+            )
+        if job.kind == catalog_audio.KIND:
+            return catalog_audio.analyse_and_retrain(
+                self.settings, self.store, list(payload.get("track_ids") or []), on_progress=progress
+            )
+        raise UnknownJobKindError(f"unknown job kind {job.kind!r}")
 
     def consume_events(self) -> bool:
         """Take new events off the stream; retrain once enough arrived. True if it retrained."""

@@ -12,6 +12,7 @@
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |
 | ``{ns}:job:{job_id}`` | hash | a job's kind, payload, state, progress, result or error, timestamps |
 | ``{ns}:meta:catalog_version`` | string | bumped on every catalogue import, part of every cache context |
+| ``{ns}:catalog:retired`` | set | tracks retired from the catalogue: never ranked, even by an older bundle |
 | ``{ns}:auth:credential:{key_id}`` | hash | an app key or listener token (secret hashed), expiry, revoked |
 | ``{ns}:auth:credentials`` | set | ids of every credential (``selecta keys list``), pruned on listing |
 | ``{ns}:user:{user_id}:event:{event_id}`` | string | a client event id already stored; TTL |
@@ -73,6 +74,10 @@ class Keys:
     @property
     def catalog_version(self) -> str:
         return f"{self.ns}:meta:catalog_version"
+
+    @property
+    def retired(self) -> str:
+        return f"{self.ns}:catalog:retired"
 
     def credential(self, key_id: str) -> str:
         return f"{self.ns}:auth:credential:{key_id}"

@@ -408,6 +408,22 @@ class Store:
             raw = self._client.get(self.keys.catalog_version)
         return int(_text(raw)) if raw is not None else 0
 
+    def set_retired(self, *, retire: Sequence[str] = (), restore: Sequence[str] = ()) -> int:
+        """Mark tracks retired (a bundle trained before still knows them) or back in the catalogue, and
+        bump the catalogue version in the same transaction; returns the new version."""
+        with self._guard("set_retired"):
+            pipe = self._client.pipeline(transaction=True)
+            if retire:
+                pipe.sadd(self.keys.retired, *retire)
+            if restore:
+                pipe.srem(self.keys.retired, *restore)
+            pipe.incr(self.keys.catalog_version)
+            return int(pipe.execute()[-1])
+
+    def retired_tracks(self) -> frozenset[str]:
+        with self._guard("retired_tracks"):
+            return frozenset(_text(m) for m in self._client.smembers(self.keys.retired))
+
     # -- jobs -------------------------------------------------------------------------------------
 
     def enqueue_job(self, kind: str, payload: dict[str, Any]) -> str:

@@ -42,6 +42,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/v1/requests/understand"): {"json": {"text": "play something calmer"}},
     ("POST", "/v1/tokens"): {"json": {"user_id": "demo-user-01"}},
+    ("PUT", "/v1/tracks"): {"json": {"tracks": [{"track_id": "route:table", "title": "Route Table"}]}},
     ("POST", "/v1/page/token"): {"json": {"user_id": "demo-user-01"}},
 }
 

@@ -188,6 +188,8 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "mix_progress": (("s1",), {}),
     "bump_catalog_version": ((), {}),
     "catalog_version": ((), {}),
+    "set_retired": ((), {"retire": ["t1"]}),
+    "retired_tracks": ((), {}),
     "enqueue_job": (("playlists", {}), {}),
     "claim_job": ((), {}),
     "update_job": (("j1",), {"state": "done"}),
@@ -227,6 +229,16 @@ def test_catalog_version_counts_imports(store: Store) -> None:
     assert store.bump_catalog_version() == 1
     assert store.bump_catalog_version() == 2
     assert store.catalog_version() == 2
+
+
+def test_retired_tracks_are_kept_and_restored_and_each_change_is_a_new_catalogue_version(
+    store: Store,
+) -> None:
+    assert store.retired_tracks() == frozenset()
+    assert store.set_retired(retire=["a", "b"]) == 1
+    assert store.retired_tracks() == {"a", "b"}
+    assert store.set_retired(restore=["a", "never-retired"]) == 2
+    assert store.retired_tracks() == {"b"} and store.catalog_version() == 2
 
 
 def test_mix_progress_round_trip_with_expiry(store: Store, redis_server: RedisServer) -> None:

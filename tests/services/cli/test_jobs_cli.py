@@ -1,0 +1,49 @@
+"""`selecta jobs playlists` and `selecta jobs djset` through the real Typer app on the trained demo store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from services.cli.main import app
+from services.settings import Settings
+from services.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(trained: tuple[Settings, Store], cli_settings: Callable[[Settings], Settings]) -> Settings:
+    return cli_settings(trained[0])
+
+
+def test_playlists_parquet_by_default_csv_on_request(cli_env: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["jobs", "playlists", "--out", str(tmp_path / "p.parquet"), "--n", "3"])
+    assert result.exit_code == 0, result.output
+    assert "12 playlists, 36 rows (parquet)" in result.output
+    frame = pl.read_parquet(tmp_path / "p.parquet")
+    assert frame.columns == ["user_id", "rank", "track_id", "score", "explanation"] and frame.height == 36
+    as_csv = runner.invoke(
+        app, ["jobs", "playlists", "--out", str(tmp_path / "p.out"), "--n", "3", "--format", "csv"]
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    assert pl.read_csv(tmp_path / "p.out", schema=frame.schema).equals(frame)
+    bad = runner.invoke(app, ["jobs", "playlists", "--out", str(tmp_path / "p.x"), "--format", "xlsx"])
+    assert bad.exit_code != 0 and "unknown output format" in str(bad.exception)
+
+
+def test_djset_writes_a_cue_sheet_per_user(cli_env: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "sets"
+    args = ["jobs", "djset", "--out", str(out), "--n-tracks", "3", "--user", "demo-user-03"]
+    result = runner.invoke(app, [*args, "--user", "demo-user-04"])
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 sets planned" in result.output
+    sheets = sorted(out.glob("*.json"))
+    assert len(sheets) == 2
+    assert {json.loads(p.read_text())["user_id"] for p in sheets} == {"demo-user-03", "demo-user-04"}
+    assert all(len(json.loads(p.read_text())["tracks"]) == 3 for p in sheets)
