@@ -10,7 +10,7 @@ import numpy as np
 __all__ = ["ANALYSIS_VERSION", "TrackAnalysis"]
 
 #: Bumped whenever an algorithm change alters results; part of every cache key.
-ANALYSIS_VERSION = "1.4"
+ANALYSIS_VERSION = "1.5"
 
 _ARRAY_FIELDS = {
     "beats": np.float64,
