@@ -88,11 +88,17 @@ TEMPO_RELATIONS: Final[dict[float, str]] = {1.0: "", 2.0: "B in half time", 0.5:
 2 means B's own tempo is about half A's, i.e. B plays in half time against A."""
 
 
+def effective_bpm(match: TempoMatch) -> float:
+    """B's tempo as counted against A's (before any stretch): 68 BPM in half time under 136 counts 136.
+    What a reason, the cue sheet and the picture name, so a half-time hand-over never reads as a jump."""
+    return match.bpm_b * match.multiplier
+
+
 def tempo_relation(match: TempoMatch) -> str:
-    """``" (B in half time)"``, ``" (B in double time)"`` or ``""``: the suffix a reason puts after the
-    tempos, worded the same by the planner and the transition builder."""
+    """``" (B in half time: 136 BPM effective)"``, the same in double time, or ``""``: the suffix a reason
+    puts after the tempos, worded the same by the planner and the transition builder."""
     label = TEMPO_RELATIONS[match.multiplier]
-    return f" ({label})" if label else ""
+    return f" ({label}: {effective_bpm(match):.0f} BPM effective)" if label else ""
 
 
 def reliable_beats(a: TrackAnalysis) -> bool:
