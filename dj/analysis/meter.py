@@ -18,7 +18,7 @@ questions, each answered on the beats the tracker found (so a drifting tempo is 
   has, and mixes as such. This keeps a 4/4 shuffle whose accents fall irregularly from reading as 9/8.
 * **Confidence** is the winner's z-score margin over the best other grouping (and at most its own
   z-score), mapped from :data:`_CHANCE_Z` (0: what clicks without any bars reach) to :data:`_SURE_Z`
-  (1): low means "unsure", and an unsure track gets the usual bar length.
+  (1): low means "unsure" (and where no grouping stands out at all, the bar is the usual one).
 
 Names: division 2 gives 4/4 or 3/4; division 3 gives 6/8 (two dotted-quarter beats to the bar, as a jig
 is written), 12/8 (four, as a shuffle or a slow blues) or 9/8 (three: a slip jig, or a 3/4 air in
