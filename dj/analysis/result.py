@@ -10,7 +10,7 @@ import numpy as np
 __all__ = ["ANALYSIS_VERSION", "TrackAnalysis"]
 
 #: Bumped whenever an algorithm change alters results; part of every cache key.
-ANALYSIS_VERSION = "1.4"
+ANALYSIS_VERSION = "1.5"
 
 _ARRAY_FIELDS = {
     "beats": np.float64,
@@ -38,6 +38,9 @@ class TrackAnalysis:
     (start_s, end_s)
     regions a DJ can mix over: they start and end on downbeats. ``energy`` and ``energy_curve`` are 0..1;
     ``lufs`` is BS.1770 integrated loudness and ``true_peak_dbtp`` the 4x-oversampled peak.
+    ``bpm_octave_margin`` (0..1) is how clearly ``bpm`` beats its own half/double time
+    (``bpm_octave_rival``, 0 when out of range): near 0 the octave was a tie (a DJ may count the
+    track either way; the planner matches half and double time anyway).
     """
 
     path: str | None
@@ -62,6 +65,8 @@ class TrackAnalysis:
     embedding: np.ndarray
     meter: str = "4/4"
     meter_confidence: float = 0.0
+    bpm_octave_margin: float = 1.0
+    bpm_octave_rival: float = 0.0
     beats_on_grid: bool = True
     tempo_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tempo_curve: np.ndarray = field(default_factory=lambda: np.zeros(0))

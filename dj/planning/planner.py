@@ -361,7 +361,10 @@ def _describe(
     elif clash := meter_clash(a, b):
         parts.append(f"{clash}, so a plain crossfade")
     else:
-        parts.append(f"tempos {a.bpm:.0f}/{b.bpm:.0f} BPM too far apart to beat-match, so a plain crossfade")
+        parts.append(
+            f"tempos {a.bpm:.0f}/{b.bpm:.0f} BPM{tempo_relation(match)} too far apart to beat-match, "
+            "so a plain crossfade"
+        )
     parts.append(describe_move(arc, energy_from=a.energy, energy_to=b.energy))
     why = explanations.get(pool.ids[j])
     if why:

@@ -56,3 +56,36 @@ def test_swung_eighths_stay_four_four_and_triplet_hats_read_as_twelve_eight() ->
 def _audio(track: RenderedTrack) -> dict[str, Any]:
     """The keyword arguments of :func:`analyze` for a rendered track."""
     return {"y": track.y, "sr": track.sr}
+
+
+def test_a_four_four_shuffle_from_the_demo_clips_counts_four() -> None:
+    """happy_acoustic_s411, a 4/4 pop shuffle whose accents fall irregularly, once read as 9/8."""
+    import immich_memories_music
+
+    from dj.analysis import analyze_file
+
+    path = f"{immich_memories_music.tracks_dir()}/happy/happy_acoustic_s411.opus"
+    result = analyze_file(path)
+    assert result.beats_per_bar == 4
+    assert result.meter in ("4/4", "12/8")
+
+
+def _clicks(seed: int) -> dict[str, Any]:
+    """20 s of identical clicks at 120 BPM, each 10% louder or softer at random: beats without bars."""
+    sr = 22050
+    rng = np.random.default_rng(seed)
+    y = 0.01 * rng.standard_normal(20 * sr)
+    click = rng.standard_normal(300) * np.exp(-np.arange(300) / 40)
+    for t in np.arange(0.25, 19.5, 0.5):
+        i = int(t * sr)
+        y[i : i + 300] += click * (1 + 0.1 * rng.standard_normal())
+    return {"y": y.astype(np.float32), "sr": sr}
+
+
+def test_beats_without_bars_get_the_usual_four_and_a_low_confidence() -> None:
+    """Confidence means "how sure the bars are": where nothing marks a bar, it stays low, and the metre
+    falls back on four beats to the bar rather than on whichever grouping chance favoured."""
+    results = [analyze(**_clicks(seed)) for seed in range(10)]
+    assert sum(r.beats_per_bar == 4 for r in results) >= 9
+    assert np.mean([r.meter_confidence for r in results]) < 0.2
+    assert all(r.meter_confidence < 0.5 for r in results if r.beats_per_bar != 4)

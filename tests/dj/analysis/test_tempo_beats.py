@@ -6,7 +6,7 @@ import mir_eval
 import numpy as np
 import pytest
 
-from dj.analysis import analyze
+from dj.analysis import TrackAnalysis, analyze
 from dj.analysis.onset import compute_frontend
 from dj.analysis.tempo import estimate_tempo
 from dj.testing.music import RenderedTrack, render_track
@@ -101,3 +101,18 @@ def _tresillo_track(*, bpm: float, sr: int = 22050, duration_s: float = 12.0) ->
 def test_a_three_three_two_pattern_does_not_pull_the_tempo_to_four_thirds(bpm: float) -> None:
     result = analyze(y=_tresillo_track(bpm=bpm), sr=22050)
     assert result.bpm == pytest.approx(bpm, rel=0.02)
+
+
+def test_the_octave_rival_is_reported_as_half_or_double_time_with_its_margin() -> None:
+    """The analysis names the tempo's own half/double-time rival and how clearly it lost: a four-on-the-
+    floor groove leaves no doubt; the JSON carries both."""
+    track = render_track(bpm=120.0, pattern="four_on_floor", duration_s=20.0, seed=3)
+    result = analyze(y=track.y, sr=track.sr)
+    ratio = result.bpm_octave_rival / result.bpm
+    assert min(abs(ratio - 2.0), abs(ratio - 0.5)) < 0.04 * ratio
+    assert result.bpm_octave_margin > 0.9
+    again = TrackAnalysis.from_dict(result.to_dict())
+    assert (again.bpm_octave_rival, again.bpm_octave_margin) == (
+        result.bpm_octave_rival,
+        result.bpm_octave_margin,
+    )

@@ -33,11 +33,6 @@ class Cand:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 11): metre detection reads happy_acoustic_s411, a 4/4 pop shuffle, as 9/8 "
-    "(confidence 0.28), so the planner crossfades it instead of beat-blending",
-)
 def test_a_real_set_is_planned_within_constraints_and_beats_line_up(tmp_path: Path) -> None:
     import immich_memories_music
 

@@ -66,8 +66,8 @@ def test_a_grid_of_two_downbeats_but_five_beats_is_judged_alike_by_plan_and_desi
 
 def test_b_at_half_a_tempo_is_called_half_time_by_plan_and_design() -> None:
     match = match_tempo(bpm_a=140.0, bpm_b=70.0)
-    assert match.multiplier == 2.0 and tempo_relation(match) == " (B in half time)"
-    assert tempo_relation(match_tempo(bpm_a=70.0, bpm_b=140.0)) == " (B in double time)"
+    assert match.multiplier == 2.0 and tempo_relation(match) == " (B in half time: 140 BPM effective)"
+    assert tempo_relation(match_tempo(bpm_a=70.0, bpm_b=140.0)) == " (B in double time: 70 BPM effective)"
     assert tempo_relation(match_tempo(bpm_a=120.0, bpm_b=122.0)) == ""
     analyses = {"fast": track(bpm=140.0), "slow": track(bpm=70.0)}
     plan = plan_set(
@@ -76,5 +76,8 @@ def test_b_at_half_a_tempo_is_called_half_time_by_plan_and_design() -> None:
     planned = plan.transitions[0]
     designed = plan_transition(analyses["fast"], analyses["slow"])
     assert planned.kind == designed.kind == EQ_BLEND and designed.multiplier == 2.0
-    assert "140->70 BPM (B in half time)" in planned.reason
-    assert "(B in half time)" in designed.reason and "double time" not in planned.reason + designed.reason
+    assert "140->70 BPM (B in half time: 140 BPM effective)" in planned.reason
+    assert (
+        "(B in half time: 140 BPM effective)" in designed.reason
+        and "double time" not in planned.reason + designed.reason
+    )
