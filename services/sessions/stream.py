@@ -1,9 +1,9 @@
-"""A session's set as a live audio stream: WAV bytes that go out while the renderer is still mixing.
+"""A session's set as a live audio stream: bytes that go out while the renderer is still mixing.
 
-Everything that can fail (a track without audio, a set too short) happens in ``prepare_mix``, before the
-first byte, so an API can still answer with a JSON error; after that the stream only renders. The stream
-is 16-bit PCM WAV whose RIFF and data sizes are 0xFFFFFFFF, as live WAV streams do (the length is not
-known until the limiter's tail is out); players and decoders read it to the end of the connection.
+Everything that can fail (a track without audio, a set too short, a format this server cannot encode)
+happens in ``prepare_mix`` and ``stream_format``, before the first byte, so an API can still answer with a
+JSON error; after that the stream only renders and encodes. The formats (WAV, Ogg/Opus, MP3) and their
+encoders are in ``services.sessions.stream_encoders``.
 
 How far the render has come is kept in Redis beside the session (``{session key}:mix``), so a client can
 tell how much of the set is ready, and a test can see that audio arrived before the render finished.
@@ -11,23 +11,19 @@ tell how much of the set is ready, and a test can see that audio arrived before 
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import numpy as np
 
 from dj.mix.pipeline import HostVoice, lay_out
 from dj.mix.render import MixStream, RenderOptions
 from dj.planning.session import InvalidSessionError
 from services.engines import Engines
 from services.sessions.lifecycle import load_session
+from services.sessions.stream_encoders import StreamFormat, open_encoder
 from services.store import Store
 from services.store.store import MixProgressFields
 
 MIX_PROGRESS_TTL_S = 24 * 3600
-WAV_MEDIA_TYPE = "audio/wav"
-UNKNOWN_SIZE = 0xFFFFFFFF
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,36 +77,31 @@ def prepare_mix(
     )
 
 
-def wav_header(*, sr: int, channels: int = 2) -> bytes:
-    """A 16-bit PCM WAV header for a stream of unknown length."""
-    block = channels * 2
-    return (
-        b"RIFF"
-        + struct.pack("<I", UNKNOWN_SIZE)
-        + b"WAVEfmt "
-        + struct.pack("<IHHIIHH", 16, 1, channels, sr, sr * block, block, 16)
-        + b"data"
-        + struct.pack("<I", UNKNOWN_SIZE)
-    )
-
-
-def wav_stream(prepared: PreparedMix, store: Store) -> Iterator[bytes]:
-    """The header, then each rendered chunk as interleaved 16-bit PCM, recording progress as it goes."""
+def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterator[bytes]:
+    """Each rendered chunk encoded in ``fmt`` as soon as the encoder has bytes, recording progress as it
+    goes. The encoder is freed when the stream stops early (the client went away)."""
     rendered = 0
     _record(
         store,
         prepared.session_id,
         MixProgress(state="rendering", rendered_s=0.0, duration_s=prepared.duration_s),
     )
-    yield wav_header(sr=prepared.sr)
-    for chunk in prepared.stream:
-        rendered += chunk.shape[1]
-        progress = MixProgress(
-            state="rendering", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s
-        )
-        _record(store, prepared.session_id, progress)
-        pcm = np.clip(chunk.T, -1.0, 1.0) * 32767.0
-        yield np.round(pcm).astype("<i2").tobytes()
+    encoder = open_encoder(fmt, sr=prepared.sr)
+    try:
+        for chunk in prepared.stream:
+            rendered += chunk.shape[1]
+            progress = MixProgress(
+                state="rendering", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s
+            )
+            _record(store, prepared.session_id, progress)
+            data = encoder.encode(chunk)
+            if data:
+                yield data
+        tail = encoder.finish()
+        if tail:
+            yield tail
+    finally:
+        encoder.close()
     done = MixProgress(state="done", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s)
     _record(store, prepared.session_id, done)
 
