@@ -129,6 +129,13 @@ class SessionCreate(BaseModel):
     user_id: str = Field(min_length=1, max_length=200)
     n_tracks: int = Field(default=8, ge=2, le=50)
     arc: Arc = "steady"
+    discovery: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="0 keeps to artists the listener knows; 1 picks only artists new to them, "
+        "less popular tracks first.",
+    )
 
 
 class TrackInSet(BaseModel):
@@ -221,3 +228,18 @@ class ErrorBody(BaseModel):
     """The shape of every error the API answers."""
 
     error: ErrorDetail
+
+
+class ProfileCreate(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s/?#][^/?#]*$")
+    artists: list[str] = Field(
+        default=[], max_length=10, description="Artists the listener likes (matched by name, any case)."
+    )
+    tags: list[str] = Field(default=[], max_length=10, description="Tags or genres the listener likes.")
+
+
+class ProfilePublic(BaseModel):
+    user_id: str
+    artists: list[str] = Field(description="The catalogue's names of the artists the seeds came from.")
+    tags: list[str]
+    seeded: list[str] = Field(description="Track ids recorded as liked, so the first set is not a guess.")

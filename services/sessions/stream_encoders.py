@@ -12,8 +12,8 @@ of those encoders simply does not offer that format (``available_formats``).
 from __future__ import annotations
 
 import struct
-from fractions import Fraction
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Protocol
 
 import numpy as np

@@ -68,6 +68,7 @@ def create_session(
         user_id=body.user_id,
         n_tracks=body.n_tracks,
         arc=body.arc,
+        discovery=body.discovery,
         engines=engines,
     )
     return session_public(engines, state.store, sessions.load_session(state.store, session.session_id))

@@ -43,6 +43,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/requests/understand"): {"json": {"text": "play something calmer"}},
     ("POST", "/v1/tokens"): {"json": {"user_id": "demo-user-01"}},
     ("POST", "/v1/page/token"): {"json": {"user_id": "demo-user-01"}},
+    ("POST", "/v1/profiles"): {"json": {"user_id": "demo-user-01", "tags": ["calm"]}},
 }
 
 
