@@ -150,6 +150,12 @@ class MixProgressPublic(BaseModel):
     state: Literal["rendering", "done"]
     rendered_s: float
     duration_s: float
+    from_position: int | None = Field(default=None, description="The set position the stream starts at.")
+    handovers_s: list[float] = Field(
+        default=[],
+        description="Stream time at which each of its tracks takes over (0, then the middle of each "
+        "blend): a player's current time tells which track of the set is playing.",
+    )
 
 
 class SessionPublic(BaseModel):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from dj.mix.pipeline import HostVoice, lay_out
 from dj.mix.render import MixStream, RenderOptions
@@ -31,7 +32,10 @@ class PreparedMix:
     """A planned, not yet rendered, stream of the set from the playing track on."""
 
     session_id: str
+    from_position: int
     track_ids: tuple[str, ...]
+    handovers_s: tuple[float, ...]
+    """When each track takes over in the mix: 0 for the first, then the middle of each blend."""
     duration_s: float
     stream: MixStream
 
@@ -46,6 +50,8 @@ class MixProgress:
     """``rendering`` while audio is still being produced, ``done`` once the whole set went out."""
     rendered_s: float
     duration_s: float
+    from_position: int | None = None
+    handovers_s: tuple[float, ...] = ()
 
 
 def prepare_mix(
@@ -72,8 +78,18 @@ def prepare_mix(
         else None
     )
     laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host)
+    placements = laid_out.timeline.placements
+    handovers = [0.0] + [
+        round((after.mix_start_s + before.mix_end_s) / 2.0, 3)
+        for before, after in pairwise(placements)
+    ]
     return PreparedMix(
-        session_id=session_id, track_ids=track_ids, duration_s=laid_out.duration_s, stream=laid_out.stream()
+        session_id=session_id,
+        from_position=session.position,
+        track_ids=track_ids,
+        handovers_s=tuple(handovers),
+        duration_s=laid_out.duration_s,
+        stream=laid_out.stream(),
     )
 
 
@@ -81,19 +97,12 @@ def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterat
     """Each rendered chunk encoded in ``fmt`` as soon as the encoder has bytes, recording progress as it
     goes. The encoder is freed when the stream stops early (the client went away)."""
     rendered = 0
-    _record(
-        store,
-        prepared.session_id,
-        MixProgress(state="rendering", rendered_s=0.0, duration_s=prepared.duration_s),
-    )
+    _record(store, prepared, "rendering", 0)
     encoder = open_encoder(fmt, sr=prepared.sr)
     try:
         for chunk in prepared.stream:
             rendered += chunk.shape[1]
-            progress = MixProgress(
-                state="rendering", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s
-            )
-            _record(store, prepared.session_id, progress)
+            _record(store, prepared, "rendering", rendered)
             data = encoder.encode(chunk)
             if data:
                 yield data
@@ -102,18 +111,29 @@ def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterat
             yield tail
     finally:
         encoder.close()
-    done = MixProgress(state="done", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s)
-    _record(store, prepared.session_id, done)
+    _record(store, prepared, "done", rendered)
 
 
 def mix_progress(store: Store, session_id: str) -> MixProgress | None:
     """How far the latest stream of the session has rendered; None if it was never streamed."""
     raw = store.mix_progress(session_id)
-    return MixProgress(**raw) if raw is not None else None
-
-
-def _record(store: Store, session_id: str, progress: MixProgress) -> None:
-    fields = MixProgressFields(
-        state=progress.state, rendered_s=progress.rendered_s, duration_s=progress.duration_s
+    if raw is None:
+        return None
+    return MixProgress(
+        state=raw["state"],
+        rendered_s=raw["rendered_s"],
+        duration_s=raw["duration_s"],
+        from_position=raw.get("from_position"),
+        handovers_s=tuple(raw.get("handovers_s", ())),
     )
-    store.save_mix_progress(session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)
+
+
+def _record(store: Store, prepared: PreparedMix, state: str, rendered: int) -> None:
+    fields = MixProgressFields(
+        state=state,
+        rendered_s=rendered / prepared.sr,
+        duration_s=prepared.duration_s,
+        from_position=prepared.from_position,
+        handovers_s=list(prepared.handovers_s),
+    )
+    store.save_mix_progress(prepared.session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)

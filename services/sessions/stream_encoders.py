@@ -102,7 +102,14 @@ def open_encoder(fmt: StreamFormat, *, sr: int, channels: int = 2) -> ChunkEncod
     """An encoder for a stream of ``sr`` Hz, ``channels``-channel chunks in ``fmt``."""
     if fmt.codec is None or fmt.container is None:
         return WavEncoder(sr=sr, channels=channels)
-    return AvEncoder(fmt, sr=sr, channels=channels)
+    return AvEncoder(
+        container=fmt.container,
+        codec=fmt.codec,
+        rate=fmt.rate or sr,
+        bit_rate=fmt.bit_rate,
+        sr=sr,
+        channels=channels,
+    )
 
 
 def wav_header(*, sr: int, channels: int = 2) -> bytes:
@@ -128,7 +135,8 @@ class WavEncoder:
     def encode(self, chunk: np.ndarray) -> bytes:
         head, self._header = self._header, b""
         pcm = np.clip(chunk.T, -1.0, 1.0) * 32767.0
-        return head + np.round(pcm).astype("<i2").tobytes()
+        samples: bytes = np.round(pcm).astype("<i2").tobytes()
+        return head + samples
 
     def finish(self) -> bytes:
         head, self._header = self._header, b""
@@ -159,16 +167,22 @@ class AvEncoder:
     """A compressed format through PyAV: its encoder resamples (44.1 kHz to Opus's 48 kHz) and cuts the
     chunks into the codec's frame size itself."""
 
-    def __init__(self, fmt: StreamFormat, *, sr: int, channels: int) -> None:
+    def __init__(
+        self, *, container: str, codec: str, rate: int, bit_rate: int, sr: int, channels: int
+    ) -> None:
         import av
+        from av.audio.stream import AudioStream
 
         self._av = av
         self._sink = _Sink()
-        options = {"page_duration": str(OGG_PAGE_US)} if fmt.container == "ogg" else {}
-        self._container = av.open(self._sink, "w", format=fmt.container, options=options)
+        options = {"page_duration": str(OGG_PAGE_US)} if container == "ogg" else {}
+        self._container = av.open(self._sink, "w", format=container, options=options)
         layout = "stereo" if channels == 2 else "mono"
-        self._stream = self._container.add_stream(fmt.codec, rate=fmt.rate or sr, layout=layout)
-        self._stream.bit_rate = fmt.bit_rate
+        stream = self._container.add_stream(codec, rate=rate, layout=layout)
+        if not isinstance(stream, AudioStream):  # pragma: no cover - an audio codec gives an audio stream
+            raise TypeError(f"{codec} is not an audio encoder")
+        stream.bit_rate = bit_rate
+        self._stream: AudioStream = stream
         self._sr = sr
         self._layout = layout
         self._pts = 0

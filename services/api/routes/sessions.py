@@ -216,8 +216,8 @@ def negotiate(accept: str | None) -> StreamFormat:
         if best is None or rank > best:
             best, chosen = rank, fmt
     if chosen is None:
-        names = ", ".join(f.media_type for f in offered)
-        raise UnsupportedFormatError(f"the mix is offered as {names}; none is in the Accept header")
+        listed = ", ".join(f.media_type for f in offered)
+        raise UnsupportedFormatError(f"the mix is offered as {listed}; none is in the Accept header")
     return chosen
 
 
