@@ -18,7 +18,7 @@ from core.errors import SelectaError
 from core.names import normalize_name
 from services.api.auth import BodyCaller
 from services.api.deps import CatalogDep, StoreDep
-from services.api.schemas import ProfileCreate, ProfilePublic
+from services.api.schemas import ErrorBody, ProfileCreate, ProfilePublic
 
 router = APIRouter(tags=["profiles"])
 
@@ -41,7 +41,12 @@ class UnknownSeedError(SelectaError):
     status = 422
 
 
-@router.post("/profiles", response_model=ProfilePublic, status_code=201)
+@router.post(
+    "/profiles",
+    response_model=ProfilePublic,
+    status_code=201,
+    responses={409: {"model": ErrorBody, "description": "The listener already has a history."}},
+)
 def create_profile(
     caller: BodyCaller, body: ProfileCreate, store: StoreDep, catalog: CatalogDep
 ) -> ProfilePublic:

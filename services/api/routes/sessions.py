@@ -18,6 +18,7 @@ from services.api.auth import BodyCaller, SessionCaller, SessionMediaCaller
 from services.api.deps import MetricsDep, StateDep
 from services.api.limits import limit_voice, releasing, take_render_slot
 from services.api.schemas import (
+    ErrorBody,
     IntentPublic,
     MixProgressPublic,
     RequestResult,
@@ -154,7 +155,7 @@ def answer_wav(caller: SessionMediaCaller, session_id: str, engines: EnginesDep,
             "WAV is 16-bit PCM stereo at 44.1 kHz (RIFF and data sizes 0xFFFFFFFF); Ogg/Opus is 96 kbit/s "
             "at 48 kHz; MP3 is 128 kbit/s at 44.1 kHz.",
         },
-        406: {"description": "No format the client accepts (or asks for) is offered."},
+        406: {"model": ErrorBody, "description": "No format the client accepts (or asks for) is offered."},
     },
 )
 def stream_mix(
