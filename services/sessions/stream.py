@@ -80,8 +80,7 @@ def prepare_mix(
     laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host)
     placements = laid_out.timeline.placements
     handovers = [0.0] + [
-        round((after.mix_start_s + before.mix_end_s) / 2.0, 3)
-        for before, after in pairwise(placements)
+        round((after.mix_start_s + before.mix_end_s) / 2.0, 3) for before, after in pairwise(placements)
     ]
     return PreparedMix(
         session_id=session_id,
