@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,6 +119,11 @@ def candidates_for(
         for r in model.recommend(user_id, want, include_played=True, history=history, constraints=constraints)
         if r.track_id in pool and r.track_id not in seen
     ]
+    if discovery > 0 and fresh and played:
+        # The fill is ranked without the discovery penalty: kept as it is, the listener's familiar tracks
+        # would outscore the penalised discoveries. Below the last discovery, they only fill the set.
+        shift = min(r.score for r in fresh) - max(r.score for r in played) - 1.0
+        played = [replace(r, score=r.score + min(0.0, shift)) for r in played]
     return fresh + played
 
 

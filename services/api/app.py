@@ -25,6 +25,7 @@ from services.api.routes import (
     jobs,
     metrics,
     page,
+    profiles,
     recommendations,
     requests,
     sessions,
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(page.router)
     # recommendations first: its /tracks/{id}/similar must win over /tracks/{id:path}
-    for module in (recommendations, tracks, events, jobs, sessions, requests, tokens, metrics):
+    for module in (recommendations, tracks, events, jobs, sessions, requests, tokens, profiles, metrics):
         prefix = "" if module is metrics else API_PREFIX
         app.include_router(module.router, prefix=prefix, responses=ERROR_RESPONSES)
     app.include_router(page.v1_router, prefix=API_PREFIX, responses=ERROR_RESPONSES)

@@ -134,6 +134,13 @@ class SessionCreate(BaseModel):
     user_id: str = Field(min_length=1, max_length=200)
     n_tracks: int = Field(default=8, ge=2, le=50)
     arc: Arc = "steady"
+    discovery: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="0 keeps to artists the listener knows; 1 picks only artists new to them, "
+        "less popular tracks first.",
+    )
 
 
 class TrackInSet(BaseModel):
@@ -148,6 +155,12 @@ class MixProgressPublic(BaseModel):
     state: Literal["rendering", "done"]
     rendered_s: float
     duration_s: float
+    from_position: int | None = Field(default=None, description="The set position the stream starts at.")
+    handovers_s: list[float] = Field(
+        default=[],
+        description="Stream time at which each of its tracks takes over (0, then the middle of each "
+        "blend): a player's current time tells which track of the set is playing.",
+    )
 
 
 class SessionPublic(BaseModel):
@@ -226,3 +239,18 @@ class ErrorBody(BaseModel):
     """The shape of every error the API answers."""
 
     error: ErrorDetail
+
+
+class ProfileCreate(BaseModel):
+    user_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s/?#][^/?#]*$")
+    artists: list[str] = Field(
+        default=[], max_length=10, description="Artists the listener likes (matched by name, any case)."
+    )
+    tags: list[str] = Field(default=[], max_length=10, description="Tags or genres the listener likes.")
+
+
+class ProfilePublic(BaseModel):
+    user_id: str
+    artists: list[str] = Field(description="The catalogue's names of the artists the seeds came from.")
+    tags: list[str]
+    seeded: list[str] = Field(description="Track ids recorded as liked, so the first set is not a guess.")

@@ -128,9 +128,11 @@ def start_session(
     user_id: str,
     n_tracks: int = 8,
     arc: str = "steady",
+    discovery: float = 0.0,
     engines: Engines | None = None,
 ) -> DJSession:
-    """Plan a personalised set from the recommender's candidates and keep it as a new session."""
+    """Plan a personalised set from the recommender's candidates and keep it as a new session.
+    ``discovery`` (0..1) is the recommender's knob: how far the set leaves the artists the listener knows."""
     engines = engines or Engines(settings, store)
     analyses = engines.analyses()
     if len(analyses) < 2:
@@ -138,7 +140,12 @@ def start_session(
     service = engines.recommendations
     model = service.model()
     candidates = candidates_for(
-        model, user_id, n_tracks=n_tracks, pool=set(analyses), history=service.history(model, user_id)
+        model,
+        user_id,
+        n_tracks=n_tracks,
+        pool=set(analyses),
+        history=service.history(model, user_id),
+        discovery=discovery,
     )
     plan = plan_set(
         candidates,

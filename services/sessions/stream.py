@@ -1,9 +1,9 @@
-"""A session's set as a live audio stream: WAV bytes that go out while the renderer is still mixing.
+"""A session's set as a live audio stream: bytes that go out while the renderer is still mixing.
 
-Everything that can fail (a track without audio, a set too short) happens in ``prepare_mix``, before the
-first byte, so an API can still answer with a JSON error; after that the stream only renders. The stream
-is 16-bit PCM WAV whose RIFF and data sizes are 0xFFFFFFFF, as live WAV streams do (the length is not
-known until the limiter's tail is out); players and decoders read it to the end of the connection.
+Everything that can fail (a track without audio, a set too short, a format this server cannot encode)
+happens in ``prepare_mix`` and ``stream_format``, before the first byte, so an API can still answer with a
+JSON error; after that the stream only renders and encodes. The formats (WAV, Ogg/Opus, MP3) and their
+encoders are in ``services.sessions.stream_encoders``.
 
 How far the render has come is kept in Redis beside the session (``{session key}:mix``), so a client can
 tell how much of the set is ready, and a test can see that audio arrived before the render finished.
@@ -11,23 +11,20 @@ tell how much of the set is ready, and a test can see that audio arrived before 
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import numpy as np
+from itertools import pairwise
 
 from dj.mix.pipeline import HostVoice, lay_out
 from dj.mix.render import MixStream, RenderOptions
 from dj.planning.session import InvalidSessionError
 from services.engines import Engines
 from services.sessions.lifecycle import load_session
+from services.sessions.stream_encoders import StreamFormat, open_encoder
 from services.store import Store
 from services.store.store import MixProgressFields
 
 MIX_PROGRESS_TTL_S = 24 * 3600
-WAV_MEDIA_TYPE = "audio/wav"
-UNKNOWN_SIZE = 0xFFFFFFFF
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +32,10 @@ class PreparedMix:
     """A planned, not yet rendered, stream of the set from the playing track on."""
 
     session_id: str
+    from_position: int
     track_ids: tuple[str, ...]
+    handovers_s: tuple[float, ...]
+    """When each track takes over in the mix: 0 for the first, then the middle of each blend."""
     duration_s: float
     stream: MixStream
 
@@ -50,6 +50,8 @@ class MixProgress:
     """``rendering`` while audio is still being produced, ``done`` once the whole set went out."""
     rendered_s: float
     duration_s: float
+    from_position: int | None = None
+    handovers_s: tuple[float, ...] = ()
 
 
 def prepare_mix(
@@ -76,53 +78,61 @@ def prepare_mix(
         else None
     )
     laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host)
+    placements = laid_out.timeline.placements
+    handovers = [0.0] + [
+        round((after.mix_start_s + before.mix_end_s) / 2.0, 3) for before, after in pairwise(placements)
+    ]
     return PreparedMix(
-        session_id=session_id, track_ids=track_ids, duration_s=laid_out.duration_s, stream=laid_out.stream()
+        session_id=session_id,
+        from_position=session.position,
+        track_ids=track_ids,
+        handovers_s=tuple(handovers),
+        duration_s=laid_out.duration_s,
+        stream=laid_out.stream(),
     )
 
 
-def wav_header(*, sr: int, channels: int = 2) -> bytes:
-    """A 16-bit PCM WAV header for a stream of unknown length."""
-    block = channels * 2
-    return (
-        b"RIFF"
-        + struct.pack("<I", UNKNOWN_SIZE)
-        + b"WAVEfmt "
-        + struct.pack("<IHHIIHH", 16, 1, channels, sr, sr * block, block, 16)
-        + b"data"
-        + struct.pack("<I", UNKNOWN_SIZE)
-    )
-
-
-def wav_stream(prepared: PreparedMix, store: Store) -> Iterator[bytes]:
-    """The header, then each rendered chunk as interleaved 16-bit PCM, recording progress as it goes."""
+def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterator[bytes]:
+    """Each rendered chunk encoded in ``fmt`` as soon as the encoder has bytes, recording progress as it
+    goes. The encoder is freed when the stream stops early (the client went away)."""
     rendered = 0
-    _record(
-        store,
-        prepared.session_id,
-        MixProgress(state="rendering", rendered_s=0.0, duration_s=prepared.duration_s),
-    )
-    yield wav_header(sr=prepared.sr)
-    for chunk in prepared.stream:
-        rendered += chunk.shape[1]
-        progress = MixProgress(
-            state="rendering", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s
-        )
-        _record(store, prepared.session_id, progress)
-        pcm = np.clip(chunk.T, -1.0, 1.0) * 32767.0
-        yield np.round(pcm).astype("<i2").tobytes()
-    done = MixProgress(state="done", rendered_s=rendered / prepared.sr, duration_s=prepared.duration_s)
-    _record(store, prepared.session_id, done)
+    _record(store, prepared, "rendering", 0)
+    encoder = open_encoder(fmt, sr=prepared.sr)
+    try:
+        for chunk in prepared.stream:
+            rendered += chunk.shape[1]
+            _record(store, prepared, "rendering", rendered)
+            data = encoder.encode(chunk)
+            if data:
+                yield data
+        tail = encoder.finish()
+        if tail:
+            yield tail
+    finally:
+        encoder.close()
+    _record(store, prepared, "done", rendered)
 
 
 def mix_progress(store: Store, session_id: str) -> MixProgress | None:
     """How far the latest stream of the session has rendered; None if it was never streamed."""
     raw = store.mix_progress(session_id)
-    return MixProgress(**raw) if raw is not None else None
-
-
-def _record(store: Store, session_id: str, progress: MixProgress) -> None:
-    fields = MixProgressFields(
-        state=progress.state, rendered_s=progress.rendered_s, duration_s=progress.duration_s
+    if raw is None:
+        return None
+    return MixProgress(
+        state=raw["state"],
+        rendered_s=raw["rendered_s"],
+        duration_s=raw["duration_s"],
+        from_position=raw.get("from_position"),
+        handovers_s=tuple(raw.get("handovers_s", ())),
     )
-    store.save_mix_progress(session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)
+
+
+def _record(store: Store, prepared: PreparedMix, state: str, rendered: int) -> None:
+    fields = MixProgressFields(
+        state=state,
+        rendered_s=rendered / prepared.sr,
+        duration_s=prepared.duration_s,
+        from_position=prepared.from_position,
+        handovers_s=list(prepared.handovers_s),
+    )
+    store.save_mix_progress(prepared.session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)

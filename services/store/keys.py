@@ -7,7 +7,7 @@
 | ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
 | ``{ns}:user:{user_id}:ranked`` | set | the user's cached ranked-list keys (dropped together on an event) |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
-| ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's state, rendered_s, duration_s; TTL |
+| ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's progress and hand-over times; TTL |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
 | ``{ns}:jobs:processing`` | list | ids of jobs a worker has claimed |
 | ``{ns}:job:{job_id}`` | hash | a job's kind, payload, state, progress, result or error, timestamps |

@@ -56,12 +56,19 @@ class JobStatus:
     updated_at: float
 
 
-class MixProgressFields(TypedDict):
-    """How far a session's latest mix stream has rendered, as kept beside the session."""
-
+class _MixProgressRequired(TypedDict):
     state: str
     rendered_s: float
     duration_s: float
+
+
+class MixProgressFields(_MixProgressRequired, total=False):
+    """How far a session's latest mix stream has rendered, as kept beside the session."""
+
+    from_position: int
+    """The session position the stream started at (its first track)."""
+    handovers_s: list[float]
+    """Mix time at which each track of the stream takes over, so a player can tell which track it plays."""
 
 
 def _text(value: bytes | str | int | float) -> str:
@@ -379,6 +386,10 @@ class Store:
             "rendered_s": round(progress["rendered_s"], 3),
             "duration_s": round(progress["duration_s"], 3),
         }
+        if "from_position" in progress:
+            fields["from_position"] = progress["from_position"]
+        if "handovers_s" in progress:
+            fields["handovers_s"] = " ".join(f"{t:.3f}" for t in progress["handovers_s"])
         with self._guard("save_mix_progress"):
             pipe = self._client.pipeline(transaction=True)
             pipe.hset(key, mapping=fields)
@@ -391,9 +402,14 @@ class Store:
             raw = _text_fields(self._client.hgetall(self.keys.mix_progress(session_id)))
         if not raw:
             return None
-        return MixProgressFields(
+        progress = MixProgressFields(
             state=raw["state"], rendered_s=float(raw["rendered_s"]), duration_s=float(raw["duration_s"])
         )
+        if "from_position" in raw:
+            progress["from_position"] = int(raw["from_position"])
+        if "handovers_s" in raw:
+            progress["handovers_s"] = [float(t) for t in raw["handovers_s"].split()]
+        return progress
 
     # -- catalogue version ------------------------------------------------------------------------
 

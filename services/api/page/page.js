@@ -25,7 +25,13 @@ const INTENT_WORDS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null, mixPoll: null, token: null, tokenUser: null };
+const state = {
+  session: null, features: null, marks: new Map(), previousUpcoming: null, recorder: null, mixPoll: null,
+  token: null, tokenUser: null,
+  // The mix stream in the <audio> element: the set position it starts at, its tracks, when each takes over
+  // (from the session's `mix.handovers_s`) and which of them the element is playing now.
+  mix: null, advancing: false, chartX: null,
+};
 const API = "/v1";
 
 // -- talking to the API ---------------------------------------------------------------------------
@@ -138,7 +144,12 @@ async function busy(buttons, label, action) {
 async function startSet(event) {
   event.preventDefault();
   const profile = $("profile").value.trim();
-  const body = { user_id: profile, n_tracks: Number($("length").value), arc: $("arc").value };
+  const body = {
+    user_id: profile,
+    n_tracks: Number($("length").value),
+    arc: $("arc").value,
+    discovery: Number($("discovery").value),
+  };
   await busy([$("start-button")], "Planning your set…", async () => {
     await useProfile(profile);
     const session = await api(`${API}/sessions`, { method: "POST", json: body });
@@ -154,7 +165,7 @@ async function startSet(event) {
 
 async function showSession(session) {
   const changed = state.session && state.session.session_id === session.session_id &&
-    setIds(state.session) !== setIds(session);
+    setIds(state.session) !== setIds(session) && !mixPlaysSession(session);
   state.session = session;
   try {
     state.features = await api(`${API}/sessions/${encodeURIComponent(session.session_id)}/features`);
@@ -173,6 +184,48 @@ function setIds(session) {
 function featuresOf(trackId) {
   const tracks = state.features ? state.features.tracks : [];
   return tracks.find((t) => t.track_id === trackId) || null;
+}
+
+/** The mix in the player still plays this session as it stands: the same tracks from the one it is on. */
+function mixPlaysSession(session) {
+  const m = state.mix;
+  if (!m || m.sessionId !== session.session_id || !session.playing) return false;
+  const rest = [session.playing.track_id, ...session.upcoming.map((t) => t.track_id)];
+  const offset = session.position - m.from;
+  return offset === m.current && m.ids.length - offset === rest.length &&
+    rest.every((id, i) => m.ids[offset + i] === id);
+}
+
+// -- profiles -------------------------------------------------------------------------------------
+
+function names(text) {
+  return text.split(",").map((t) => t.trim()).filter(Boolean);
+}
+
+/** A new listener profile, seeded with the artists and tags typed (the API says which it did not know). */
+async function createProfile(event) {
+  event.preventDefault();
+  const profile = $("new-name").value.trim();
+  if (!profile) return;
+  const body = { user_id: profile, artists: names($("new-artists").value), tags: names($("new-tags").value) };
+  await busy([$("create-profile")], "Creating your profile…", async () => {
+    await useProfile(profile);
+    const made = await api(`${API}/profiles`, { method: "POST", json: body });
+    rememberProfile(profile);
+    $("profile").value = profile;
+    $("new-profile").open = false;
+    const seeded = made.seeded.length;
+    setStatus(`Profile “${profile}” created${seeded ? `, starting from ${seeded} liked track${seeded > 1 ? "s" : ""}` : ""}. Start a set when you are ready.`);
+    $("start-button").focus();
+  });
+}
+
+function showDiscovery() {
+  const value = Number($("discovery").value);
+  const words = value === 0 ? "familiar artists" : value >= 1 ? "only artists new to you" : value < 0.5 ? "mostly familiar" : "mostly new to you";
+  const text = `${value.toFixed(1).replace(".0", "")}: ${words}`;
+  $("discovery-value").textContent = text;
+  $("discovery").setAttribute("aria-valuetext", text);
 }
 
 // -- rendering ------------------------------------------------------------------------------------
@@ -223,6 +276,7 @@ function render() {
   $("start-h").textContent = "Start another set";
   $("position").textContent = s.playing ? `Track ${s.position + 1} of ${s.count}` : "The set has ended.";
   $("now-track").replaceChildren(...(s.playing ? trackBody(s.playing) : []));
+  $("now-track").dataset.trackId = s.playing ? s.playing.track_id : "";
   const mark = s.playing && state.marks.get(s.playing.track_id);
   $("like").setAttribute("aria-pressed", String(mark === "liked"));
   $("dislike").setAttribute("aria-pressed", String(mark === "disliked"));
@@ -428,14 +482,31 @@ function bindHold(button) {
 
 // -- the mix --------------------------------------------------------------------------------------
 
+/** Ogg/Opus where the browser plays it (a fifteenth of WAV's bit rate), else MP3, else WAV. */
+function mixFormat() {
+  const audio = $("mix");
+  if (audio.canPlayType('audio/ogg; codecs="opus"')) return "opus";
+  if (audio.canPlayType("audio/mpeg")) return "mp3";
+  return "wav";
+}
+
 function mixPath() {
-  return `${API}/sessions/${encodeURIComponent(state.session.session_id)}/mix`;
+  return `${API}/sessions/${encodeURIComponent(state.session.session_id)}/mix?format=${mixFormat()}`;
 }
 
 function playMix() {
   const audio = $("mix");
+  const s = state.session;
   clearError();
-  audio.src = mediaUrl(`${mixPath()}?t=${Date.now()}`); // a fresh render from the playing track
+  if (!s.playing) return;
+  state.mix = {
+    sessionId: s.session_id,
+    from: s.position,
+    ids: [s.playing.track_id, ...s.upcoming.map((t) => t.track_id)],
+    handovers: [],
+    current: 0,
+  };
+  audio.src = mediaUrl(`${mixPath()}&t=${Date.now()}`); // a fresh render from the playing track
   $("mix-status").textContent = `Mixing from track ${state.session.position + 1}… the first audio arrives in a few seconds.`;
   audio.play().catch((err) => {
     if (err.name === "NotAllowedError") $("mix-status").textContent = "Press play on the player to start the mix.";
@@ -471,8 +542,10 @@ async function followMix() {
     showError(err);
     return;
   }
-  if (setIds(session) !== setIds(state.session)) await showSession(session);
   const mix = session.mix;
+  const m = state.mix;
+  if (m && mix && mix.from_position === m.from && mix.handovers_s.length === m.ids.length) m.handovers = mix.handovers_s;
+  if (setIds(session) !== setIds(state.session)) await showSession(session);
   if (mix && mix.state === "rendering") {
     $("mix-status").textContent = `Playing; mixed ${minutes(mix.rendered_s)} of ${minutes(mix.duration_s)} so far.`;
   } else if (mix && mix.state === "done") {
@@ -503,13 +576,60 @@ function bindMix() {
     $("mix-status").textContent = `Playing the mix from track ${state.session.position + 1} of ${state.session.count}.`;
     clearInterval(state.mixPoll);
     state.mixPoll = setInterval(followMix, 5000);
+    followMix(); // the hand-over times, as soon as the render has laid out the set
   });
+  audio.addEventListener("timeupdate", followPosition);
   ["pause", "ended", "emptied"].forEach((t) => audio.addEventListener(t, () => clearInterval(state.mixPoll)));
   audio.addEventListener("error", () => {
     if (!audio.getAttribute("src")) return;
     $("mix-status").textContent = "The mix stopped.";
     explainMixError();
   });
+}
+
+/** Which track of the mix the player is on (the last hand-over before its current time). When it moves
+ * on, the session advances to it, so the queue, the picture and the DJ's answers are about what is heard. */
+function followPosition() {
+  const m = state.mix;
+  if (!m || !m.handovers.length || !state.session || state.session.session_id !== m.sessionId) return;
+  const t = $("mix").currentTime;
+  let k = 0;
+  while (k + 1 < m.handovers.length && m.handovers[k + 1] <= t) k += 1;
+  movePlayhead(m.from + k, t - m.handovers[k], (m.handovers[k + 1] || Infinity) - m.handovers[k]);
+  if (k === m.current) return;
+  m.current = k;
+  catchUp();
+}
+
+/** Advance the session, one track at a time, until it plays what the mix plays. */
+async function catchUp() {
+  if (state.advancing) return;
+  state.advancing = true;
+  try {
+    const m = state.mix;
+    let s = state.session;
+    while (m && s.playing && s.position < m.from + m.current && s.upcoming.length) {
+      s = await api(`${API}/sessions/${encodeURIComponent(s.session_id)}/advance`, { method: "POST" });
+    }
+    if (s !== state.session) {
+      await showSession(s);
+      setStatus(`Now playing: ${titleOf(s.playing)}.`);
+    }
+  } catch (err) {
+    showError(err);
+  } finally {
+    state.advancing = false;
+  }
+}
+
+/** The playhead on the picture: ``into`` seconds of ``span`` through the set's track ``index``. */
+function movePlayhead(index, into, span) {
+  const head = document.getElementById("playhead");
+  if (!head || !state.chartX) return;
+  const x = state.chartX(index, Math.max(0, Math.min(1, into / (Number.isFinite(span) ? span : 1e9))));
+  head.setAttribute("x1", x.toFixed(1));
+  head.setAttribute("x2", x.toFixed(1));
+  head.removeAttribute("visibility");
 }
 
 // -- the picture of the set -----------------------------------------------------------------------
@@ -625,6 +745,10 @@ function drawSet(host, features, session) {
     root.append(mark);
   });
 
+  // The playhead: where the player is (moved by followPosition as the mix plays).
+  state.chartX = (index, fraction) => x(starts[Math.min(index, tracks.length - 1)] + fraction * durations[Math.min(index, tracks.length - 1)]);
+  root.append(svg("line", { id: "playhead", class: "playhead", x1: x(starts[pos] || 0), x2: x(starts[pos] || 0), y1: top - 8, y2: H - 28, visibility: "hidden" }));
+
   // Time axis in minutes.
   const minutes = [1, 2, 5, 10, 15, 30, 60].find((m) => ((W - left - right) * m * 60) / total >= 70) || 60;
   const step = minutes * 60;
@@ -685,6 +809,9 @@ async function checkHealth() {
 function init() {
   fillProfiles();
   $("start-form").addEventListener("submit", startSet);
+  $("profile-form").addEventListener("submit", createProfile);
+  $("discovery").addEventListener("input", showDiscovery);
+  showDiscovery();
   $("ask-form").addEventListener("submit", askTyped);
   $("error-close").addEventListener("click", clearError);
   $("like").addEventListener("click", () => playingButton("like"));

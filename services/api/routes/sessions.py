@@ -18,6 +18,7 @@ from services.api.auth import BodyCaller, SessionCaller, SessionMediaCaller
 from services.api.deps import MetricsDep, StateDep
 from services.api.limits import limit_voice, releasing, take_render_slot
 from services.api.schemas import (
+    ErrorBody,
     IntentPublic,
     MixProgressPublic,
     RequestResult,
@@ -32,7 +33,14 @@ from services.data.errors import NotFoundError
 from services.engines import Engines
 from services.sessions import lifecycle as sessions
 from services.sessions.lifecycle import RequestOutcome, StoredSession
-from services.sessions.stream import WAV_MEDIA_TYPE, mix_progress, prepare_mix, wav_stream
+from services.sessions.stream import mix_progress, mix_stream, prepare_mix
+from services.sessions.stream_encoders import (
+    FORMATS,
+    StreamFormat,
+    UnsupportedFormatError,
+    available_formats,
+    stream_format,
+)
 from services.store import Store
 
 if TYPE_CHECKING:
@@ -61,6 +69,7 @@ def create_session(
         user_id=body.user_id,
         n_tracks=body.n_tracks,
         arc=body.arc,
+        discovery=body.discovery,
         engines=engines,
     )
     return session_public(engines, state.store, sessions.load_session(state.store, session.session_id))
@@ -141,10 +150,12 @@ def answer_wav(caller: SessionMediaCaller, session_id: str, engines: EnginesDep,
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {WAV_MEDIA_TYPE: {}},
-            "description": "16-bit PCM stereo WAV at 44.1 kHz, streamed as it renders (RIFF and data sizes "
-            "are 0xFFFFFFFF: read to the end of the response).",
-        }
+            "content": {f.media_type: {} for f in FORMATS},
+            "description": "The mix, streamed as it renders (chunked; read to the end of the response). "
+            "WAV is 16-bit PCM stereo at 44.1 kHz (RIFF and data sizes 0xFFFFFFFF); Ogg/Opus is 96 kbit/s "
+            "at 48 kHz; MP3 is 128 kbit/s at 44.1 kHz.",
+        },
+        406: {"model": ErrorBody, "description": "No format the client accepts (or asks for) is offered."},
     },
 )
 def stream_mix(
@@ -153,12 +164,24 @@ def stream_mix(
     engines: EnginesDep,
     state: StateDep,
     metrics: MetricsDep,
+    request: Request,
     voice: Annotated[bool, Query(description="Spoken host intros before tracks.")] = True,
+    format_name: Annotated[
+        str | None,
+        Query(
+            alias="format",
+            description="`wav`, `opus` (Ogg/Opus) or `mp3`; without it, the Accept header chooses "
+            "(WAV for `*/*` or no header).",
+            max_length=16,
+        ),
+    ] = None,
 ) -> StreamingResponse:
     """The set from the playing track on, beat-matched and loudness-limited, streamed chunk by chunk
     while the renderer is still mixing (the first audio arrives after the first track is decoded).
     ``GET /sessions/{id}`` reports the render's progress under ``mix``. A process renders at most
-    ``max_concurrent_renders`` mixes at once: past that, 503 ``renders_busy`` with Retry-After."""
+    ``max_concurrent_renders`` mixes at once: past that, 503 ``renders_busy`` with Retry-After.
+    An unknown ``format``, or an Accept header no offered format matches, is 406 ``unsupported_format``."""
+    fmt = stream_format(format_name) if format_name is not None else negotiate(request.headers.get("accept"))
     release = take_render_slot(state.render_slots, metrics.renders)
     try:
         prepared = prepare_mix(state.store, session_id, engines=engines, voice=voice)
@@ -166,10 +189,53 @@ def stream_mix(
         release()
         raise
     return StreamingResponse(
-        releasing(wav_stream(prepared, state.store), release),
-        media_type=WAV_MEDIA_TYPE,
+        releasing(mix_stream(prepared, state.store, fmt), release),
+        media_type=fmt.media_type,
         headers={"X-Selecta-Duration-S": f"{prepared.duration_s:.3f}", "Cache-Control": "no-store"},
     )
+
+
+def negotiate(accept: str | None) -> StreamFormat:
+    """The offered format the Accept header prefers: highest q; among equals, an exact media type before
+    a wildcard, then the order of ``FORMATS`` (WAV first). ``audio/opus`` also names Ogg/Opus."""
+    offered = available_formats()
+    if not accept or not accept.strip():
+        return offered[0]
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for order, fmt in enumerate(offered):
+        base = fmt.media_type.split(";")[0]
+        names = {base, "audio/opus"} if fmt.name == "opus" else {base}
+        score = None
+        for media, q in _accepted(accept):
+            exact = 2 if media in names else 1 if media in ("audio/*", "*/*") else 0
+            if exact and (score is None or (exact, q) > score):
+                score = (exact, q)
+        if score is None or score[1] <= 0:
+            continue
+        rank = (score[1], score[0], -order)
+        if best is None or rank > best:
+            best, chosen = rank, fmt
+    if chosen is None:
+        listed = ", ".join(f.media_type for f in offered)
+        raise UnsupportedFormatError(f"the mix is offered as {listed}; none is in the Accept header")
+    return chosen
+
+
+def _accepted(accept: str) -> list[tuple[str, float]]:
+    """``Accept`` as (media range, q) pairs; a malformed q counts as 0."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    return ranges
 
 
 def session_public(engines: Engines, store: Store, stored: StoredSession) -> SessionPublic:

@@ -44,6 +44,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/tokens"): {"json": {"user_id": "demo-user-01"}},
     ("PUT", "/v1/tracks"): {"json": {"tracks": [{"track_id": "route:table", "title": "Route Table"}]}},
     ("POST", "/v1/page/token"): {"json": {"user_id": "demo-user-01"}},
+    ("POST", "/v1/profiles"): {"json": {"user_id": "demo-user-01", "tags": ["calm"]}},
 }
 
 

@@ -251,13 +251,80 @@ def test_like_in_the_queue_reaches_the_api(page: Page, server: str, trained: tup
     assert [(e["track_id"], e["reason"]) for e in history["events"]] == [(track_id, "liked")]
 
 
-def test_the_mix_streams_into_the_player(page: Page) -> None:
+def test_the_mix_streams_as_opus_and_the_position_follows_the_player(page: Page) -> None:
+    """The player gets Ogg/Opus; when the mix hands over to the next track, the page moves with it: the
+    session advances, the playing card and the picture's shaded track change, the playhead moves."""
     start_set(page, "demo-user-05", n_tracks=3)
-    page.get_by_role("button", name="Play the mix").click()
+    first = page.locator("#now-track .title").inner_text()
+    with page.expect_response(lambda r: "/mix?" in r.url) as streamed:
+        page.get_by_role("button", name="Play the mix").click()
+    response = streamed.value
+    assert response.status == 200 and response.headers["content-type"] == "audio/ogg; codecs=opus"
+    assert "format=opus" in response.url
     page.wait_for_function("document.getElementById('mix').currentTime > 1", timeout=240_000)
     expect(page.locator("#mix-status")).to_contain_text("Playing")
     expect(page.locator("#mix-status")).to_contain_text(re.compile(r"mixed \d+:\d\d of \d+:\d\d|is mixed"))
+    expect(page.locator("#playhead")).not_to_have_attribute("visibility", "hidden")
+    head = float(page.locator("#playhead").get_attribute("x1") or 0)
+    zone = page.locator("#chart rect.playing-zone").get_attribute("x")
+    # The first hand-over comes about 25 s into a set of 30 s demo tracks.
+    expect(page.locator("#position")).to_have_text("Track 2 of 3", timeout=240_000)
+    assert page.evaluate("document.getElementById('mix').paused") is False  # not restarted or stopped
+    expect(page.locator("#now-track .title")).not_to_have_text(first)
+    expect(page.locator("#status")).to_contain_text("Now playing:")
+    assert page.locator("#chart rect.playing-zone").get_attribute("x") != zone
+    assert float(page.locator("#playhead").get_attribute("x1") or 0) > head
+    screenshot(page, "desktop-playing")
     page.locator("#mix").evaluate("a => { a.pause(); a.removeAttribute('src'); a.load(); }")
+
+
+def test_create_a_profile_and_start_a_set_with_discovery(
+    browser: Browser, server: str, trained: tuple[Settings, Store]
+) -> None:
+    """At phone width: a new profile seeded with a tag, then a set with the discovery slider moved."""
+    import httpx
+
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_text("Create a new profile").click()
+        page.get_by_label("Profile name").fill("page-newcomer")
+        page.get_by_label("Moods or styles you like").fill("calm, electronic")
+        page.get_by_role("button", name="Create the profile").click()
+        expect(page.locator("#status")).to_contain_text(
+            "Profile “page-newcomer” created, starting from 6 liked"
+        )
+        expect(page.get_by_label("Your profile")).to_have_value("page-newcomer")
+        key = {"Authorization": f"Bearer {credentials.issue(trained[1], 'app', name='tests').secret}"}
+        history = httpx.get(f"{server}/v1/users/page-newcomer/history", headers=key, timeout=30).json()
+        assert history["count"] == 6 and {e["reason"] for e in history["events"]} == {"liked"}
+        slider = page.get_by_label("Discovery")
+        slider.evaluate("s => { s.value = '0.7'; s.dispatchEvent(new Event('input', { bubbles: true })); }")
+        expect(page.locator("#discovery-value")).to_have_text("0.7: mostly new to you")
+        expect(slider).to_have_attribute("aria-valuetext", "0.7: mostly new to you")
+        page.get_by_label("Tracks").fill("4")
+        with page.expect_request(lambda r: r.url.endswith("/v1/sessions") and r.method == "POST") as sent:
+            page.get_by_role("button", name="Start the set").click()
+        assert sent.value.post_data_json["discovery"] == 0.7
+        expect(page.locator("#position")).to_have_text("Track 1 of 4")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width}px wide at phone width"
+        unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+        assert unlabelled == [], f"controls without an accessible name: {unlabelled}"
+        screenshot(page, "phone-new-profile")
+        page.get_by_text("Create a new profile").click()
+        page.get_by_label("Profile name").fill("page-newcomer")
+        page.get_by_role("button", name="Create the profile").click()
+        expect(page.get_by_role("alert")).to_contain_text("profile_exists, HTTP 409")
+        page.get_by_label("Profile name").fill("another-newcomer")
+        page.get_by_label("Moods or styles you like").fill("zydeco")
+        page.get_by_role("button", name="Create the profile").click()
+        expect(page.get_by_role("alert")).to_contain_text("unknown_seed, HTTP 422")
+        expect(page.get_by_role("alert")).to_contain_text("zydeco")
+    finally:
+        context.close()
 
 
 def test_errors_are_shown_from_the_json_error_shape(page: Page) -> None:

@@ -195,6 +195,62 @@ def test_mix_streams_audio_before_the_render_finishes(server: str, key: dict[str
     assert np.abs(y).max() <= 1.0 and np.sqrt(np.mean(y**2)) > 0.01
 
 
+def decode(data: bytes) -> tuple[np.ndarray, int, str]:
+    """Decode a whole stream with FFmpeg (PyAV): float samples (channels, n), the rate and the codec."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        frames = [f.to_ndarray() for f in container.decode(stream)]
+        return np.concatenate(frames, axis=1), stream.rate, stream.codec_context.name
+
+
+@pytest.mark.parametrize(
+    ("ask", "media_type", "codec", "magic"),
+    [
+        ({"params": {"format": "opus"}}, "audio/ogg; codecs=opus", "opus", b"OggS"),
+        ({"headers": {"Accept": "audio/ogg"}}, "audio/ogg; codecs=opus", "opus", b"OggS"),
+        ({"headers": {"Accept": "audio/mpeg, audio/wav;q=0.5"}}, "audio/mpeg", "mp3", b"ID3"),
+    ],
+    ids=["opus-query", "opus-accept", "mp3-accept"],
+)
+def test_mix_streams_compressed_while_it_renders(
+    server: str, key: dict[str, str], ask: dict, media_type: str, codec: str, magic: bytes
+) -> None:
+    """A compressed stream is chunked as it renders, a fraction of WAV's size, and decodes to the whole
+    set: its duration, not silence, within the limiter's ceiling."""
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-07", "n_tracks": 3}).json()["session_id"]
+        params = {"voice": "false", **ask.get("params", {})}
+        with http.stream(
+            "GET", f"/v1/sessions/{sid}/mix", params=params, headers=ask.get("headers")
+        ) as response:
+            assert response.status_code == 200 and response.headers["content-type"] == media_type
+            assert "content-length" not in response.headers
+            duration = float(response.headers["x-selecta-duration-s"])
+            chunks = response.iter_bytes()
+            head = next(chunks)
+            assert head.startswith(magic) or (codec == "mp3" and head[:2] == b"\xff\xfb"), head[:8]
+            progress = http.get(f"/v1/sessions/{sid}").json()["mix"]
+            assert progress["state"] == "rendering" and progress["rendered_s"] < duration
+            data = head + b"".join(chunks)
+    y, sr, name = decode(data)
+    assert name.startswith(codec) and y.shape[0] == 2  # the decoder: opus, mp3float
+    assert abs(y.shape[1] / sr - duration) < 0.2, (y.shape[1] / sr, duration)
+    assert np.sqrt(np.mean(y**2)) > 0.01 and np.abs(y).max() <= 1.05
+    assert len(data) * 8 / duration < 200_000  # bits per second: WAV would be 1,411,200
+
+
+def test_mix_format_errors_are_406_json(server: str, key: dict[str, str]) -> None:
+    with httpx.Client(base_url=server, timeout=60, headers=key) as http:
+        sid = http.post("/v1/sessions", json={"user_id": "demo-user-07", "n_tracks": 2}).json()["session_id"]
+        mix = f"/v1/sessions/{sid}/mix"
+        for ask in ({"params": {"format": "flac"}}, {"headers": {"Accept": "audio/flac, application/json"}}):
+            refused = http.get(mix, **ask)
+            assert refused.status_code == 406 and refused.json()["error"]["code"] == "unsupported_format"
+            assert "opus" in refused.json()["error"]["message"]
+        metrics = http.get("/metrics").text
+        assert "selecta_renders_in_flight 0.0" in metrics  # refused before a render slot was taken
+
+
 def test_renders_past_the_bound_get_a_503_with_retry_after(server: str, key: dict[str, str]) -> None:
     """One render slot (the fixture's bound): a second stream while the first renders is refused at
     once, and the slot is free again when the first stream ends."""

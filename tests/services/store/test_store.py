@@ -249,6 +249,11 @@ def test_mix_progress_round_trip_with_expiry(store: Store, redis_server: RedisSe
     assert store.mix_progress("s1") == MixProgressFields(state="rendering", rendered_s=1.235, duration_s=60.0)
     assert 0 < redis_server.client().ttl(store.keys.mix_progress("s1")) <= 30
     assert store.keys.mix_progress("s1") == f"{store.keys.session('s1')}:mix"
+    timed = MixProgressFields(
+        state="done", rendered_s=60.0, duration_s=60.0, from_position=2, handovers_s=[0.0, 21.5, 44.25]
+    )
+    store.save_mix_progress("s2", timed, ttl_s=30)
+    assert store.mix_progress("s2") == timed
 
 
 def test_unreachable_redis_url_is_a_clear_error(tmp_path: Path) -> None:
