@@ -28,10 +28,13 @@ import numpy as np
 TRACK_SR = 22050
 HOP = 64  # 2.9 ms onset frames: where beats are placed
 COARSE = 4  # the tracker runs on 4-frame means (11.6 ms): the same beats, a 16th of the cost
-TEMPO_AGREEMENT = 0.06  # beat rates within 6 % are the same tempo octave
+TEMPO_AGREEMENT = (
+    0.03  # B is stretched to A's tempo in the overlap: beat rates further apart are a tracker error
+)
 MIN_PAIRED_SHARE = 0.6  # at least this share of A's beats in the overlap must find a partner
 MIN_BEATS = 4
 SNAP_SHARE = 0.1  # a tracked beat moves to the onset peak within this share of a beat
+EDGE_S = 0.06  # an onset this close to a stem's edge has no audio on one side to rise from: not a beat
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,14 +109,18 @@ def track(y: np.ndarray, *, sr: int) -> _Tracked:
     if len(frames) < 2:
         return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
     radius = max(1, round(SNAP_SHARE * float(np.median(np.diff(frames)))))
-    return _Tracked(beats=_snap(env, frames, radius) * frame_s, env=env, frame_s=frame_s)
+    beats = _snap(env, frames, radius) * frame_s
+    inside = (beats >= EDGE_S) & (beats <= len(y) / TRACK_SR - EDGE_S)
+    return _Tracked(beats=beats[inside], env=env, frame_s=frame_s)
 
 
 def _rate(beats: np.ndarray) -> float | None:
     return 60.0 / float(np.median(np.diff(beats))) if len(beats) >= 2 else None
 
 
-def _xcorr(ta: _Tracked, tb: _Tracked, *, a_from: float, b_from: float, length: float, period: float) -> float:
+def _xcorr(
+    ta: _Tracked, tb: _Tracked, *, a_from: float, b_from: float, length: float, period: float
+) -> float:
     """Lag (s, B late when positive) within a quarter beat where B's onsets best match A's over the
     overlap (``a_from``/``b_from``: where the overlap starts in each stem)."""
     fs = ta.frame_s
@@ -124,8 +131,11 @@ def _xcorr(ta: _Tracked, tb: _Tracked, *, a_from: float, b_from: float, length: 
     m = min(len(ea), len(eb))
     ea, eb = ea[:m] - ea[:m].mean(), eb[:m] - eb[:m].mean()
     max_lag = int(0.25 * period / fs)
-    lags = np.arange(-max_lag, max_lag + 1)
-    scores = np.array([np.dot(ea[max(0, -k) : m - max(0, k)], eb[max(0, k) : m - max(0, -k)]) for k in lags])
+    lags = list(range(-max_lag, max_lag + 1))
+    # B late by k frames: A's frame i meets B's frame i + k.
+    scores = np.array(
+        [float(np.dot(ea[max(0, -k) : m - max(0, k)], eb[max(0, k) : m - max(0, -k)])) for k in lags]
+    )
     j = int(np.argmax(scores))
     delta = 0.0
     if 0 < j < len(scores) - 1:
@@ -181,6 +191,9 @@ def tracked_offsets(
             tempo_a_bpm=rate_a,
             tempo_b_bpm=rate_b,
             xcorr_ms=xcorr,
-            reason=f"beat phases disagree: {len(paired)} of {len(a_in)} beats of A have a beat of B nearby",
+            reason=(
+                f"beat phases disagree: {len(paired)} of {len(a_in)} beats of A have a beat of B within a "
+                "quarter beat (B half a beat off, or one tracker on the off-beats)"
+            ),
         )
     return TrackedOffsets(offsets_ms=1000 * paired, tempo_a_bpm=rate_a, tempo_b_bpm=rate_b, xcorr_ms=xcorr)

@@ -67,7 +67,18 @@ TRANSITION_KEYS = [
     "plan_reason",
     "measured",
 ]
-MEASURED_KEYS = ["beat_offset_ms", "stretch_pct", "camelot_distance", "loudness_jump_lu"]
+MEASURED_KEYS = [
+    "beat_offset_ms",
+    "stretch_pct",
+    "camelot_distance",
+    "loudness_jump_lu",
+    "offset_median_ms",
+    "offset_median_abs_ms",
+    "offset_p90_abs_ms",
+    "offset_beats",
+    "offset_xcorr_ms",
+    "offset_note",
+]
 PROVENANCE_KEYS = [
     "user_id",
     "recommender_bundle",
