@@ -72,6 +72,34 @@ def local_shift(envelope: OnsetEnvelope, *, beats: np.ndarray) -> float:
     return lag if contrast >= MIN_CONTRAST else 0.0
 
 
+LOCAL_BEATS = 2  # beats either side of a beat whose onsets set that beat's own shift
+MAX_LOCAL_SHARE = 1 / 6  # a beat's own shift stays within this share of a beat of the stretch's shift
+
+
+def beat_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray) -> np.ndarray:
+    """Seconds to add to each beat of ``beats`` so that each sits on its own onsets.
+
+    Where a performance drifts (a pianist, a live band), no single shift puts every beat of an overlap on
+    its onset: each beat is moved by the phase of the onsets in the few beats around it, on top of the
+    whole stretch's shift, and kept there only when that phase is clear and near (else the stretch's
+    shift stands). A 3-beat median then removes a lone outlier, so the speed map does not jump.
+    """
+    beats = np.asarray(beats, dtype=float)
+    overall = local_shift(envelope, beats=beats)
+    shifts = np.full(len(beats), overall)
+    if len(beats) < 2 * LOCAL_BEATS + 1:
+        return shifts
+    period = float(np.median(np.diff(beats)))
+    for i in range(len(beats)):
+        window = beats[max(0, i - LOCAL_BEATS) : i + LOCAL_BEATS + 1] + overall
+        lag, contrast = beat_phase(envelope, beats=window, period=period)
+        if contrast >= MIN_CONTRAST and abs(lag) <= MAX_LOCAL_SHARE * period:
+            shifts[i] = overall + lag
+    padded = np.pad(shifts, 1, mode="edge")
+    smoothed: np.ndarray = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    return smoothed
+
+
 def envelopes_for(
     analyses: Mapping[str, TrackAnalysis], track_ids: Sequence[str], *, sr: int = 44100
 ) -> dict[str, OnsetEnvelope]:

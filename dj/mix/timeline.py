@@ -125,10 +125,12 @@ def build_timeline(
     *,
     ramp: bool = True,
     envelopes: Mapping[str, OnsetEnvelope] | None = None,
+    piecewise: bool = True,
 ) -> Timeline:
     """Plan every hand-over of an ordered set and lay the tracks out on the mix clock.
 
-    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns.
+    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns, beat
+    by beat when ``piecewise`` (see :func:`~dj.mix.transitions.plan_transition`).
     """
     envelopes = envelopes or {}
     specs: list[TransitionSpec] = []
@@ -146,6 +148,7 @@ def build_timeline(
                 ramp=ramp,
                 env_a=envelopes.get(track_id),
                 env_b=envelopes.get(track_ids[i + 1]),
+                piecewise=piecewise,
             )
             src_end = spec.a_end_s
         else:
