@@ -40,7 +40,7 @@ MIN_SOLO_SHARE = 0.3
 CROSSFADE_S = 6.0
 RAMP_BARS = 4
 STEADY_WOBBLE = 0.04  # analysis grids whose matched speed wobbles more than this are straightened
-PIECEWISE_WOBBLE = 0.08  # onset-refined beats follow a drift up to this; beyond it they are noise
+PIECEWISE_WOBBLE = 0.12  # onset-refined beats follow a drift up to this; beyond it they are noise
 
 
 @dataclass(frozen=True, kw_only=True)
