@@ -4,8 +4,10 @@ against the blends, how much of each track played, where the cuts fall, loudness
     apt-get install hyperrogue-music wesnoth-1.16-music   # freely licensed game soundtracks (Debian)
     nice .venv/bin/python benchmarks/mix_real.py [--tracks 6] [--no-voice] [--sets HyperRogue demo]
 
-Sets: six HyperRogue pieces (CC BY-SA, 48-90 s), the Brahms Hungarian Dance from
-``../shared/datasets/real-audio`` with five Wesnoth pieces (GPL-2+ music, orchestral and folk), and six of
+Sets: six HyperRogue pieces (CC BY-SA, 48-126 s), the Brahms Hungarian Dance from
+``../shared/datasets/real-audio`` with five Wesnoth pieces (GPL-2+ music, orchestral and folk), six of
+O'Neill's tunes rendered by FluidSynth on a tempo map drifting by +-3 % (played-like music with known
+drift; needs ``pip install music21`` and ``apt-get install fluidsynth fluid-soundfont-gm``), and six of
 the 30 s demo clips. Each set is ordered by the beam planner and rendered twice in the same run: with
 two straight beat grids per overlap (before) and with the beats followed one by one (piecewise, the
 default). Offsets come from :mod:`dj.mix.tracked_offsets` (librosa's tracker on each placed stem, not
@@ -43,27 +45,29 @@ from dj.planning.planner import TrackMeta, plan_set  # noqa: E402
 from dj.planning.tempo_match import EQ_BLEND  # noqa: E402
 from dj.speech.tts import Synthesizer, make_synthesizer  # noqa: E402
 
-console = Console()
+console = Console(width=230)
 HYPERROGUE = Path("/usr/share/hyperrogue/music")
 WESNOTH = Path("/usr/share/games/wesnoth/1.16/data/core/music")
 REAL_AUDIO = ROOT.parent / "shared" / "datasets" / "real-audio"
 SETS = {
+    # Pieces whose analysis finds a reliable beat (so the planner can beat-match them), 48-126 s.
     "HyperRogue": [
         HYPERROGUE / f
         for f in (
-            "hr3-caves.ogg",
+            "hr3-crossroads.ogg",
+            "hr3-graveyard.ogg",
+            "hr-savino-palace.ogg",
             "hr3-desert.ogg",
             "hr3-jungle.ogg",
-            "hr-savino-caribbean.ogg",
-            "hr-domina-hunting.ogg",
-            "hr3-crossroads.ogg",
+            "hr3-motion.ogg",
         )
     ],
+    # The Brahms (rubato strings, no reliable beat) and five Wesnoth pieces, 27-179 s.
     "Brahms + Wesnoth": [
         REAL_AUDIO / "brahms_hungarian_dance_5.hq.ogg",
         *(
             WESNOTH / f
-            for f in ("elf-land.ogg", "frantic-old.ogg", "revelation.ogg", "love_theme.ogg", "main_menu.ogg")
+            for f in ("elf-land.ogg", "frantic-old.ogg", "frantic.ogg", "loyalists.ogg", "main_menu.ogg")
         ),
     ],
 }
@@ -97,6 +101,29 @@ class _Row:
     audio_s: float
     end_to_end_s: float
     render_s: float
+
+
+def _folk_paths(n: int, root: Path) -> list[Path]:
+    """O'Neill's common-time tunes rendered by FluidSynth on a drifting tempo map (benchmarks/folk_tunes.py):
+    played-like music whose beats drift by +-3 %, written once to ``root``."""
+    import soundfile as sf
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import folk_tunes
+
+    missing = folk_tunes.available()
+    if missing:
+        console.print(f"folk tunes skipped: {missing}")
+        return []
+    root.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for j, (title, abc) in enumerate(folk_tunes.oneills_tunes("C", n)):
+        path = root / f"folk-{j}.wav"
+        if not path.exists():
+            tune = folk_tunes.render_tune(title, abc, "C", bpm=112.0 + 2 * j, drift=0.03, seed=j)
+            sf.write(path, tune.y, tune.sr)
+        paths.append(path)
+    return paths
 
 
 def _demo_paths(n: int) -> list[Path]:
@@ -243,7 +270,7 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=6)
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".selecta" / "bench-mix-real")
     parser.add_argument("--no-voice", action="store_true")
-    parser.add_argument("--sets", nargs="*", default=[*SETS, "demo"])
+    parser.add_argument("--sets", nargs="*", default=[*SETS, "folk", "demo"])
     args = parser.parse_args()
     missing = [str(p) for name in args.sets if name in SETS for p in SETS[name] if not p.exists()]
     if missing:
@@ -252,6 +279,8 @@ def main() -> None:
             f"../shared/datasets/real-audio ({len(missing)} files, e.g. {missing[0]})"
         )
     sets = {name: SETS[name] for name in args.sets if name in SETS}
+    if "folk" in args.sets:
+        sets["O'Neill tunes (rendered, drifting)"] = _folk_paths(args.tracks, args.cache_dir / "folk")
     if "demo" in args.sets:
         sets["demo clips"] = _demo_paths(args.tracks)
     synth = None
