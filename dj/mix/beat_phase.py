@@ -74,6 +74,7 @@ def local_shift(envelope: OnsetEnvelope, *, beats: np.ndarray) -> float:
 
 LOCAL_BEATS = 1  # beats either side of a beat whose onsets set that beat's own shift
 MAX_STEP_SHARE = 0.25  # from one beat to the next, the shift moves by at most this share of a beat
+MAX_DRIFT_SHARE = 0.3  # and it strays at most this share of a beat from the whole stretch's shift
 SNAP_SHARE = 0.06  # then each beat moves to the strongest onset within this share of a beat of it...
 SNAP_STRENGTH = 6.0  # ...when that onset is this many times the overlap's median onset strength
 
@@ -89,8 +90,14 @@ def _follow(envelope: OnsetEnvelope, beats: np.ndarray, start: float) -> np.ndar
         guess = previous + change
         window = beats[max(0, i - LOCAL_BEATS) : i + LOCAL_BEATS + 1] + guess
         lag, contrast = beat_phase(envelope, beats=window, period=period)
-        shift = guess + lag if contrast >= MIN_CONTRAST and abs(lag) <= MAX_STEP_SHARE * period else guess
-        if i > 0:
+        clear = contrast >= MIN_CONTRAST and abs(lag) <= MAX_STEP_SHARE * period
+        # Without a clear phase the beat stays where its predecessor was: no drift is extrapolated.
+        shift = float(
+            np.clip(guess + lag, start - MAX_DRIFT_SHARE * period, start + MAX_DRIFT_SHARE * period)
+        )
+        if not clear:
+            shift, change = previous, 0.0
+        elif i > 0:
             change = 0.5 * change + 0.5 * (shift - previous)
         shifts[i] = previous = shift
     return shifts

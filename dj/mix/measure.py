@@ -85,10 +85,16 @@ def beat_offset(stems: OverlapStems, *, beat_s: float) -> float | None:
     return (phase_b - phase_a + 0.5 * beat_s) % beat_s - 0.5 * beat_s
 
 
-def independent_offsets(stems: OverlapStems) -> TrackedOffsets:
-    """Per-beat offsets of one overlap from its stems, each tracked over its context as well."""
+def independent_offsets(stems: OverlapStems, *, start_bpm: float = 120.0) -> TrackedOffsets:
+    """Per-beat offsets of one overlap from its stems, each tracked over its context as well
+    (``start_bpm``: A's analysed tempo, the centre of the trackers' tempo prior, nothing more)."""
     return tracked_offsets(
-        stems.a, stems.b, sr=stems.sr, a_overlap_start_s=stems.a_lead_s, overlap_s=stems.overlap_s
+        stems.a,
+        stems.b,
+        sr=stems.sr,
+        a_overlap_start_s=stems.a_lead_s,
+        overlap_s=stems.overlap_s,
+        start_bpm=start_bpm,
     )
 
 
@@ -109,7 +115,7 @@ def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> 
         if spec.kind == EQ_BLEND and k in stems:
             lag = beat_offset(stems[k], beat_s=60.0 / a.bpm)
             offset = None if lag is None else 1000 * lag
-            tracked = independent_offsets(stems[k])
+            tracked = independent_offsets(stems[k], start_bpm=a.bpm)
         before = _loudness(result.y, result.sr, start - LOUDNESS_WINDOW_S, start)
         after = _loudness(result.y, result.sr, end, end + LOUDNESS_WINDOW_S)
         jump = after - before if np.isfinite(before) and np.isfinite(after) else None

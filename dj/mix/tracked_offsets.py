@@ -91,8 +91,9 @@ def _snap(env: np.ndarray, frames: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def track(y: np.ndarray, *, sr: int) -> _Tracked:
-    """librosa's beat tracker on a mono stem, its beats snapped onto their onset peaks."""
+def track(y: np.ndarray, *, sr: int, start_bpm: float = 120.0) -> _Tracked:
+    """librosa's beat tracker on a mono stem, its beats snapped onto their onset peaks; ``start_bpm``
+    centres the tracker's tempo prior (one octave wide), it does not set the tempo."""
     if sr != TRACK_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=TRACK_SR, res_type="soxr_hq")
     env = librosa.onset.onset_strength(y=y, sr=TRACK_SR, hop_length=HOP)
@@ -101,7 +102,9 @@ def track(y: np.ndarray, *, sr: int) -> _Tracked:
         return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
     coarse = env[: len(env) // COARSE * COARSE].reshape(-1, COARSE).mean(axis=1)
     hop = HOP * COARSE
-    tempo = float(librosa.feature.tempo(onset_envelope=coarse, sr=TRACK_SR, hop_length=hop)[0])
+    tempo = float(
+        librosa.feature.tempo(onset_envelope=coarse, sr=TRACK_SR, hop_length=hop, start_bpm=start_bpm)[0]
+    )
     _, coarse_frames = librosa.beat.beat_track(
         onset_envelope=coarse, sr=TRACK_SR, hop_length=hop, bpm=tempo, trim=False
     )
@@ -146,15 +149,23 @@ def _xcorr(
 
 
 def tracked_offsets(
-    a: np.ndarray, b: np.ndarray, *, sr: int, a_overlap_start_s: float, overlap_s: float
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    sr: int,
+    a_overlap_start_s: float,
+    overlap_s: float,
+    start_bpm: float = 120.0,
 ) -> TrackedOffsets:
     """Per-beat offsets of B against A over an overlap.
 
     ``a`` is A's rendered stem ending where the overlap ends, its overlap starting ``a_overlap_start_s``
     in; ``b`` is B's rendered stem starting where the overlap starts (and usually running on past it);
-    both mono at ``sr``, both on the mix clock.
+    both mono at ``sr``, both on the mix clock. ``start_bpm`` (A's analysed tempo) centres both trackers'
+    tempo prior, so that neither settles on a 4:3 or 3:2 level of a swung or triplet-rich piece; where
+    the beats are, and the tempo itself, each tracker finds on its own stem.
     """
-    ta, tb = track(a, sr=sr), track(b, sr=sr)
+    ta, tb = track(a, sr=sr, start_bpm=start_bpm), track(b, sr=sr, start_bpm=start_bpm)
     a_in = ta.beats[(ta.beats >= a_overlap_start_s) & (ta.beats <= a_overlap_start_s + overlap_s)]
     a_in = a_in - a_overlap_start_s
     b_in = tb.beats[tb.beats <= overlap_s]
