@@ -121,8 +121,9 @@ def plan_transition(
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` (B then follows A's drift through
-    the overlap), else as two straight grids with one shift each (the reference it is measured against).
+    there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` and the analysis found either track
+    drifting (B then follows A's drift through the overlap), else as two straight grids with one shift
+    each (steady tracks, and the reference the piecewise alignment is measured against).
     """
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
     if beatmatchable(a, b, match):
@@ -188,8 +189,10 @@ def _beatmatched(
         cue = _a_cue(a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s)
         if cue is None:
             continue
+        # Beat by beat only where the analysis found a drift; a steady track's grid is already straight.
+        drifts = not (a.beats_on_grid and b.beats_on_grid)
         a_grid, b_grid = _matched_grids(
-            cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise
+            cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise and drifts
         )
         ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
         ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
