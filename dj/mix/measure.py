@@ -1,7 +1,13 @@
-"""Measure every transition on the rendered audio, not on the plan: beat offset, stretch, key distance,
+"""Measure every transition on the rendered audio, not on the plan: beat offsets, stretch, key distance,
 loudness jump.
 
-Beat offset method: under each overlap we take what was actually rendered for each track (after the
+Independent beat offsets (the figure to trust): each placed stem is beat-tracked on its own with a
+tracker that shares nothing with the planner, beat by beat, with the median and 90th percentile
+(:mod:`dj.mix.tracked_offsets`); a transition whose trackers disagree on the tempo octave or the beat
+phase is reported as unmeasurable with the reason.
+
+Phase check (``beat_offset_ms``): under each overlap we take what was actually rendered for each
+track (after the
 stretch and the alignment, before the faders, so neither track is faded to silence), compute each
 one's onset envelope and estimate its beat phase over the overlap: the offset of a pulse train at A's
 tempo that best fits the onsets (a tempo-informed beat tracker, 0.4 ms steps). The offset is B's phase
@@ -26,6 +32,7 @@ from core.camelot import camelot_distance
 from dj.mix.beat_phase import MIN_CONTRAST, beat_phase, onset_envelope
 from dj.mix.mastering import integrated_lufs
 from dj.mix.render import MixResult, OverlapStems
+from dj.mix.tracked_offsets import TrackedOffsets, tracked_offsets
 from dj.mix.transitions import TransitionSpec
 from dj.planning.tempo_match import EQ_BLEND, TransitionKind
 
@@ -49,6 +56,7 @@ class TransitionMeasure:
     camelot_to: str
     camelot_distance: int
     loudness_jump_lu: float | None
+    tracked: TrackedOffsets | None = None  # independent per-beat offsets; None for crossfades
 
     @property
     def kind(self) -> TransitionKind:
@@ -66,14 +74,28 @@ class TransitionMeasure:
 def beat_offset(stems: OverlapStems, *, beat_s: float) -> float | None:
     """Signed beat-phase difference of B against A over the whole overlap (seconds); ``None`` when either
     rendered part has no clear beat."""
-    ea, eb = onset_envelope(y=stems.a, sr=stems.sr), onset_envelope(y=stems.b, sr=stems.sr)
-    n_beats = int(min(len(stems.a), len(stems.b)) / stems.sr / beat_s)
+    a, b = stems.a_overlap, stems.b_overlap
+    ea, eb = onset_envelope(y=a, sr=stems.sr), onset_envelope(y=b, sr=stems.sr)
+    n_beats = int(min(len(a), len(b)) / stems.sr / beat_s)
     beats = beat_s * np.arange(n_beats)
     phase_a, contrast_a = beat_phase(ea, beats=beats, period=beat_s)
     phase_b, contrast_b = beat_phase(eb, beats=beats, period=beat_s)
     if min(contrast_a, contrast_b) < MIN_CONTRAST:
         return None
     return (phase_b - phase_a + 0.5 * beat_s) % beat_s - 0.5 * beat_s
+
+
+def independent_offsets(stems: OverlapStems, *, start_bpm: float = 120.0) -> TrackedOffsets:
+    """Per-beat offsets of one overlap from its stems, each tracked over its context as well
+    (``start_bpm``: A's analysed tempo, the centre of the trackers' tempo prior, nothing more)."""
+    return tracked_offsets(
+        stems.a,
+        stems.b,
+        sr=stems.sr,
+        a_overlap_start_s=stems.a_lead_s,
+        overlap_s=stems.overlap_s,
+        start_bpm=start_bpm,
+    )
 
 
 def _loudness(y: np.ndarray, sr: int, t0: float, t1: float) -> float:
@@ -87,12 +109,13 @@ def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> 
     stems = {s.index: s for s in result.stems}
     for k, spec in enumerate(result.timeline.transitions):
         start, end = result.timeline.overlap(k)
-        offset = None
+        offset, tracked = None, None
         a_id, b_id = result.timeline.placements[k].track_id, result.timeline.placements[k + 1].track_id
         a, b = analyses[a_id], analyses[b_id]
         if spec.kind == EQ_BLEND and k in stems:
             lag = beat_offset(stems[k], beat_s=60.0 / a.bpm)
             offset = None if lag is None else 1000 * lag
+            tracked = independent_offsets(stems[k], start_bpm=a.bpm)
         before = _loudness(result.y, result.sr, start - LOUDNESS_WINDOW_S, start)
         after = _loudness(result.y, result.sr, end, end + LOUDNESS_WINDOW_S)
         jump = after - before if np.isfinite(before) and np.isfinite(after) else None
@@ -107,6 +130,7 @@ def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> 
                 camelot_to=b.camelot,
                 camelot_distance=camelot_distance(a.camelot, b.camelot),
                 loudness_jump_lu=jump,
+                tracked=tracked,
             )
         )
     return out

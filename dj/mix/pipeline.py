@@ -74,20 +74,24 @@ def lay_out(
     ramp: bool = True,
     refine_grids: bool = True,
     length: LengthMode = "dj",
+    piecewise: bool = True,
     on_step: Callable[[str], None] | None = None,
 ) -> LaidOutMix:
     """Design the hand-overs of ``track_ids`` (in order) and, with a ``host``, voice and place its lines.
 
     ``ramp`` eases each new track back to its own tempo after the blend; ``refine_grids=False`` uses the
     analysis beat grids as they are (the benchmark's reference); ``length`` is the listener's track-length
-    mode (full, radio or dj: where each track leaves, :mod:`dj.mix.exit_cue`); ``on_step`` hears each
-    step's name.
+    mode (full, radio or dj: where each track leaves, :mod:`dj.mix.exit_cue`); ``piecewise=False`` aligns
+    two straight grids instead of following the beats one by one (the reference for drifting music);
+    ``on_step`` hears each step's name.
     """
     options = options or RenderOptions()
     step = on_step or (lambda _: None)
     step("designing transitions")
     envelopes = envelopes_for(analyses, track_ids, sr=options.sr) if refine_grids else None
-    timeline = build_timeline(track_ids, analyses, envelopes=envelopes, ramp=ramp, length=length)
+    timeline = build_timeline(
+        track_ids, analyses, envelopes=envelopes, ramp=ramp, length=length, piecewise=piecewise
+    )
     voices: list[VoiceLine] = []
     if host is not None:
         step("synthesizing host lines")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from dj.analysis import TrackAnalysis
 
 MEASURE_SR = 22050
+MEASURE_CONTEXT_S = 12.0  # A before the overlap and B after it, kept so a beat tracker can settle
 MAX_TRACK_GAIN_DB = 18.0
 
 
@@ -54,14 +55,33 @@ class RenderOptions:
 
 @dataclass(frozen=True, kw_only=True)
 class OverlapStems:
-    """Both tracks as rendered under transition ``index`` (stretched and aligned, before the faders),
-    mono at ``sr``; what :mod:`dj.mix.measure` re-analyses."""
+    """Both tracks as rendered around transition ``index`` (stretched and aligned, before the faders),
+    mono at ``sr``; what :mod:`dj.mix.measure` re-analyses.
+
+    ``a`` ends where the overlap ends and starts up to :data:`MEASURE_CONTEXT_S` before it (``a_lead_s``
+    before it exactly); ``b`` starts where the overlap starts (``mix_start_s``) and runs on up to
+    :data:`MEASURE_CONTEXT_S` past it. The context lets an independent beat tracker lock on before the
+    overlap it measures.
+    """
 
     index: int
     a: np.ndarray
     b: np.ndarray
     sr: int
     mix_start_s: float
+    overlap_s: float
+    a_lead_s: float = 0.0
+
+    @property
+    def a_overlap(self) -> np.ndarray:
+        """A under the overlap only."""
+        i = round(self.a_lead_s * self.sr)
+        return self.a[i : i + round(self.overlap_s * self.sr)]
+
+    @property
+    def b_overlap(self) -> np.ndarray:
+        """B under the overlap only."""
+        return self.b[: round(self.overlap_s * self.sr)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,6 +206,14 @@ class MixStream:
     def _mix_in(self, p: TrackPlacement, stem: np.ndarray, state: _StreamState) -> np.ndarray:
         """Fade ``stem`` in and out, add it to the buffer and return the music that is now final."""
         sr, placements = self.sr, self.timeline.placements
+        out_at = None
+        if p.index < len(self.timeline.transitions):
+            # A's lead-in and overlap part for measurement, copied before any fader touches them.
+            off = round(p.mix_time(self.timeline.transitions[p.index].a_out_s) * sr) - round(
+                p.mix_start_s * sr
+            )
+            lead = min(off, round(MEASURE_CONTEXT_S * sr))
+            out_at = (off, stem[:, off - lead : off + self._overlap_gains(p.index)[0]].copy(), lead / sr)
         if p.index > 0:
             n, gains = self._overlap_gains(p.index - 1)
             n = min(n, stem.shape[1])
@@ -195,18 +223,18 @@ class MixStream:
                     OverlapStems(
                         index=p.index - 1,
                         a=_to_measure(state.pending_a, sr),
-                        b=_to_measure(b_part, sr),
+                        b=_to_measure(stem[:, : n + round(MEASURE_CONTEXT_S * sr)], sr),
                         sr=MEASURE_SR,
                         mix_start_s=p.mix_start_s,
+                        overlap_s=n / sr,
+                        a_lead_s=state.pending_lead_s,
                     )
                 )
             stem[:, :n] = apply_gains(b_part, sr=sr, low=gains.in_low[:n], high=gains.in_high[:n])
-        if p.index < len(self.timeline.transitions):
-            spec = self.timeline.transitions[p.index]
+        if out_at is not None:
+            off, state.pending_a, state.pending_lead_s = out_at
             n, gains = self._overlap_gains(p.index)
-            off = round(p.mix_time(spec.a_out_s) * sr) - round(p.mix_start_s * sr)
             a_part = stem[:, off : off + n]
-            state.pending_a = a_part.copy()
             m = a_part.shape[1]
             stem[:, off : off + m] = apply_gains(
                 a_part, sr=sr, low=gains.out_low[:m], high=gains.out_high[:m]
@@ -234,7 +262,8 @@ class _StreamState:
     buf: np.ndarray
     buf_start: int = 0  # mix sample of buf[:, 0]
     done_start: int = 0  # mix sample of the span just finished
-    pending_a: np.ndarray | None = None
+    pending_a: np.ndarray | None = None  # A's lead-in and overlap part, before the faders
+    pending_lead_s: float = 0.0
 
 
 def render_stream(

@@ -127,11 +127,13 @@ def build_timeline(
     ramp: bool = True,
     envelopes: Mapping[str, OnsetEnvelope] | None = None,
     length: LengthMode = "dj",
+    piecewise: bool = True,
 ) -> Timeline:
     """Plan every hand-over of an ordered set and lay the tracks out on the mix clock.
 
-    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns;
-    ``length`` is the listener's track-length mode (full, radio or dj; :mod:`dj.mix.exit_cue`).
+    ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns, beat
+    by beat when ``piecewise`` (see :func:`~dj.mix.transitions.plan_transition`); ``length`` is the
+    listener's track-length mode (full, radio or dj; :mod:`dj.mix.exit_cue`).
     """
     envelopes = envelopes or {}
     specs: list[TransitionSpec] = []
@@ -150,6 +152,7 @@ def build_timeline(
                 env_a=envelopes.get(track_id),
                 env_b=envelopes.get(track_ids[i + 1]),
                 exit_rule=ExitRule(length=length, src_start_s=src_start),
+                piecewise=piecewise,
             )
             src_end = spec.a_end_s
         else:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.mix.beat_phase import OnsetEnvelope, local_shift
+from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift
 from dj.mix.exit_cue import ExitRule
 from dj.planning.tempo_match import (
     CROSSFADE,
@@ -40,6 +40,8 @@ MAX_OVERLAP_SHARE = 0.35
 MIN_SOLO_SHARE = 0.3
 CROSSFADE_S = 6.0
 RAMP_BARS = 4
+STEADY_WOBBLE = 0.04  # analysis grids whose matched speed wobbles more than this are straightened
+PIECEWISE_WOBBLE = 0.12  # onset-refined beats follow a drift up to this; beyond it they are noise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,12 +118,15 @@ def plan_transition(
     env_a: OnsetEnvelope | None = None,
     env_b: OnsetEnvelope | None = None,
     exit_rule: ExitRule | None = None,
+    piecewise: bool = True,
 ) -> TransitionSpec:
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`). ``exit_rule`` (the listener's length mode) ranks A's exits
-    (:mod:`dj.mix.exit_cue`).
+    there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` and the analysis found either track
+    drifting (B then follows A's drift through the overlap), else as two straight grids with one shift
+    each (steady tracks, and the reference the piecewise alignment is measured against). ``exit_rule``
+    (the listener's length mode) ranks A's exits (:mod:`dj.mix.exit_cue`).
     """
     rule = exit_rule or ExitRule()
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
@@ -134,6 +139,7 @@ def plan_transition(
             ramp=ramp,
             envs=(env_a, env_b),
             rule=rule,
+            piecewise=piecewise,
         )
         if spec is not None:
             return spec
@@ -173,6 +179,7 @@ def _beatmatched(
     ramp: bool,
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
     rule: ExitRule,
+    piecewise: bool = True,
 ) -> TransitionSpec | None:
     """The longest EQ blend (in bars) whose overlap fits both tracks and whose exit the ``rule`` finds
     sound (within the length cap, not mid-climax, on a phrase boundary); failing that, the length with
@@ -201,7 +208,11 @@ def _beatmatched(
     if best is None:
         return None
     _, bars, cue, b_beats = best
-    a_grid, b_grid = _matched_grids(cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs)
+    # Beat by beat only where the analysis found a drift; a steady track's grid is already straight.
+    drifts = not (a.beats_on_grid and b.beats_on_grid)
+    a_grid, b_grid = _matched_grids(
+        cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise and drifts
+    )
     ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
     ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
     ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
@@ -261,9 +272,11 @@ def _matched_grids(
     *,
     multiplier: float,
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
+    piecewise: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The beats of A and B that land together (same count), steadied and put on the onsets under the
-    overlap itself (B's grid was moved for its entry already)."""
+    """The beats of A and B that land together (same count), put on the onsets under the overlap itself
+    (B's grid was moved for its entry already): each beat on its own onsets when ``piecewise``, else
+    two straight grids shifted as a whole."""
     # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat.
     if multiplier == 2.0:
         a_grid = a_beats[::2]
@@ -274,11 +287,17 @@ def _matched_grids(
     else:
         a_grid, b_grid = a_beats, b_beats
     k = min(len(a_grid), len(b_grid))
-    a_grid, b_grid = _steady_grids(a_grid[:k], b_grid[:k])
-    if envs[0] is not None:
-        a_grid = a_grid + local_shift(envs[0], beats=a_grid)
-    if envs[1] is not None:
-        b_grid = b_grid + local_shift(envs[1], beats=b_grid)
+    a_grid, b_grid = a_grid[:k], b_grid[:k]
+    env_a, env_b = envs
+    if piecewise and env_a is not None and env_b is not None:
+        a_grid = a_grid + beat_shifts(env_a, beats=a_grid)
+        b_grid = b_grid + beat_shifts(env_b, beats=b_grid)
+        return _steady_grids(a_grid, b_grid, max_wobble=PIECEWISE_WOBBLE)
+    a_grid, b_grid = _steady_grids(a_grid, b_grid, max_wobble=0.0 if not piecewise else STEADY_WOBBLE)
+    if env_a is not None:
+        a_grid = a_grid + local_shift(env_a, beats=a_grid)
+    if env_b is not None:
+        b_grid = b_grid + local_shift(env_b, beats=b_grid)
     return a_grid, b_grid
 
 
@@ -294,12 +313,15 @@ def _blend_reason(
     )
 
 
-def _steady_grids(a_grid: np.ndarray, b_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Follow both tracks' real beats (live drummers drift) unless the grids jitter, where a straight line
-    through each grid is the better estimate of where the beats really are."""
+def _steady_grids(
+    a_grid: np.ndarray, b_grid: np.ndarray, *, max_wobble: float = 0.04
+) -> tuple[np.ndarray, np.ndarray]:
+    """Follow both tracks' real beats (live drummers drift) unless B's speed from beat to beat would
+    wobble more than ``max_wobble`` around its mean: such grids jitter, and a straight line through each
+    is the better estimate of where the beats really are (``max_wobble=0``: always straight)."""
     speeds = np.diff(b_grid) / np.maximum(np.diff(a_grid), 1e-6)
     mean = (b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0])
-    if np.max(np.abs(speeds / mean - 1.0)) <= 0.04:
+    if np.max(np.abs(speeds / mean - 1.0)) <= max_wobble:
         return a_grid, b_grid
     idx = np.arange(len(a_grid))
     fit = [np.polyval(np.polyfit(idx, g, 1), idx) for g in (a_grid, b_grid)]

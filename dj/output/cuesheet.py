@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from dj.host.voiceover import VoiceLine
 from dj.mix.exit_cue import cut_levels, cut_lufs
 from dj.mix.measure import TransitionMeasure
@@ -125,12 +127,24 @@ class CueTrack:
 
 @dataclass(frozen=True, kw_only=True)
 class MeasuredFigures:
-    """A transition as measured on the rendered audio (see :mod:`dj.mix.measure`)."""
+    """A transition as measured on the rendered audio (see :mod:`dj.mix.measure`).
+
+    ``offset_*``: beats tracked independently in each placed stem and paired one by one (ms, B minus A):
+    the median signed offset, the median and 90th percentile of its size, how many beats were paired,
+    the onset cross-correlation's estimate of the same offset, and why the beats could not be paired
+    (``offset_note``, empty when they were). ``beat_offset_ms`` is the beat-phase check on the overlap.
+    """
 
     beat_offset_ms: float | None
     stretch_pct: float
     camelot_distance: int
     loudness_jump_lu: float | None
+    offset_median_ms: float | None = None
+    offset_median_abs_ms: float | None = None
+    offset_p90_abs_ms: float | None = None
+    offset_beats: int = 0
+    offset_xcorr_ms: float | None = None
+    offset_note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,6 +213,10 @@ class MixSummary:
     max_abs_loudness_jump_lu: float | None
     loudness_lufs: float
     true_peak_dbtp: float
+    # Independent per-beat offsets pooled over the beat-matched transitions that could be measured.
+    offsets_measured: int = 0
+    offsets_median_abs_ms: float | None = None
+    offsets_p90_abs_ms: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -316,6 +334,7 @@ def cue_sheet(
                     stretch_pct=_r(meas.stretch_pct, 2),
                     camelot_distance=meas.camelot_distance,
                     loudness_jump_lu=_r_opt(meas.loudness_jump_lu, 2),
+                    **_tracked_figures(meas),
                 ),
             )
         )
@@ -381,12 +400,28 @@ def _voice(v: VoiceLine, result: MixResult) -> CueVoice:
     )
 
 
+def _tracked_figures(meas: TransitionMeasure) -> dict[str, Any]:
+    t = meas.tracked
+    if t is None:
+        return {}
+    return {
+        "offset_median_ms": _r_opt(t.median_ms, 1),
+        "offset_median_abs_ms": _r_opt(t.median_abs_ms, 1),
+        "offset_p90_abs_ms": _r_opt(t.p90_abs_ms, 1),
+        "offset_beats": len(t.offsets_ms),
+        "offset_xcorr_ms": _r_opt(t.xcorr_ms, 1),
+        "offset_note": t.reason,
+    }
+
+
 def summary(measures: Sequence[TransitionMeasure], result: MixResult) -> MixSummary:
     """The figures the issue asks for, over all transitions of this mix."""
     offsets = sorted(abs(m.beat_offset_ms) for m in measures if m.beat_offset_ms is not None)
     matched = [m for m in measures if m.kind != CROSSFADE]
     within = [m for m in matched if abs(m.stretch_pct) / 100 <= PREFERRED_STRETCH]
     jumps = [abs(m.loudness_jump_lu) for m in measures if m.loudness_jump_lu is not None]
+    tracked = [m.tracked for m in measures if m.tracked is not None and m.tracked.measured]
+    pooled = np.abs(np.concatenate([t.offsets_ms for t in tracked])) if tracked else np.zeros(0)
     mid = len(offsets) // 2
     median = None
     if offsets:
@@ -401,4 +436,7 @@ def summary(measures: Sequence[TransitionMeasure], result: MixResult) -> MixSumm
         max_abs_loudness_jump_lu=_r(max(jumps), 2) if jumps else None,
         loudness_lufs=_r(result.lufs, 2),
         true_peak_dbtp=_r(result.true_peak_dbtp, 2),
+        offsets_measured=len(tracked),
+        offsets_median_abs_ms=_r(float(np.median(pooled)), 1) if pooled.size else None,
+        offsets_p90_abs_ms=_r(float(np.percentile(pooled, 90)), 1) if pooled.size else None,
     )

@@ -32,10 +32,12 @@ def synth_analysis(
     duration_s: float = 30.0,
     seed: int = 0,
     energy: float = 0.5,
+    drift: float = 0.0,
 ) -> TrackAnalysis:
-    """Render a track, write it as FLAC and return its ground-truth analysis."""
+    """Render a track (on a drifting tempo map when ``drift`` > 0), write it as FLAC and return its
+    ground-truth analysis."""
     t = render_track(
-        bpm=bpm, tonic=tonic, mode=mode, pattern=pattern, duration_s=duration_s, sr=SR, seed=seed
+        bpm=bpm, tonic=tonic, mode=mode, pattern=pattern, duration_s=duration_s, sr=SR, seed=seed, drift=drift
     )
     sf.write(path, t.y, SR)
     phrases = t.downbeats[::8]

@@ -75,7 +75,18 @@ TRANSITION_KEYS = [
     "plan_reason",
     "measured",
 ]
-MEASURED_KEYS = ["beat_offset_ms", "stretch_pct", "camelot_distance", "loudness_jump_lu"]
+MEASURED_KEYS = [
+    "beat_offset_ms",
+    "stretch_pct",
+    "camelot_distance",
+    "loudness_jump_lu",
+    "offset_median_ms",
+    "offset_median_abs_ms",
+    "offset_p90_abs_ms",
+    "offset_beats",
+    "offset_xcorr_ms",
+    "offset_note",
+]
 PROVENANCE_KEYS = [
     "user_id",
     "recommender_bundle",
@@ -140,6 +151,19 @@ def test_the_json_keeps_the_mix_file_format(sheet: CueSheet) -> None:
     assert (first["from"], first["to"]) == (sheet.transitions[0].from_id, sheet.transitions[0].to_id)
     assert first["camelot"] == f"{sheet.tracks[0].camelot}->{sheet.tracks[1].camelot}"
     assert data["summary"]["transitions"] == 2 and data["timings_s"] == {"render": 1.5}
+
+
+def test_each_blend_carries_its_independently_measured_offsets(sheet: CueSheet) -> None:
+    """Steady drum tracks mixed on their beats: every beat of both blends is paired by the independent
+    trackers, within a few ms, and the summary pools them."""
+    for t in sheet.transitions:
+        m = t.measured
+        assert m.offset_note == "" and m.offset_beats >= 8
+        assert m.offset_median_abs_ms is not None and m.offset_median_abs_ms < 5.0
+        assert m.offset_p90_abs_ms is not None and m.offset_p90_abs_ms < 10.0
+        assert m.offset_xcorr_ms is not None and abs(m.offset_xcorr_ms) < 5.0
+    assert sheet.summary.offsets_measured == 2
+    assert sheet.summary.offsets_p90_abs_ms is not None and sheet.summary.offsets_p90_abs_ms < 10.0
 
 
 def test_a_saved_sheet_reads_back_equal(sheet: CueSheet) -> None:

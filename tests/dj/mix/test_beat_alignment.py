@@ -1,0 +1,89 @@
+"""Beat-by-beat alignment on drifting music (a tempo map that swings ±4 % like a pianist's rubato),
+judged by the independent measurer (each rendered stem beat-tracked on its own), not by the grids the
+planner aligned."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from dj.analysis.result import TrackAnalysis
+from dj.mix.beat_phase import envelopes_for
+from dj.mix.measure import measure_mix
+from dj.mix.pipeline import lay_out
+from dj.mix.render import RenderOptions
+from dj.mix.timeline import build_timeline
+from dj.mix.tracked_offsets import TrackedOffsets
+
+SR = 22050
+
+
+@pytest.fixture(scope="module")
+def drifting(make_track) -> dict[str, TrackAnalysis]:
+    """Two 40 s tracks on drifting tempo maps whose swings are out of step in the overlap."""
+    # The analysis of a drifting track reports beats off a straight grid (beats_on_grid False).
+    return {
+        "a": replace(
+            make_track("drift-a", bpm=118, pattern="four_on_floor", seed=1, drift=0.04, duration_s=40),
+            beats_on_grid=False,
+        ),
+        "b": replace(
+            make_track("drift-b", bpm=120, pattern="backbeat", seed=2, drift=0.04, duration_s=40, tonic=2),
+            beats_on_grid=False,
+        ),
+    }
+
+
+def _straight(t: TrackAnalysis) -> TrackAnalysis:
+    """What a grid beat tracker reports for a drifting track: one straight line through its beats."""
+    k = np.arange(len(t.beats))
+    fit = np.polyval(np.polyfit(k, t.beats, 1), k)
+    return replace(t, beats=fit, downbeats=fit[::4], phrase_starts=fit[::32], beats_on_grid=False)
+
+
+def _measured(analyses: dict[str, TrackAnalysis], *, piecewise: bool) -> TrackedOffsets:
+    result = lay_out(["a", "b"], analyses, options=RenderOptions(sr=SR), piecewise=piecewise).render()
+    tracked = measure_mix(result, analyses=analyses)[0].tracked
+    assert tracked is not None
+    return tracked
+
+
+def test_following_the_beats_beats_one_straight_grid_on_drifting_music(
+    drifting: dict[str, TrackAnalysis],
+) -> None:
+    straight = _measured(drifting, piecewise=False)
+    piecewise = _measured(drifting, piecewise=True)
+    assert piecewise.measured, piecewise.reason
+    assert piecewise.median_abs_ms is not None and piecewise.p90_abs_ms is not None
+    assert piecewise.median_abs_ms < 5.0 and piecewise.p90_abs_ms < 10.0
+    # One straight grid through drifting beats is tens of ms off (or too far off to pair at all).
+    assert not straight.measured or (straight.p90_abs_ms or 0.0) > 3 * piecewise.p90_abs_ms
+
+
+def test_beats_are_followed_from_the_onsets_when_the_drifting_grid_is_only_roughly_right(
+    drifting: dict[str, TrackAnalysis],
+) -> None:
+    """A drifting analysis a little off (a straight line through the beats, still flagged as drifting):
+    the beat-by-beat shifts find the real beats on the onsets."""
+    tracked = _measured({k: _straight(t) for k, t in drifting.items()}, piecewise=True)
+    assert tracked.measured, tracked.reason
+    assert tracked.median_abs_ms is not None and tracked.median_abs_ms < 5.0
+    assert tracked.p90_abs_ms is not None and tracked.p90_abs_ms < 10.0
+
+
+def test_steady_tracks_keep_their_straight_grids(drifting: dict[str, TrackAnalysis]) -> None:
+    steady = {k: replace(t, beats_on_grid=True) for k, t in drifting.items()}
+    envelopes = envelopes_for(steady, ["a", "b"], sr=SR)
+    piecewise = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=True).transitions[0]
+    straight = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=False).transitions[0]
+    assert np.allclose(piecewise.b_beats, straight.b_beats) and np.allclose(
+        piecewise.a_beats, straight.a_beats
+    )
+
+
+def test_the_cue_sheet_figures_come_from_the_tracked_beats(drifting: dict[str, TrackAnalysis]) -> None:
+    tracked = _measured(drifting, piecewise=True)
+    assert len(tracked.offsets_ms) >= 12  # 4 bars of 4 beats, less the beats at the stems' edges
+    assert tracked.xcorr_ms is not None and abs(tracked.xcorr_ms - (tracked.median_ms or 0.0)) < 5.0
