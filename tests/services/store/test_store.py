@@ -70,6 +70,15 @@ def test_new_events_invalidate_cached_rankings(store: Store) -> None:
     assert store.get_ranked("u1", "ctx") is None
 
 
+def test_a_cached_ranking_and_the_catalogue_version_come_in_one_read(store: Store) -> None:
+    assert store.ranked_at_version("u1", "ctx") == (0, None)
+    store.cache_ranked("u1", "ctx", [{"track_id": "a"}])
+    store.bump_catalog_version()
+    assert store.ranked_at_version("u1", "ctx") == (1, [{"track_id": "a"}])
+    store.append_events(events("u1", ["b"]))
+    assert store.ranked_at_version("u1", "ctx") == (1, None)
+
+
 def test_cached_rankings_expire(store: Store, redis_server: RedisServer) -> None:
     # Redis does the expiring; the test checks the TTL the store sets, then moves the key's expiry into
     # the past (PEXPIREAT) so Redis expires it now, instead of sleeping out the TTL.
@@ -176,6 +185,7 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "known_users": ((), {}),
     "cache_ranked": (("u1", "ctx", []), {}),
     "get_ranked": (("u1", "ctx"), {}),
+    "ranked_at_version": (("u1", "ctx"), {}),
     "invalidate_ranked": (("u1",), {}),
     "save_session": (("s1", {}), {}),
     "load_session": (("s1",), {}),
