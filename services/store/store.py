@@ -71,6 +71,32 @@ class EventRow(TypedDict):
 
 _NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 
+_APPEND_EVENTS = """
+local stream, ttl, keep = KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1
+local written, touched = 0, {}
+for _, row in ipairs(cjson.decode(ARGV[3])) do
+  if row.id == '' or redis.call('SET', row.id, '1', 'NX', 'EX', ttl) then
+    redis.call('XADD', stream, '*', unpack(row.fields))
+    redis.call('LPUSH', row.recent, row.json)
+    touched[row.recent] = row.index
+    written = written + 1
+  end
+end
+for recent, index in pairs(touched) do
+  redis.call('LTRIM', recent, 0, keep)
+  local cached = redis.call('SMEMBERS', index)
+  for i = 1, #cached, 1000 do
+    redis.call('DEL', unpack(cached, i, math.min(i + 999, #cached)))
+  end
+  redis.call('DEL', index)
+end
+return written
+"""
+"""Append checked events: for each row, unless its event-id key exists (SET NX, with a TTL), add it to the
+stream and its user's recent list; then cap each touched list and drop that user's cached rankings. A
+script is atomic and one round trip; its keys beyond the stream come in the arguments, which a single
+Redis (embedded or ``REDIS_URL``) allows and Redis Cluster would not."""
+
 
 class MixProgressFields(TypedDict):
     """How far a session's latest mix stream has rendered, as kept beside the session."""
@@ -150,6 +176,7 @@ class Store:
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
         self.event_id_ttl_s = event_id_ttl_s
+        self._append_script = client.register_script(_APPEND_EVENTS)
         timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
         # A blocking command waits at most this long per call, well inside the socket timeout.
         self._block_cap_s = 0.8 * float(timeout) if timeout else None
@@ -209,46 +236,25 @@ class Store:
         return written
 
     def _append_batch(self, rows: Sequence[EventRow]) -> int:
-        """One MULTI/EXEC; the event-id keys are WATCHed, so two retries racing store the event once."""
-        id_keys = {
-            i: self.keys.event_id(r["user_id"], r["event_id"])
-            for i, r in enumerate(rows)
-            if r.get("event_id")
-        }
-        while True:
-            with self._client.pipeline(transaction=True) as pipe:
-                try:
-                    seen: set[str] = set()
-                    if id_keys:
-                        keys = list(id_keys.values())
-                        pipe.watch(*keys)  # type: ignore[no-untyped-call]  # redis-py leaves watch unannotated
-                        seen = {
-                            key for key, value in zip(keys, pipe.mget(keys), strict=True) if value is not None
-                        }
-                    pipe.multi()
-                    fresh = []
-                    for i, row in enumerate(rows):
-                        key = id_keys.get(i)
-                        if key is not None:
-                            if key in seen:
-                                continue
-                            seen.add(key)
-                            pipe.set(key, "1", ex=self.event_id_ttl_s)
-                        fresh.append(row)
-                    users = {row["user_id"] for row in fresh}
-                    for row in fresh:
-                        fields = _encode(row)
-                        entry: dict[FieldT, EncodableT] = dict(fields.items())
-                        pipe.xadd(self.keys.events, entry)
-                        pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
-                    for user in users:
-                        pipe.ltrim(self.keys.recent(user), 0, self.history_length - 1)
-                    pipe.execute()
-                except redis.WatchError:
-                    continue  # another request stored some of these ids meanwhile: look again
-            for user in users:
-                self.invalidate_ranked(user)
-            return len(fresh)
+        """One script call (:data:`_APPEND_EVENTS`): a single round trip and one fsync, atomic, so two
+        retries racing store an event once, and the users' cached rankings go in the same step."""
+        payload = []
+        for row in rows:
+            fields = _encode(row)
+            event_id = row.get("event_id")
+            payload.append(
+                {
+                    "id": self.keys.event_id(row["user_id"], event_id) if event_id else "",
+                    "recent": self.keys.recent(row["user_id"]),
+                    "index": self.keys.ranked_index(row["user_id"]),
+                    "fields": [part for pair in fields.items() for part in pair],
+                    "json": json.dumps(fields),
+                }
+            )
+        written = self._append_script(
+            keys=[self.keys.events], args=[self.event_id_ttl_s, self.history_length, json.dumps(payload)]
+        )
+        return int(written)
 
     def count_events(self) -> int:
         with self._guard("count_events"):
