@@ -50,7 +50,7 @@ def _range(low: float | None, high: float | None) -> tuple[float, float] | None:
 def recommend(
     caller: UserCaller,
     user_id: str,
-    service: ServiceDep,
+    state: StateDep,
     n: Annotated[int, Query(ge=1, le=200)] = 10,
     discovery: Annotated[float, Query(ge=0.0, le=1.0, description="0 familiar .. 1 only new artists")] = 0.0,
     artist_cap: Annotated[int | None, Query(ge=1, le=50)] = None,
@@ -77,6 +77,7 @@ def recommend(
         camelot=frozenset(canonical_camelot(code) for code in camelot) if camelot else None,
         exclude=frozenset(exclude or ()),
     )
+    service = state.recommendations()  # the state the auth check resolved: no dependency of its own
     ranked, cached = service.recommend(
         user_id,
         n=n,
