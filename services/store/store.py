@@ -31,31 +31,6 @@ from services.store.keys import EVENTS_GROUP, Keys
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-@dataclass(frozen=True, kw_only=True)
-class StreamEvent:
-    """One event read from the stream through the consumer group, with the id to acknowledge."""
-
-    id: str
-    user_id: str
-    track_id: str
-    ts: str | None
-    reason: str
-    plays: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobStatus:
-    job_id: str
-    kind: str
-    state: str
-    progress: float
-    payload: dict[str, Any]
-    result: dict[str, Any] | None
-    error: str | None
-    created_at: float
-    updated_at: float
-
-
 class EventRow(TypedDict):
     """One listening event as the store writes it: :data:`EVENT_SCHEMA`'s columns (``ts`` in UTC or
     None, ``reason`` one of ``EVENT_REASONS``, ``plays`` at least 1) and the client's ``event_id``."""
@@ -96,6 +71,31 @@ return written
 stream and its user's recent list; then cap each touched list and drop that user's cached rankings. A
 script is atomic and one round trip; its keys beyond the stream come in the arguments, which a single
 Redis (embedded or ``REDIS_URL``) allows and Redis Cluster would not."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamEvent:
+    """One event read from the stream through the consumer group, with the id to acknowledge."""
+
+    id: str
+    user_id: str
+    track_id: str
+    ts: str | None
+    reason: str
+    plays: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStatus:
+    job_id: str
+    kind: str
+    state: str
+    progress: float
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: float
+    updated_at: float
 
 
 class MixProgressFields(TypedDict):
