@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import asdict, replace
 from datetime import datetime
@@ -87,16 +88,22 @@ class RecommendationService:
         self.store = store
         self._model: Recommender | None = None
         self._stamp: float | None = None
+        self._manifest = str(bundle_path(settings) / "manifest.json")
+        self._catalog_version = 0
         self._lock = threading.Lock()
 
     def model(self) -> Recommender:
-        manifest = bundle_path(self.settings) / "manifest.json"
-        if not manifest.exists():
-            raise ModelNotTrainedError("no trained recommender in the data directory: run `selecta train`")
-        stamp = manifest.stat().st_mtime_ns
+        """The bundle, loaded again when its manifest changed: one ``stat`` per call (every request
+        makes it, so the path is built once, in ``__init__``: pathlib cost ten times the syscall)."""
+        try:
+            stamp = os.stat(self._manifest).st_mtime_ns
+        except FileNotFoundError:
+            raise ModelNotTrainedError(
+                "no trained recommender in the data directory: run `selecta train`"
+            ) from None
         with self._lock:
             if self._model is None or stamp != self._stamp:
-                self._model = Recommender.load(manifest.parent)
+                self._model = Recommender.load(Path(self._manifest).parent)
                 self._stamp = stamp
             return self._model
 
@@ -121,18 +128,27 @@ class RecommendationService:
         constraints: Constraints | None = None,
         include_played: bool = False,
     ) -> tuple[list[Recommendation], bool]:
-        """The ranked list and whether it came from the cache."""
+        """The ranked list and whether it came from the cache.
+
+        A cached list costs one Redis round trip: the context is built with the catalogue version this
+        process saw last, and the version is read in the same MGET as the list (a changed version, after
+        an import, costs a second look under the new one)."""
         model = self.model()
-        context = context_key(
-            n=n,
-            discovery=discovery,
-            artist_cap=artist_cap,
-            constraints=constraints,
-            include_played=include_played,
-            model=bundle_id(model),
-            catalog=self.store.catalog_version(),
-        )
-        cached = self.store.get_ranked(user_id, context)
+        parts = {
+            "n": n,
+            "discovery": discovery,
+            "artist_cap": artist_cap,
+            "constraints": constraints,
+            "include_played": include_played,
+            "model": bundle_id(model),
+        }
+        guess = self._catalog_version
+        context = context_key(**parts, catalog=guess)
+        catalog, cached = self.store.ranked_at_version(user_id, context)
+        if catalog != guess:
+            self._catalog_version = catalog
+            context = context_key(**parts, catalog=catalog)
+            cached = self.store.get_ranked(user_id, context)
         if cached is not None:
             return [Recommendation(**item) for item in cached], True
         retired = self.store.retired_tracks()  # only on a miss: a cached list's context has the version

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
         default=0.5, gt=0, description="Socket and connect timeout of every Redis call: a stall is a 503."
     )
     auth_cache_s: float = Field(
-        default=5.0,
+        default=2.0,
         ge=0,
         description="How long a process trusts a credential it verified (a revocation takes this long "
         "to reach other processes); 0 checks Redis on every request.",

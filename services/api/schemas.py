@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Reason = Literal["played", "skipped", "liked", "disliked", "requested"]
 
@@ -29,6 +29,12 @@ class TrackList(BaseModel):
 
 
 class EventCreate(BaseModel):
+    """One event as the API takes it. These checks are the ones ``validate_events`` makes of a table
+    (ids stripped and non-empty, a naive ``ts`` read as UTC, a known reason), so the route hands the rows
+    to the store as they are."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     user_id: str = Field(min_length=1, max_length=200)
     track_id: str = Field(min_length=1, max_length=300)
     ts: datetime | None = None
@@ -43,6 +49,13 @@ class EventCreate(BaseModel):
         "(send one, and a batch retried after a timeout is never counted twice).",
         examples=["play-7f3c2a"],
     )
+
+    @field_validator("ts")
+    @classmethod
+    def _in_utc(cls, ts: datetime | None) -> datetime | None:
+        if ts is None:
+            return None
+        return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
 
 
 class EventBatch(BaseModel):

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TypedDict
 
 import polars as pl
@@ -29,6 +29,48 @@ from services.store.errors import StoreUnavailableError
 from services.store.keys import EVENTS_GROUP, Keys
 
 JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class EventRow(TypedDict):
+    """One listening event as the store writes it: :data:`EVENT_SCHEMA`'s columns (``ts`` in UTC or
+    None, ``reason`` one of ``EVENT_REASONS``, ``plays`` at least 1) and the client's ``event_id``."""
+
+    user_id: str
+    track_id: str
+    ts: datetime | None
+    ms_played: int | None
+    reason: str
+    plays: int
+    event_id: str | None
+
+
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
+
+_APPEND_EVENTS = """
+local stream, ttl, keep = KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1
+local written, touched = 0, {}
+for _, row in ipairs(cjson.decode(ARGV[3])) do
+  if row.id == '' or redis.call('SET', row.id, '1', 'NX', 'EX', ttl) then
+    redis.call('XADD', stream, '*', unpack(row.fields))
+    redis.call('LPUSH', row.recent, row.json)
+    touched[row.recent] = row.index
+    written = written + 1
+  end
+end
+for recent, index in pairs(touched) do
+  redis.call('LTRIM', recent, 0, keep)
+  local cached = redis.call('SMEMBERS', index)
+  for i = 1, #cached, 1000 do
+    redis.call('DEL', unpack(cached, i, math.min(i + 999, #cached)))
+  end
+  redis.call('DEL', index)
+end
+return written
+"""
+"""Append checked events: for each row, unless its event-id key exists (SET NX, with a TTL), add it to the
+stream and its user's recent list; then cap each touched list and drop that user's cached rankings. A
+script is atomic and one round trip; its keys beyond the stream come in the arguments, which a single
+Redis (embedded or ``REDIS_URL``) allows and Redis Cluster would not."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +130,7 @@ def _group_entries(reply: object) -> list[tuple[str, dict[str, str]]]:
     return [(_text(entry_id), _text_fields(fields)) for _, entries in reply for entry_id, fields in entries]
 
 
-def _encode(row: dict[str, Any]) -> dict[str, str]:
+def _encode(row: Mapping[str, Any]) -> dict[str, str]:
     """Stream fields are strings; a null becomes the empty string."""
     out: dict[str, str] = {}
     for name in EVENT_SCHEMA:
@@ -141,6 +183,7 @@ class Store:
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
         self.event_id_ttl_s = event_id_ttl_s
+        self._append_script = client.register_script(_APPEND_EVENTS)
         timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
         # A blocking command waits at most this long per call, well inside the socket timeout.
         self._block_cap_s = 0.8 * float(timeout) if timeout else None
@@ -183,56 +226,42 @@ class Store:
         events = validate_events(events)
         if events.is_empty():
             return 0
-        if event_ids is not None:
-            events = events.with_columns(pl.Series("event_id", list(event_ids), dtype=pl.String))
-        ordered = events.sort("ts", nulls_last=False, maintain_order=True)
+        ids = list(event_ids) if event_ids is not None else [None] * events.height
+        events = events.with_columns(pl.Series("event_id", ids, dtype=pl.String))
+        rows: list[EventRow] = list(events.iter_rows(named=True))  # type: ignore[arg-type]
+        return self.append_checked(rows, batch_size=batch_size)
+
+    def append_checked(self, rows: Sequence[EventRow], *, batch_size: int = 5000) -> int:
+        """:meth:`append_events` for rows already in the event schema (the API's request model checks
+        them): validating a one-event batch as a data frame cost several times its Redis round trips.
+        Rows are stored in time order (those without ``ts`` first), a batch's own order kept for ties."""
+        ordered = sorted(rows, key=lambda r: (r["ts"] is not None, r["ts"] or _NO_TIME))
         written = 0
         with self._guard("append_events"):
-            for start in range(0, ordered.height, batch_size):
-                written += self._append_batch(list(ordered.slice(start, batch_size).iter_rows(named=True)))
+            for start in range(0, len(ordered), batch_size):
+                written += self._append_batch(ordered[start : start + batch_size])
         return written
 
-    def _append_batch(self, rows: list[dict[str, Any]]) -> int:
-        """One MULTI/EXEC; the event-id keys are WATCHed, so two retries racing store the event once."""
-        id_keys = {
-            i: self.keys.event_id(r["user_id"], r["event_id"])
-            for i, r in enumerate(rows)
-            if r.get("event_id")
-        }
-        while True:
-            with self._client.pipeline(transaction=True) as pipe:
-                try:
-                    seen: set[str] = set()
-                    if id_keys:
-                        keys = list(id_keys.values())
-                        pipe.watch(*keys)  # type: ignore[no-untyped-call]  # redis-py leaves watch unannotated
-                        seen = {
-                            key for key, value in zip(keys, pipe.mget(keys), strict=True) if value is not None
-                        }
-                    pipe.multi()
-                    fresh = []
-                    for i, row in enumerate(rows):
-                        key = id_keys.get(i)
-                        if key is not None:
-                            if key in seen:
-                                continue
-                            seen.add(key)
-                            pipe.set(key, "1", ex=self.event_id_ttl_s)
-                        fresh.append(row)
-                    users = {row["user_id"] for row in fresh}
-                    for row in fresh:
-                        fields = _encode(row)
-                        entry: dict[FieldT, EncodableT] = dict(fields.items())
-                        pipe.xadd(self.keys.events, entry)
-                        pipe.lpush(self.keys.recent(row["user_id"]), json.dumps(fields))
-                    for user in users:
-                        pipe.ltrim(self.keys.recent(user), 0, self.history_length - 1)
-                    pipe.execute()
-                except redis.WatchError:
-                    continue  # another request stored some of these ids meanwhile: look again
-            for user in users:
-                self.invalidate_ranked(user)
-            return len(fresh)
+    def _append_batch(self, rows: Sequence[EventRow]) -> int:
+        """One script call (:data:`_APPEND_EVENTS`): a single round trip and one fsync, atomic, so two
+        retries racing store an event once, and the users' cached rankings go in the same step."""
+        payload = []
+        for row in rows:
+            fields = _encode(row)
+            event_id = row.get("event_id")
+            payload.append(
+                {
+                    "id": self.keys.event_id(row["user_id"], event_id) if event_id else "",
+                    "recent": self.keys.recent(row["user_id"]),
+                    "index": self.keys.ranked_index(row["user_id"]),
+                    "fields": [part for pair in fields.items() for part in pair],
+                    "json": json.dumps(fields),
+                }
+            )
+        written = self._append_script(
+            keys=[self.keys.events], args=[self.event_id_ttl_s, self.history_length, json.dumps(payload)]
+        )
+        return int(written)
 
     def count_events(self) -> int:
         with self._guard("count_events"):
@@ -342,6 +371,18 @@ class Store:
             return None
         items: list[dict[str, Any]] = json.loads(raw)
         return items
+
+    def ranked_at_version(self, user_id: str, context: str) -> tuple[int, list[dict[str, Any]] | None]:
+        """The catalogue version and the list cached under ``context``, in one round trip (MGET).
+
+        The hot path of a cached recommendation: its context names the catalogue version, so the
+        caller builds it with the version it saw last and uses the list only if the version read here
+        is still that one (after an import it looks again with the new version).
+        """
+        with self._guard("ranked_at_version"):
+            version, raw = self._client.mget([self.keys.catalog_version, self.keys.ranked(user_id, context)])
+        items: list[dict[str, Any]] | None = json.loads(raw) if raw is not None else None
+        return (int(_text(version)) if version is not None else 0), items
 
     def invalidate_ranked(self, user_id: str) -> int:
         """Drop every cached list of the user: new events must show in the next ranking. The user's index

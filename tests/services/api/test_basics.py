@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,26 @@ def test_events_then_history(client: TestClient) -> None:
     assert history["count"] == 2 and history["synthetic"] is False
     assert [e["track_id"] for e in history["events"]] == ["demo:happy/happy_acoustic_1", CALM]
     assert client.get("/v1/users/demo-user-01/history").json()["synthetic"] is True
+
+
+def test_event_fields_are_read_as_an_import_reads_them(client: TestClient) -> None:
+    """The route hands its checked rows straight to the store, so its model normalises them as
+    ``validate_events`` does: ids stripped, a naive time read as UTC, an offset converted to UTC."""
+    body = {
+        "events": [
+            {"user_id": " ann ", "track_id": f" {CALM} ", "ts": "2026-01-02T03:04:05"},
+            {"user_id": "ann", "track_id": CALM, "ts": "2026-01-02T05:04:06+02:00"},
+        ]
+    }
+    assert client.post("/v1/events", json=body).json() == {"written": 2, "duplicates": 0}
+    events = client.get("/v1/users/ann/history").json()["events"]
+    assert [e["track_id"] for e in events] == [CALM, CALM]  # under the stripped user id
+    assert [datetime.fromisoformat(e["ts"]) for e in events] == [
+        datetime(2026, 1, 2, 3, 4, 6, tzinfo=timezone.utc),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+    ]
+    blank = {"events": [{"user_id": "  ", "track_id": CALM}]}
+    assert_problem(client.post("/v1/events", json=blank), 422, "invalid_request")
 
 
 @pytest.mark.parametrize(

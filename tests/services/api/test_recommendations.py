@@ -39,6 +39,19 @@ def test_known_user_gets_explained_unplayed_tracks(
     assert again["cached"] is True and again["recommendations"] == body["recommendations"]
 
 
+def test_a_catalogue_import_retires_every_cached_ranking(
+    trained_client: TestClient, trained: tuple[Settings, Store]
+) -> None:
+    """The cached path reads the list under the catalogue version it saw last; after an import (the
+    version moves on) the same request is ranked afresh, then cached under the new version."""
+    url = "/v1/users/demo-user-03/recommendations"
+    assert trained_client.get(url).json()["cached"] is False
+    assert trained_client.get(url).json()["cached"] is True
+    trained[1].bump_catalog_version()
+    assert trained_client.get(url).json()["cached"] is False
+    assert trained_client.get(url).json()["cached"] is True
+
+
 def test_new_listener_ranking_follows_events_without_retraining(trained_client: TestClient) -> None:
     before = trained_client.get("/v1/users/fresh/recommendations", params={"n": 5}).json()
     calm = [t["track_id"] for t in trained_client.get("/v1/tracks", params={"tag": "calm"}).json()["tracks"]]

@@ -16,7 +16,7 @@ from redis.retry import Retry
 from services.data.errors import NotFoundError, ValidationError
 from services.settings import Settings
 from services.store import Store, StoreUnavailableError, open_store
-from services.store.store import MixProgressFields
+from services.store.store import EventRow, MixProgressFields
 from tests.conftest import RedisServer, free_port
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -68,6 +68,49 @@ def test_new_events_invalidate_cached_rankings(store: Store) -> None:
     assert store.get_ranked("u1", "ctx") == [{"track_id": "a", "score": 1.0}]
     store.append_events(events("u1", ["b"]))
     assert store.get_ranked("u1", "ctx") is None
+
+
+def test_checked_rows_are_stored_in_time_order_once_per_event_id(store: Store) -> None:
+    """What the API hands the store: rows out of time order (one without ``ts``, which goes first), an id
+    repeated in the batch (the first in time order is kept), then the whole batch retried."""
+    late, early = T0 + timedelta(minutes=5), T0
+    rows = [
+        EventRow(
+            user_id="u1", track_id="b", ts=late, ms_played=None, reason="played", plays=1, event_id="e1"
+        ),
+        EventRow(
+            user_id="u1", track_id="a", ts=early, ms_played=None, reason="played", plays=1, event_id="e2"
+        ),
+        EventRow(user_id="u1", track_id="c", ts=None, ms_played=7, reason="liked", plays=3, event_id="e1"),
+        EventRow(
+            user_id="u2", track_id="d", ts=early, ms_played=None, reason="played", plays=1, event_id=None
+        ),
+    ]
+    store.cache_ranked("u1", "ctx", [{"track_id": "x"}])
+    assert store.append_checked(rows) == 3  # b repeats c's id "e1"
+    assert store.append_checked(rows) == 1  # a retry: only the event without an id is new
+    assert store.get_ranked("u1", "ctx") is None
+    history = store.recent_history("u1", 10)
+    assert history["track_id"].to_list() == ["a", "c"]  # newest first
+    assert history["ts"].to_list() == [early, None]
+    assert history.row(1, named=True) | {"ts": None} == {
+        "user_id": "u1",
+        "track_id": "c",
+        "ts": None,
+        "ms_played": 7,
+        "reason": "liked",
+        "plays": 3,
+    }
+    assert store.events_frame()["track_id"].to_list() == ["c", "a", "d", "d"]
+
+
+def test_a_cached_ranking_and_the_catalogue_version_come_in_one_read(store: Store) -> None:
+    assert store.ranked_at_version("u1", "ctx") == (0, None)
+    store.cache_ranked("u1", "ctx", [{"track_id": "a"}])
+    store.bump_catalog_version()
+    assert store.ranked_at_version("u1", "ctx") == (1, [{"track_id": "a"}])
+    store.append_events(events("u1", ["b"]))
+    assert store.ranked_at_version("u1", "ctx") == (1, None)
 
 
 def test_cached_rankings_expire(store: Store, redis_server: RedisServer) -> None:
@@ -162,9 +205,13 @@ def test_redis_going_away_is_a_clear_503(tmp_path: Path) -> None:
 
 
 # Arguments for every public Store method, to call each one with Redis gone.
+ROW = {"user_id": "u1", "track_id": "b", "ts": T0, "ms_played": None, "reason": "played", "plays": 1}
+ROW["event_id"] = None
+
 CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "ping": ((), {}),
     "append_events": ((events("u1", ["b"]),), {}),
+    "append_checked": (([EventRow(**ROW)],), {}),  # type: ignore[typeddict-item]
     "count_events": ((), {}),
     "events_frame": ((), {}),
     "ensure_group": ((), {}),
@@ -176,6 +223,7 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "known_users": ((), {}),
     "cache_ranked": (("u1", "ctx", []), {}),
     "get_ranked": (("u1", "ctx"), {}),
+    "ranked_at_version": (("u1", "ctx"), {}),
     "invalidate_ranked": (("u1",), {}),
     "save_session": (("s1", {}), {}),
     "load_session": (("s1",), {}),
