@@ -12,6 +12,8 @@ the names are resolved against the catalogue (:mod:`dj.requests.entities`: fuzzy
 from __future__ import annotations
 
 import weakref
+from dataclasses import replace
+from typing import Literal
 
 from core.moods import MOOD_WORDS
 from core.names import normalize_name
@@ -35,6 +37,10 @@ SWITCH_KIND_AT = 0.95
 other kind ("play Visions" tagged as an artist, the catalogue's album). Not when the request names more
 ("I Believe by Chico Buarque" stays a title, whatever artist is called I Believe)."""
 _NAMED: frozenset[str] = frozenset({"artist", "track", "album"})
+_LIKE_WORDS = frozenset({"like", "love", "dig", "enjoy", "adore", "fan", "prefer", "more"})
+_DISLIKE_WORDS = frozenset({"hate", "dislike", "detest", "stand", "loathe", "no", "less", "without"})
+_NEGATIONS = frozenset({"don't", "dont", "not", "never", "doesn't", "didn't", "no"})
+"""Words that say, left of a subject, what a like/dislike request thinks of it ("don't really like")."""
 
 _GAZETTEERS: weakref.WeakKeyDictionary[CatalogIndex, Gazetteer] = weakref.WeakKeyDictionary()
 
@@ -70,6 +76,20 @@ def bio_spans(labels: list[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
+def opinion_of(words: list[str], first: int, kind: Literal["like", "dislike"]) -> Literal["like", "dislike"]:
+    """What the request thinks of the subject starting at word ``first``: the nearest like or dislike word
+    to its left says ("i like jazz and hate disco": jazz liked, disco disliked), a negation before a like
+    word turns it ("i don't like disco"); with none, the request's own kind."""
+    for i in range(first - 1, -1, -1):
+        word = words[i]
+        if word in _DISLIKE_WORDS:
+            return "dislike"
+        if word in _LIKE_WORDS:
+            turned = any(w in _NEGATIONS for w in words[max(0, i - 2) : i])
+            return "dislike" if turned else "like"
+    return kind
+
+
 class IntentParser:
     """Parse requests. With a ``CatalogIndex`` names are resolved; without, they are extracted only."""
 
@@ -89,7 +109,7 @@ class IntentParser:
         confidence = scores.get(kind, 0.0)
         slots: list[Slot] = []
         if kind in WITH_SLOTS:
-            slots = self._slots(said, tokens, labels, sure)
+            slots = self._slots(said, tokens, labels, sure, kind)
         elif kind == "out_of_scope":
             bare = self._bare_name(said)
             if bare is not None:
@@ -109,8 +129,11 @@ class IntentParser:
             return None
         return self._named(res.kind, phrase, res)
 
-    def _slots(self, said: str, tokens: list[Token], labels: list[str], sure: list[float]) -> list[Slot]:
+    def _slots(
+        self, said: str, tokens: list[Token], labels: list[str], sure: list[float], kind: IntentKind
+    ) -> list[Slot]:
         spans = bio_spans(labels)
+        words = [t.lower for t in tokens]
         artist = next((said[tokens[a].start : tokens[b].end] for n, a, b in spans if n == "artist"), None)
         lone = sum(n in _NAMED or n == "playlist" for n, _, _ in spans) == 1
         slots: list[Slot] = []
@@ -118,6 +141,8 @@ class IntentParser:
             raw = said[tokens[first].start : tokens[last].end]
             tagged = min(sure[first : last + 1])
             slot = self._slot(name, raw, artist=artist, tagged=tagged, lone=lone)
+            if slot is not None and kind in ("like", "dislike"):
+                slot = replace(slot, opinion=opinion_of(words, first, kind))
             if slot is not None and not any((s.name, s.value) == (slot.name, slot.value) for s in slots):
                 slots.append(slot)
         return slots

@@ -93,6 +93,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "play music from the {genre} genre",
         "play the {sort} {artist} [songs|] on {service}", "play the {sort} {genre} [songs|tracks]",
         "i want to listen to {artist}", "{artist} please", "[play|put on] {genre} for me",
+        "play the [album|record] {album}", "play the {album} [album|record|ep]",
+        "play {album} [album|] by {artist}", "[play|put on] {artist}'s album {album}",
+        "play [a song|something|a track] [off|from] the album {album}", "play the album {album} by {artist}",
+        "play {track} off [the album|] {album}", "[find|search for] [me|] some {mood} {genre}",
+        "[play|put on] the [song|track|tune] {track} [please|now|]",
     ),
     "out_of_scope": (
         "what's the weather [like|] [today|tomorrow]", "set an alarm for [seven|six]", "tell me a joke",

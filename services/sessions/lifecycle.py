@@ -53,6 +53,7 @@ from services.sessions.records import (
     save_session,
     update_session,
 )
+from services.sessions.tastes import load_tastes, record_tastes, respect_tastes
 from services.settings import Settings
 from services.store import Store
 
@@ -138,6 +139,7 @@ def start_session(
     candidates = candidates_for(
         model, user_id, n_tracks=n_tracks, pool=set(analyses), history=service.history(model, user_id)
     )
+    candidates = respect_tastes(candidates, load_tastes(store, user_id), engines.catalog().index)
     plan = plan_set(
         candidates,
         analyses=analyses,
@@ -211,6 +213,7 @@ def apply_request(
         _record_feedback(
             store, user_id=session.user_id, track_id=applied.feedback_track, reason=applied.feedback
         )
+    record_tastes(store, session.user_id, intent)
     timings["replan_s"] = time.perf_counter() - t0
     speech = None
     if speak:
@@ -372,6 +375,9 @@ def _candidates(
             constraints=effect.constraints,
             discovery=effect.discovery,
         )
+    if engines.store is not None:  # what the listener told the DJ before, in this session or another
+        tastes = load_tastes(engines.store, session.user_id)
+        ranked = respect_tastes(ranked, tastes, engines.catalog().index, asked=effect.constraints.tags)
     return [*pinned, *ranked]
 
 
