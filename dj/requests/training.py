@@ -109,10 +109,13 @@ def corpus(snips_dir: Path, gold_path: Path, *, seed: int = SEED) -> list[Exampl
     """Every training request: the SNIPS training split, the gold set, the templates (augmented)."""
     rng = random.Random(seed)
     snips = load_snips(snips_dir, validation=False)
+    gold = load_gold(gold_path)
     music = [e for e in snips if e.intent != "out_of_scope"]
-    names = _names(music)
+    # Gold names too: real titles made of everyday words ("Let It Be", "One More Time") that SNIPS's
+    # rarer names do not teach.
+    names = _names([*music, *(e for e in gold if e.intent == "play")])
     names["genre"] = sorted({*names.get("genre", []), *GENRES, *GENRE_PHRASES})
-    examples = [*snips, *load_gold(gold_path), *templated(names, per_template=12, seed=seed)]
+    examples = [*snips, *gold, *templated(names, per_template=12, seed=seed)]
     return _augment(examples, rng)
 
 
