@@ -145,8 +145,11 @@ def render(template: str, rng: random.Random, names: Mapping[str, Sequence[str]]
     return re.sub(r"\s+", " ", out).strip(), spans
 
 
-def templated(names: Mapping[str, Sequence[str]], *, per_template: int, seed: int = 0) -> list[Example]:
-    """``per_template`` renderings of every template, some wrapped in wake words and polite carriers."""
+def templated(
+    names: Mapping[str, Sequence[str]], *, per_template: int, seed: int = 0, prefix: str = "tpl"
+) -> list[Example]:
+    """``per_template`` renderings of every template, some wrapped in wake words and polite carriers;
+    ``prefix`` starts their ids (two name pools, two prefixes)."""
     rng = random.Random(seed)
     out: list[Example] = []
     for intent, templates in TEMPLATES.items():
@@ -159,5 +162,5 @@ def templated(names: Mapping[str, Sequence[str]], *, per_template: int, seed: in
                 full = lead + text + tail
                 if rng.random() < 0.3:
                     full = full.capitalize()
-                out.append(Example(f"tpl:{intent}:{t}:{k}", full, intent, shifted, "template"))
+                out.append(Example(f"{prefix}:{intent}:{t}:{k}", full, intent, shifted, "template"))
     return out

@@ -46,7 +46,7 @@ def record_tastes(store: Store, user_id: str, intent: Intent) -> list[tuple[str,
     honour them, and the answer already said so."""
     if intent.kind not in ("like", "dislike"):
         return []
-    kept = []
+    kept: list[tuple[str, str]] = []
     for slot in intent.slots:
         if slot.name != "genre" or not slot.available:
             continue
