@@ -42,13 +42,15 @@ def test_none_of_them_is_in_the_training_data() -> None:
         pytest.skip("the SNIPS benchmark is not at hand")
     from dj.requests.training import corpus
 
-    trained = {" ".join(e.text.lower().split()) for e in corpus(SNIPS, ROOT / "data" / "requests" / "gold.jsonl")}
+    trained = {
+        " ".join(e.text.lower().split()) for e in corpus(SNIPS, ROOT / "data" / "requests" / "gold.jsonl")
+    }
     said = [x["text"] for x in phrasings()]
     assert not [t for t in said if " ".join(t.lower().split()) in trained]
 
 
 def test_the_model_understands_them(parser: IntentParser) -> None:
-    """At least 9 in 10 intents right and slot F1 of 0.85 (the old hand grammar: 0.76 and 0.45 on this file)."""
+    """At least 9 in 10 intents right and slot F1 of 0.85 (the old hand grammar: 0.76 and 0.45 here)."""
     wrong_kind, tp, fp, fn, misses = [], 0, 0, 0, []
     for item in phrasings():
         intent = parser.parse(item["text"])

@@ -30,7 +30,8 @@ def index() -> CatalogIndex:
 
 def ranked(*ids: str) -> list[Recommendation]:
     return [
-        Recommendation(track_id=t, score=10.0 - k, explanation="", reason_code="model") for k, t in enumerate(ids)
+        Recommendation(track_id=t, score=10.0 - k, explanation="", reason_code="model")
+        for k, t in enumerate(ids)
     ]
 
 
