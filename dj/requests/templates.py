@@ -157,6 +157,10 @@ def templated(
     out: list[Example] = []
     for intent, templates in TEMPLATES.items():
         for t, template in enumerate(templates):
+            if not all(
+                fixed or names.get(slot) or slot in _FIXED for slot, fixed in _FILLER.findall(template)
+            ):
+                continue  # a slot no training name fills (a small corpus without albums)
             for k in range(per_template):
                 text, spans = render(template, rng, names)
                 lead = rng.choice(_WAKE) + (rng.choice(_POLITE) if intent != "out_of_scope" else "")
