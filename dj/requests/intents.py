@@ -37,6 +37,10 @@ SWITCH_KIND_AT = 0.95
 other kind ("play Visions" tagged as an artist, the catalogue's album). Not when the request names more
 ("I Believe by Chico Buarque" stays a title, whatever artist is called I Believe)."""
 _NAMED: frozenset[str] = frozenset({"artist", "track", "album"})
+_GAZETTEER_KINDS: dict[str, tuple[str, ...]] = {
+    "artist": ("artist",), "track": ("track",), "album": ("album",), "genre": ("genre", "tag"),
+}  # fmt: skip
+"""The gazetteer kinds whose names a tagged slot may be widened to (:func:`complete_span`)."""
 _LIKE_WORDS = frozenset({"like", "love", "dig", "enjoy", "adore", "fan", "prefer", "more"})
 _DISLIKE_WORDS = frozenset({"hate", "dislike", "detest", "stand", "loathe", "no", "less", "without"})
 _NEGATIONS = frozenset({"don't", "dont", "not", "never", "doesn't", "didn't", "no"})
@@ -76,6 +80,28 @@ def bio_spans(labels: list[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
+def complete_span(
+    span: tuple[str, int, int], labels: list[str], marks: list[list[str]]
+) -> tuple[str, int, int]:
+    """A tagged span widened to the whole gazetteer name it is part of, over untagged words only: the
+    tagger reads "go" in "play the song let it go" as a word of "let's go", but the catalogue has "Let It
+    Go", and "smooth" in "find some smooth jazz" as a mood, but "smooth jazz" is one genre."""
+    name, first, last = span
+    for kind in _GAZETTEER_KINDS.get(name, ()):
+        start = first
+        while f"B-{kind}" not in marks[start] and f"I-{kind}" in marks[start] and start > 0:
+            if labels[start - 1] != "O":
+                break
+            start -= 1
+        if f"B-{kind}" not in marks[start]:
+            continue
+        end = last
+        while end + 1 < len(labels) and f"I-{kind}" in marks[end + 1] and labels[end + 1] == "O":
+            end += 1
+        return (name, start, end)
+    return span
+
+
 def opinion_of(words: list[str], first: int, kind: Literal["like", "dislike"]) -> Literal["like", "dislike"]:
     """What the request thinks of the subject starting at word ``first``: the nearest like or dislike word
     to its left says ("i like jazz and hate disco": jazz liked, disco disliked), a negation before a like
@@ -102,14 +128,15 @@ class IntentParser:
         """The request's intent and slots; anything that is not a request to the DJ is ``out_of_scope``."""
         said = checked_text(text)
         tokens = tokenize(said)
-        labels, sure = self.model.tag(tokens, self.gazetteer.marks(tokens))
+        marks = self.gazetteer.marks(tokens)
+        labels, sure = self.model.tag(tokens, marks)
         scores = self.model.classify(said, tokens, labels)
         best = max(scores, key=lambda k: scores[k])
         kind: IntentKind = best if best in INTENT_KINDS else "out_of_scope"
         confidence = scores.get(kind, 0.0)
         slots: list[Slot] = []
         if kind in WITH_SLOTS:
-            slots = self._slots(said, tokens, labels, sure, kind)
+            slots = self._slots(said, tokens, labels, sure, kind, marks)
         elif kind == "out_of_scope":
             bare = self._bare_name(said)
             if bare is not None:
@@ -130,9 +157,15 @@ class IntentParser:
         return self._named(res.kind, phrase, res)
 
     def _slots(
-        self, said: str, tokens: list[Token], labels: list[str], sure: list[float], kind: IntentKind
+        self,
+        said: str,
+        tokens: list[Token],
+        labels: list[str],
+        sure: list[float],
+        kind: IntentKind,
+        marks: list[list[str]],
     ) -> list[Slot]:
-        spans = bio_spans(labels)
+        spans = [complete_span(span, labels, marks) for span in bio_spans(labels)]
         words = [t.lower for t in tokens]
         artist = next((said[tokens[a].start : tokens[b].end] for n, a, b in spans if n == "artist"), None)
         lone = sum(n in _NAMED or n == "playlist" for n, _, _ in spans) == 1
