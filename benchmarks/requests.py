@@ -10,9 +10,13 @@ Typed text, both parsers in the same run on the same inputs:
   micro slot F1 on PlayMusic and AddToPlaylist, a slot counting when its name and its span match the
   annotation (spans compared in ``core.names`` normal form, eras by decade or year). Selecta's ``era``
   is SNIPS's ``year``, ``recency`` its ``sort``, a ``mood`` its ``genre``;
-- the project's gold set (trained on) and held-out set (not), scored by slot values as before.
+- the project's gold set (trained on) and held-out set (not), scored by slot values as before;
+- ``data/requests/phrasings.jsonl``: 75 requests as people say them to assistants, none in the training
+  data (wake words, carrier phrases, bare titles, preferences, span boundaries, and six SNIPS validation
+  sentences of other intents), scored by slot values.
 
-Spoken (skipped with --text-only): requests rendered with the Piper voice at two rates, with white noise
+Spoken (skipped with --text-only): requests rendered with the default voice (hibari's af_heart, through
+``dj.speech.tts.make_synthesizer``; the GPL-carrying Piper extra is not needed) at two rates, with white noise
 at 15 dB SNR, and over a real orchestra recording at 10 dB (../shared/datasets/real-audio), transcribed by
 faster-whisper tiny.en; plus the three real LibriSpeech clips, which are not requests and should be out of
 scope. Latency: parse p50/p95 per request for each parser, and (spoken) upload bytes -> transcript ->
@@ -52,6 +56,7 @@ from dj.requests.intents import Intent, IntentParser  # noqa: E402
 
 GOLD = ROOT / "data" / "requests" / "gold.jsonl"
 HELDOUT = ROOT / "data" / "requests" / "heldout.jsonl"
+PHRASINGS = ROOT / "data" / "requests" / "phrasings.jsonl"
 TRACKS = ROOT / "data" / "requests" / "catalog.jsonl"
 SHARED = Path(os.environ.get("SELECTA_SHARED_DIR", ROOT.parent / "shared"))
 HETREC = Path(os.environ.get("SELECTA_HETREC_DIR", SHARED / "datasets" / "hetrec2011-lastfm-2k"))
@@ -357,6 +362,9 @@ def main() -> None:
     rows.append(("gold (trained on)", "typed", len(gold), "-", g["model"], g["grammar"]))
     h = {name: gold_scores(heldout, p) for name, p in parsers.items()}
     rows.append(("held-out", "typed", len(heldout), "-", h["model"], h["grammar"]))
+    said = load_gold(PHRASINGS)
+    ph = {name: gold_scores(said, p) for name, p in parsers.items()}
+    rows.append(("as people say them", "typed", len(said), "-", ph["model"], ph["grammar"]))
     print("\nSNIPS validation, intent accuracy per SNIPS intent (model / grammar):")
     for group, (ok, n) in sorted(snips["model"].per.items()):
         print(f"  {group:<22}{n:>5}  {ok / n:.3f} / {snips['grammar'].per[group][0] / n:.3f}")
@@ -372,6 +380,7 @@ def main() -> None:
         print(f"parse latency, {name}: p50 {p50:.2f} ms, p95 {p95:.2f} ms over {len(texts)} requests")
     print("model confusions on SNIPS (gold -> predicted):", dict(snips["model"].confusions.most_common(6)))
     print("model confusions on gold:", dict(g["model"].confusions.most_common(6)))
+    print("model confusions on phrasings:", dict(ph["model"].confusions.most_common(6)))
     if not args.text_only:
         rows += speech_rows(args, validation, gold, parsers, index)
     print_table(rows)
@@ -381,9 +390,9 @@ def speech_rows(
     args, validation: list[Example], gold: list[dict], parsers: dict[str, Parse], index
 ) -> list[Row]:
     from dj.speech.transcribe import FasterWhisperTranscriber
-    from dj.speech.tts import PiperSynthesizer
+    from dj.speech.tts import make_synthesizer
 
-    synth = PiperSynthesizer(cache_dir=args.cache_dir / "tts")
+    synth = make_synthesizer(cache_dir=args.cache_dir / "tts")
     transcriber = FasterWhisperTranscriber(cpu_threads=2)
     spoken_snips = [e for e in validation if e.intent != "out_of_scope"][: args.speech_limit]
     spoken_gold = gold[: args.speech_limit]

@@ -285,28 +285,46 @@ def _subject(intent: Intent) -> Slot | None:
 
 
 def _preference(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:
-    """ "I like jazz", "I hate Coldplay": about the named subject, not the playing track. A like steers
-    the set towards it; a dislike keeps its tracks out of the session. Either way the answer says what
-    was understood, and nothing is recorded against the track that happens to be playing."""
-    subject = _subject(intent)
-    assert subject is not None
-    if not subject.available:
+    """ "I like jazz", "I hate Coldplay", "i like jazz and hate disco": about the named subjects, not the
+    playing track. A liked subject steers the set towards it (the first, when several); a disliked one
+    keeps its tracks out of the session. The answer says what was understood of each, and nothing is
+    recorded against the track that happens to be playing."""
+    subjects = [s for s in intent.slots if s.name in SUBJECTS]
+    known = [s for s in subjects if s.available]
+    if not known:
         return Effect(
-            intent=intent, constraints=current, replan=False, answer=_unavailable(subject, seed=intent.text)
+            intent=intent,
+            constraints=current,
+            replan=False,
+            answer=_unavailable(subjects[0], seed=intent.text),
         )
-    name = subject.entity.name if subject.entity is not None else subject.value
-    if intent.kind == "like":
-        liked = replace(intent, kind="play", slots=(subject,))
-        played = _play(liked, current, index)
-        return replace(played, intent=intent, answer=pick("like_subject", seed=intent.text, name=name))
-    tracks = subject.entity.track_ids if subject.entity is not None else ()
+    liked = [s for s in known if (s.opinion or intent.kind) == "like"]
+    disliked = [s for s in known if (s.opinion or intent.kind) == "dislike"]
+    effect = Effect(intent=intent, constraints=current, answer="")
+    answers = []
+    if liked:
+        played = _play(replace(intent, kind="play", slots=(liked[0],)), current, index)
+        effect = replace(played, intent=intent)
+        answers.append(pick("like_subject", seed=intent.text, name=_name(liked[0])))
+    if disliked:
+        tracks: set[str] = set()
+        for subject in disliked:
+            tracks.update(_tracks_of(subject, index))
+        effect = replace(effect, constraints=_exclude(effect.constraints, tuple(sorted(tracks))), replan=True)
+        names = " or ".join(_name(s) for s in disliked)
+        answers.append(pick("dislike_subject", seed=intent.text, name=names))
+    return replace(effect, answer=" ".join(answers))
+
+
+def _name(subject: Slot) -> str:
+    return subject.entity.name if subject.entity is not None else subject.value
+
+
+def _tracks_of(subject: Slot, index: CatalogIndex | None) -> tuple[str, ...]:
+    """The tracks a disliked subject keeps out: a genre's by its tag, a name's by its entity."""
     if subject.name == "genre" and index is not None:
-        tracks = tuple(index.tracks_with_tags(frozenset({name})))
-    return Effect(
-        intent=intent,
-        constraints=_exclude(current, tracks),
-        answer=pick("dislike_subject", seed=intent.text, name=name),
-    )
+        return tuple(index.tracks_with_tags(frozenset({_name(subject)})))
+    return subject.entity.track_ids if subject.entity is not None else ()
 
 
 def _play(intent: Intent, current: Constraints, index: CatalogIndex | None) -> Effect:

@@ -3,7 +3,12 @@ features for the intent classifier.
 
 Word features are the usual ones for a CRF tagger (the word, its shape, affixes, position, its
 neighbours) plus the gazetteer's marks, so a name the catalogue knows is recognisable even if no training
-sentence had it. Request features are words and word pairs, the opening words (where wake words and
+sentence had it. Names are long and their own words say little ("Kings Of The Wild Frontier"), so each
+word also sees the nearest cue word on either side, however far ("by", "from", "album", "to"), and the
+kinds of thing the whole request mentions ("album", "song", "playlist"): "play X by Y" is an album when
+the request says "album" somewhere, a track when it says "song".
+
+Request features are words and word pairs, the opening words (where wake words and
 carrier phrases sit), the DJ-control rule the hand grammar would fire (its phrase lists are domain
 knowledge the classifier may trust or not, as the data says), and the slots the tagger found.
 """
@@ -18,6 +23,22 @@ from dj.requests.tokens import Token
 __all__ = ["intent_features", "word_features"]
 
 Features = list[str]
+
+CUES = frozenset(
+    {
+        "by", "from", "of", "off", "on", "in", "to", "into", "onto", "the", "album", "albums", "record",
+        "ep", "song", "songs", "track", "tracks", "tune", "single", "playlist", "list", "artist", "band",
+        "singer", "genre", "called", "named", "titled", "play", "hear", "listen", "add", "put",
+    }
+)  # fmt: skip
+"""Words that say what the name beside them is; a name's words see the nearest one each side."""
+ITEMS: dict[str, str] = {
+    "album": "album", "albums": "album", "record": "album", "ep": "album", "lp": "album",
+    "song": "track", "songs": "track", "track": "track", "tracks": "track", "tune": "track",
+    "single": "track", "playlist": "playlist", "list": "playlist", "artist": "artist", "band": "artist",
+    "singer": "artist", "genre": "genre", "soundtrack": "album",
+}  # fmt: skip
+"""Words that name a kind of thing, anywhere in the request: every word of it sees "mentions=album"."""
 
 
 def _shape(text: str) -> str:
@@ -36,6 +57,10 @@ def _word(token: Token, prefix: str) -> Features:
 def word_features(tokens: list[Token], marks: list[list[str]]) -> list[Features]:
     """One feature list per word; ``marks`` are the gazetteer's (see :class:`Gazetteer.marks`)."""
     n = len(tokens)
+    words = [t.lower for t in tokens]
+    mentions = [f"mentions={k}" for k in sorted({ITEMS[w] for w in words if w in ITEMS})]
+    left = _nearest_cues(words)
+    right = _nearest_cues(words[::-1])[::-1]
     out: list[Features] = []
     for i, token in enumerate(tokens):
         w = token.lower
@@ -63,11 +88,27 @@ def word_features(tokens: list[Token], marks: list[list[str]]) -> list[Features]
                     feats.extend(f"{offset}_gaz={m}" for m in marks[j])
             else:
                 feats.append(f"{offset}_edge")
+        feats.extend(mentions)
+        if left[i] is not None:
+            feats.append(f"lcue={left[i]}")
+        if right[i] is not None:
+            feats.append(f"rcue={right[i]}")
         if i > 0:
             feats.append(f"bi-={tokens[i - 1].lower}|{w}")
         if i < n - 1:
             feats.append(f"bi+={w}|{tokens[i + 1].lower}")
         out.append(feats)
+    return out
+
+
+def _nearest_cues(words: list[str]) -> list[str | None]:
+    """Per word, the nearest cue word before it (not itself), or None."""
+    out: list[str | None] = []
+    last: str | None = None
+    for w in words:
+        out.append(last)
+        if w in CUES:
+            last = w
     return out
 
 

@@ -12,6 +12,8 @@ the names are resolved against the catalogue (:mod:`dj.requests.entities`: fuzzy
 from __future__ import annotations
 
 import weakref
+from dataclasses import replace
+from typing import Literal
 
 from core.moods import MOOD_WORDS
 from core.names import normalize_name
@@ -35,6 +37,14 @@ SWITCH_KIND_AT = 0.95
 other kind ("play Visions" tagged as an artist, the catalogue's album). Not when the request names more
 ("I Believe by Chico Buarque" stays a title, whatever artist is called I Believe)."""
 _NAMED: frozenset[str] = frozenset({"artist", "track", "album"})
+_GAZETTEER_KINDS: dict[str, tuple[str, ...]] = {
+    "artist": ("artist",), "track": ("track",), "album": ("album",), "genre": ("genre", "tag"),
+}  # fmt: skip
+"""The gazetteer kinds whose names a tagged slot may be widened to (:func:`complete_span`)."""
+_LIKE_WORDS = frozenset({"like", "love", "dig", "enjoy", "adore", "fan", "prefer", "more"})
+_DISLIKE_WORDS = frozenset({"hate", "dislike", "detest", "stand", "loathe", "no", "less", "without"})
+_NEGATIONS = frozenset({"don't", "dont", "not", "never", "doesn't", "didn't", "no"})
+"""Words that say, left of a subject, what a like/dislike request thinks of it ("don't really like")."""
 
 _GAZETTEERS: weakref.WeakKeyDictionary[CatalogIndex, Gazetteer] = weakref.WeakKeyDictionary()
 
@@ -70,6 +80,42 @@ def bio_spans(labels: list[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
+def complete_span(
+    span: tuple[str, int, int], labels: list[str], marks: list[list[str]]
+) -> tuple[str, int, int]:
+    """A tagged span widened to the whole gazetteer name it is part of, over untagged words only: the
+    tagger reads "go" in "play the song let it go" as a word of "let's go", but the catalogue has "Let It
+    Go", and "smooth" in "find some smooth jazz" as a mood, but "smooth jazz" is one genre."""
+    name, first, last = span
+    for kind in _GAZETTEER_KINDS.get(name, ()):
+        start = first
+        while f"B-{kind}" not in marks[start] and f"I-{kind}" in marks[start] and start > 0:
+            if labels[start - 1] != "O":
+                break
+            start -= 1
+        if f"B-{kind}" not in marks[start]:
+            continue
+        end = last
+        while end + 1 < len(labels) and f"I-{kind}" in marks[end + 1] and labels[end + 1] == "O":
+            end += 1
+        return (name, start, end)
+    return span
+
+
+def opinion_of(words: list[str], first: int, kind: Literal["like", "dislike"]) -> Literal["like", "dislike"]:
+    """What the request thinks of the subject starting at word ``first``: the nearest like or dislike word
+    to its left says ("i like jazz and hate disco": jazz liked, disco disliked), a negation before a like
+    word turns it ("i don't like disco"); with none, the request's own kind."""
+    for i in range(first - 1, -1, -1):
+        word = words[i]
+        if word in _DISLIKE_WORDS:
+            return "dislike"
+        if word in _LIKE_WORDS:
+            turned = any(w in _NEGATIONS for w in words[max(0, i - 2) : i])
+            return "dislike" if turned else "like"
+    return kind
+
+
 class IntentParser:
     """Parse requests. With a ``CatalogIndex`` names are resolved; without, they are extracted only."""
 
@@ -82,14 +128,15 @@ class IntentParser:
         """The request's intent and slots; anything that is not a request to the DJ is ``out_of_scope``."""
         said = checked_text(text)
         tokens = tokenize(said)
-        labels, sure = self.model.tag(tokens, self.gazetteer.marks(tokens))
+        marks = self.gazetteer.marks(tokens)
+        labels, sure = self.model.tag(tokens, marks)
         scores = self.model.classify(said, tokens, labels)
         best = max(scores, key=lambda k: scores[k])
         kind: IntentKind = best if best in INTENT_KINDS else "out_of_scope"
         confidence = scores.get(kind, 0.0)
         slots: list[Slot] = []
         if kind in WITH_SLOTS:
-            slots = self._slots(said, tokens, labels, sure)
+            slots = self._slots(said, tokens, labels, sure, kind, marks)
         elif kind == "out_of_scope":
             bare = self._bare_name(said)
             if bare is not None:
@@ -109,8 +156,17 @@ class IntentParser:
             return None
         return self._named(res.kind, phrase, res)
 
-    def _slots(self, said: str, tokens: list[Token], labels: list[str], sure: list[float]) -> list[Slot]:
-        spans = bio_spans(labels)
+    def _slots(
+        self,
+        said: str,
+        tokens: list[Token],
+        labels: list[str],
+        sure: list[float],
+        kind: IntentKind,
+        marks: list[list[str]],
+    ) -> list[Slot]:
+        spans = [complete_span(span, labels, marks) for span in bio_spans(labels)]
+        words = [t.lower for t in tokens]
         artist = next((said[tokens[a].start : tokens[b].end] for n, a, b in spans if n == "artist"), None)
         lone = sum(n in _NAMED or n == "playlist" for n, _, _ in spans) == 1
         slots: list[Slot] = []
@@ -118,6 +174,8 @@ class IntentParser:
             raw = said[tokens[first].start : tokens[last].end]
             tagged = min(sure[first : last + 1])
             slot = self._slot(name, raw, artist=artist, tagged=tagged, lone=lone)
+            if slot is not None and kind in ("like", "dislike"):
+                slot = replace(slot, opinion=opinion_of(words, first, kind))
             if slot is not None and not any((s.name, s.value) == (slot.name, slot.value) for s in slots):
                 slots.append(slot)
         return slots

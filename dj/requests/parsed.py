@@ -31,7 +31,9 @@ SLOT_NAMES: tuple[SlotName, ...] = SlotName.__args__  # type: ignore[attr-define
 @dataclass(frozen=True, kw_only=True)
 class Slot:
     """One thing the listener named. ``raw`` is the span as said; ``value`` its normal form; ``entity``
-    the catalogue entity it resolved to (None for eras, moods, or names the catalogue lacks)."""
+    the catalogue entity it resolved to (None for eras, moods, or names the catalogue lacks); ``opinion``
+    what a like/dislike request says of it, per slot because one request can say both ("i like jazz and
+    hate disco"); None outside like/dislike requests."""
 
     name: SlotName
     raw: str
@@ -40,6 +42,7 @@ class Slot:
     entity: Entity | None = None
     available: bool = True
     alternatives: tuple[Entity, ...] = ()
+    opinion: Literal["like", "dislike"] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def ent(e: Entity | None) -> dict[str, Any] | None:
@@ -53,6 +56,7 @@ class Slot:
             "available": self.available,
             "entity": ent(self.entity),
             "alternatives": [ent(a) for a in self.alternatives],
+            "opinion": self.opinion,
         }
 
 

@@ -4,7 +4,9 @@ SNIPS has thousands of "play X by Y" but no "something calmer", "skip this", "wh
 jazz". These templates give the classifier and tagger those, written in many phrasings and wrapped in the
 wake words and carrier phrases people put around any request ("hey google", "can you", "for me").
 A template is text with ``[a|b]`` choices and ``{slot}`` fillers; fillers are drawn from name lists the
-trainer passes in (the SNIPS training split's artists and titles), so no name is invented here.
+trainer passes in (the SNIPS training split's and the gold set's artists and titles), so no name is
+invented here; ``{slot=a|b}`` is a choice that is a slot ("the {music_item=song|tune} {track}": the
+word "song" is a music item here as in SNIPS, never a title).
 """
 
 from __future__ import annotations
@@ -82,10 +84,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "play the {recency} album by {artist}", "play {artist}'s {recency} [album|record]",
         "can you put on {track} by {artist}", "put on {track} by {artist}", "play {artist}",
         "[play|put on|queue up] some {artist}", "{track}", "{artist}", "play {track}",
-        "play {mood} songs by {artist}", "play the {music_item} {track}",
-        "play the {music_item} {track} by {artist}",
+        "play {mood} songs by {artist}", "play the {music_item=song|track|tune} {track}",
+        "play the {music_item=song|track} {track} by {artist}",
         "play {genre} music for the next hour", "play {artist} on {service}",
-        "play the [song|track|tune] {track}", "play the [song|track] {track} by {artist}",
+        "play the {music_item=song|track|tune} [called|named|titled] {track}",
+        "[play|put on] {artist}'s {music_item=song|track} {track}",
         "find [me|] some {genre}", "find {genre} [music|songs]", "turn on [some|] {genre}",
         "turn on {artist}",
         "open {service} and play {artist}", "open {service} and play [some|] {genre}",
@@ -93,6 +96,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "play music from the {genre} genre",
         "play the {sort} {artist} [songs|] on {service}", "play the {sort} {genre} [songs|tracks]",
         "i want to listen to {artist}", "{artist} please", "[play|put on] {genre} for me",
+        "play the [album|record] {album}", "play the {album} [album|record|ep]",
+        "play {album} [album|] by {artist}", "[play|put on] {artist}'s album {album}",
+        "play [a song|something|a track] [off|from] the album {album}", "play the album {album} by {artist}",
+        "play {track} off [the album|] {album}", "[find|search for] [me|] some {mood} {genre}",
+        "[play|put on] the {music_item=song|track|tune} {track} [please|now|]",
+        "[play|put on] the {music_item=album|record} {album} [please|now|]",
     ),
     "out_of_scope": (
         "what's the weather [like|] [today|tomorrow]", "set an alarm for [seven|six]", "tell me a joke",
@@ -116,7 +125,7 @@ _FIXED: dict[str, tuple[str, ...]] = {
     "sort": ("top twenty", "top ten", "top 20", "most popular", "best", "greatest", "top"),
 }  # fmt: skip
 _CHOICE = re.compile(r"\[([^\]]*)\]")
-_FILLER = re.compile(r"\{(\w+)\}")
+_FILLER = re.compile(r"\{(\w+)(?:=([^}]*))?\}")
 
 
 def render(template: str, rng: random.Random, names: Mapping[str, Sequence[str]]) -> tuple[str, list[Span]]:
@@ -124,8 +133,8 @@ def render(template: str, rng: random.Random, names: Mapping[str, Sequence[str]]
     text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
     out, spans, pos = "", [], 0
     for match in _FILLER.finditer(text):
-        slot = match.group(1)
-        value = rng.choice(names.get(slot) or _FIXED[slot])
+        slot, fixed = match.group(1), match.group(2)
+        value = rng.choice(fixed.split("|") if fixed else names.get(slot) or _FIXED[slot])
         out += text[pos : match.start()]
         if slot == "novelty" and value in ("surprise me", "something new", "new music") and out.strip():
             value = "new"
@@ -136,12 +145,19 @@ def render(template: str, rng: random.Random, names: Mapping[str, Sequence[str]]
     return re.sub(r"\s+", " ", out).strip(), spans
 
 
-def templated(names: Mapping[str, Sequence[str]], *, per_template: int, seed: int = 0) -> list[Example]:
-    """``per_template`` renderings of every template, some wrapped in wake words and polite carriers."""
+def templated(
+    names: Mapping[str, Sequence[str]], *, per_template: int, seed: int = 0, prefix: str = "tpl"
+) -> list[Example]:
+    """``per_template`` renderings of every template, some wrapped in wake words and polite carriers;
+    ``prefix`` starts their ids (two name pools, two prefixes)."""
     rng = random.Random(seed)
     out: list[Example] = []
     for intent, templates in TEMPLATES.items():
         for t, template in enumerate(templates):
+            if not all(
+                fixed or names.get(slot) or slot in _FIXED for slot, fixed in _FILLER.findall(template)
+            ):
+                continue  # a slot no training name fills (a small corpus without albums)
             for k in range(per_template):
                 text, spans = render(template, rng, names)
                 lead = rng.choice(_WAKE) + (rng.choice(_POLITE) if intent != "out_of_scope" else "")
@@ -150,5 +166,5 @@ def templated(names: Mapping[str, Sequence[str]], *, per_template: int, seed: in
                 full = lead + text + tail
                 if rng.random() < 0.3:
                     full = full.capitalize()
-                out.append(Example(f"tpl:{intent}:{t}:{k}", full, intent, shifted, "template"))
+                out.append(Example(f"{prefix}:{intent}:{t}:{k}", full, intent, shifted, "template"))
     return out

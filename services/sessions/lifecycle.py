@@ -53,6 +53,7 @@ from services.sessions.records import (
     save_session,
     update_session,
 )
+from services.sessions.tastes import load_tastes, record_tastes, respect_tastes
 from services.settings import Settings
 from services.store import Store
 
@@ -147,6 +148,7 @@ def start_session(
         history=service.history(model, user_id),
         discovery=discovery,
     )
+    candidates = respect_tastes(candidates, load_tastes(store, user_id), engines.catalog().index)
     plan = plan_set(
         candidates,
         analyses=analyses,
@@ -217,6 +219,7 @@ def apply_request(
         _record_feedback(
             store, user_id=session.user_id, track_id=applied.feedback_track, reason=applied.feedback
         )
+    record_tastes(store, session.user_id, intent)
     timings["replan_s"] = time.perf_counter() - t0
     speech = None
     if speak:
@@ -377,6 +380,9 @@ def _candidates(
             constraints=effect.constraints,
             discovery=effect.discovery,
         )
+    if engines.store is not None:  # what the listener told the DJ before, in this session or another
+        tastes = load_tastes(engines.store, session.user_id)
+        ranked = respect_tastes(ranked, tastes, engines.catalog().index, asked=effect.constraints.tags)
     return [*pinned, *ranked]
 
 

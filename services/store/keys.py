@@ -6,6 +6,7 @@
 | ``{ns}:user:{user_id}:recent`` | list | the user's most recent events, newest first, JSON, capped |
 | ``{ns}:user:{user_id}:ranked:{context}`` | string | a cached ranked list (JSON) for one context, TTL |
 | ``{ns}:user:{user_id}:ranked`` | set | the user's cached ranked-list keys (dropped together on an event) |
+| ``{ns}:user:{user_id}:tastes`` | hash | tag -> ``like`` or ``dislike``, as the listener told the DJ |
 | ``{ns}:session:{session_id}`` | string | DJ session state (JSON) |
 | ``{ns}:session:{session_id}:mix`` | hash | the latest mix stream's progress and hand-over times; TTL |
 | ``{ns}:jobs:queue`` | list | ids of queued jobs, oldest at the right |
@@ -53,6 +54,9 @@ class Keys:
 
     def ranked_index(self, user_id: str) -> str:
         return f"{self.ns}:user:{user_id}:ranked"
+
+    def tastes(self, user_id: str) -> str:
+        return f"{self.ns}:user:{user_id}:tastes"
 
     def session(self, session_id: str) -> str:
         return f"{self.ns}:session:{session_id}"

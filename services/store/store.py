@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import polars as pl
 import redis
@@ -397,6 +397,20 @@ class Store:
             pipe.delete(index)
             replies = pipe.execute()
         return int(replies[0]) if keys else 0
+
+    # -- tastes told to the DJ -------------------------------------------------------------------
+
+    def set_taste(self, user_id: str, tag: str, opinion: Literal["like", "dislike"]) -> None:
+        """Keep what the listener said of a tag ("i like jazz"); the latest word on a tag wins, so "i hate
+        disco" after "i like disco" is a dislike. Kept without expiry: a taste outlives a session."""
+        with self._guard("set_taste"):
+            self._client.hset(self.keys.tastes(user_id), tag, opinion)
+
+    def tastes(self, user_id: str) -> dict[str, Literal["like", "dislike"]]:
+        """Every tag the listener liked or disliked (empty for an unknown user)."""
+        with self._guard("tastes"):
+            raw = _text_fields(self._client.hgetall(self.keys.tastes(user_id)))
+        return {tag: "like" if opinion == "like" else "dislike" for tag, opinion in raw.items()}
 
     # -- DJ sessions ------------------------------------------------------------------------------
 

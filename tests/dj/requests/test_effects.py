@@ -241,6 +241,13 @@ def test_disliking_a_subject_keeps_its_tracks_out(parser: IntentParser) -> None:
     assert "Norah Jones" in e.answer
 
 
+def test_one_request_liking_one_genre_and_hating_another_does_both(parser: IntentParser) -> None:
+    e = effect(parser, "i like jazz and hate electronic music")  # issue 14
+    assert e.intent.kind == "like" and e.feedback is None and e.replan
+    assert e.constraints.tags == {"jazz"} and e.constraints.exclude == {"t1"}
+    assert "jazz" in e.answer and "electronic" in e.answer
+
+
 def test_a_playlist_alone_is_declined(parser: IntentParser) -> None:
     e = effect(parser, "play my workout playlist")
     assert e.intent.kind == "play" and not e.replan

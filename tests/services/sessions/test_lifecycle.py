@@ -267,3 +267,31 @@ def test_a_session_speaks_with_one_voice(trained, engines: Engines) -> None:
     assert prepared.stream.voices and {v.backend for v in prepared.stream.voices} == {"piper"}
     # The server's default voice is untouched: another session still answers with hibari.
     assert engines.synthesizer().backend == "hibari"
+
+
+def test_a_genre_the_listener_hates_stays_out_of_their_later_sets(trained, engines: Engines) -> None:
+    """ "i hate electronic music" is kept for the listener (real Redis): the re-plan of the same session
+    and a new session the next day both leave every electronic track out; "i like it" undoes it."""
+    settings, store = trained
+    tags = dict(engines.catalog().frame.select("track_id", "tags").iter_rows())
+    electronic = {t for t, ts in tags.items() if "electronic" in ts}
+    assert 6 <= len(electronic) <= len(tags) - 8  # the demo catalogue leaves room either way
+    session = energetic_session(store, engines, user_id="no-electronic")
+    outcome = sessions.apply_request(
+        settings, store, session.session_id, text="I hate electronic music", engines=engines, speak=False
+    )
+    assert outcome.intent.kind == "dislike" and outcome.replanned
+    assert store.tastes("no-electronic") == {"electronic": "dislike"}
+    assert not set(outcome.session.upcoming) & electronic
+    calmer = sessions.apply_request(
+        settings, store, session.session_id, text="something calmer", engines=engines, speak=False
+    )
+    assert calmer.replanned and not set(calmer.session.upcoming) & electronic
+    later = sessions.start_session(settings, store, user_id="no-electronic", n_tracks=6, engines=engines)
+    assert not set(later.track_ids) & electronic
+    sessions.apply_request(
+        settings, store, later.session_id, text="actually I like electronic", engines=engines, speak=False
+    )
+    assert store.tastes("no-electronic") == {"electronic": "like"}
+    again = sessions.start_session(settings, store, user_id="no-electronic", n_tracks=6, engines=engines)
+    assert set(again.track_ids) & electronic

@@ -225,6 +225,8 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "get_ranked": (("u1", "ctx"), {}),
     "ranked_at_version": (("u1", "ctx"), {}),
     "invalidate_ranked": (("u1",), {}),
+    "set_taste": (("u1", "jazz", "like"), {}),
+    "tastes": (("u1",), {}),
     "save_session": (("s1", {}), {}),
     "load_session": (("s1",), {}),
     "delete_session": (("s1",), {}),
@@ -270,6 +272,16 @@ def test_every_store_operation_is_a_503_when_redis_is_gone(tmp_path: Path) -> No
         message = str(info.value)
         assert "Redis did not answer" in message, name
         assert "127.0.0.1" not in message and str(server.port) not in message, name
+
+
+def test_tastes_are_kept_per_listener_and_the_latest_word_wins(store: Store) -> None:
+    assert store.tastes("ana") == {}
+    store.set_taste("ana", "jazz", "like")
+    store.set_taste("ana", "disco", "like")
+    store.set_taste("ana", "disco", "dislike")  # changed her mind
+    store.set_taste("ben", "jazz", "dislike")
+    assert store.tastes("ana") == {"jazz": "like", "disco": "dislike"}
+    assert store.tastes("ben") == {"jazz": "dislike"}
 
 
 def test_catalog_version_counts_imports(store: Store) -> None:
