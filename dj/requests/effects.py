@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from core.moods import MOODS
 from core.tempo_rules import AUDIBLE_TEMPO_CHANGE
+from dj.host.spoken import spoken_artist, spoken_title
 from dj.requests.answers import pick
 from dj.requests.entities import CatalogIndex, Entity
 from dj.requests.intents import Intent, Slot, SlotName
@@ -253,7 +254,9 @@ def _exclude(current: Constraints, track_ids: tuple[str, ...]) -> Constraints:
 def _why(playing: NowPlaying | None) -> str:
     if playing is None:
         return "Nothing is playing right now; ask me for something and I'll tell you why I picked it."
-    name = " by ".join(x for x in (playing.title, playing.artist) if x) or "this track"
+    # Said aloud as well as shown: a file name, an id or "Unknown artist" is never read out.
+    title, artist = spoken_title(playing.title or "", playing.artist), spoken_artist(playing.artist)
+    name = " by ".join(x for x in (title, artist) if x) or "this track"
     reason = playing.explanation or "it fits where the set is going"
     return f"You're hearing {name}: {reason.rstrip('.')}."
 

@@ -210,6 +210,9 @@ class SlotPublic(BaseModel):
     available: bool
     entity: EntityPublic | None = Field(description="The catalogue entity it resolved to.")
     alternatives: list[EntityPublic]
+    opinion: str | None = Field(
+        default=None, description='"like" or "dislike" for a taste stated about this slot ("i hate disco").'
+    )
 
 
 class IntentPublic(BaseModel):

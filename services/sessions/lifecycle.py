@@ -112,12 +112,17 @@ class RequestOutcome:
         return self.stored.session.upcoming
 
 
-def save_planned(store: Store, *, user_id: str, plan: SetPlan, voice: VoiceChoice | None = None) -> DJSession:
+def save_planned(
+    store: Store, *, user_id: str, plan: SetPlan, voice: VoiceChoice | None = None, discovery: float = 0.0
+) -> DJSession:
     """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing,
-    with the voice its host spoke with (``voice``; None: the server's default), which its answers keep."""
+    with the voice its host spoke with (``voice``; None: the server's default), which its answers keep,
+    and the discovery it was planned with, which its re-plans keep."""
     session = DJSession.new(user_id=user_id, energy_arc=plan.arc.value).with_plan(plan.track_ids)
     reasons, transitions = _why(plan)
-    stored = StoredSession(session=session, reasons=reasons, transitions=transitions, voice=voice)
+    stored = StoredSession(
+        session=session, reasons=reasons, transitions=transitions, voice=voice, discovery=discovery
+    )
     save_session(store, stored)
     return session
 
@@ -156,7 +161,7 @@ def start_session(
         arc=arc,
         meta=engines.catalog().meta,
     )
-    return save_planned(store, user_id=user_id, plan=plan, voice=engines.voice)
+    return save_planned(store, user_id=user_id, plan=plan, voice=engines.voice, discovery=discovery)
 
 
 def advance(store: Store, session_id: str) -> StoredSession:
@@ -336,7 +341,9 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
     analyses = engines.analyses()
     prefix = set(session.track_ids[: session.position + 1])
     candidates = [
-        c for c in _candidates(engines, session, effect, pool=set(analyses)) if c.track_id not in prefix
+        c
+        for c in _candidates(engines, session, effect, pool=set(analyses), discovery=stored.discovery)
+        if c.track_id not in prefix
     ]
     if not candidates:
         return None
@@ -353,8 +360,9 @@ def _replan(engines: Engines, stored: StoredSession, effect: Effect) -> StoredSe
 
 
 def _candidates(
-    engines: Engines, session: DJSession, effect: Effect, *, pool: set[str]
+    engines: Engines, session: DJSession, effect: Effect, *, pool: set[str], discovery: float
 ) -> list[Recommendation]:
+    """The re-plan's candidates; ``discovery`` is the session's own knob, raised by a "something new"."""
     service = engines.recommendations
     model = service.model()
     pinned = [
@@ -378,7 +386,7 @@ def _candidates(
             pool=pool,
             history=service.history(model, session.user_id),
             constraints=effect.constraints,
-            discovery=effect.discovery,
+            discovery=max(discovery, effect.discovery),
         )
     if engines.store is not None:  # what the listener told the DJ before, in this session or another
         tastes = load_tastes(engines.store, session.user_id)

@@ -48,6 +48,9 @@ class StoredSession:
     voice: VoiceChoice | None = None
     """The voice of the host's lines and the spoken answers (None: the server's default voice; a
     session stored before voices were kept)."""
+    discovery: float = 0.0
+    """The listener's discovery knob when the session started; re-plans keep it (a "something new"
+    request raises it for that re-plan only)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class StoredSession:
             "transitions": dict(self.transitions),
             "answer": self.answer,
             "voice": self.voice.to_dict() if self.voice is not None else None,
+            "discovery": self.discovery,
         }
 
     @classmethod
@@ -66,6 +70,7 @@ class StoredSession:
             transitions=dict(payload.get("transitions") or {}),
             answer=payload.get("answer"),
             voice=VoiceChoice.from_dict(payload["voice"]) if payload.get("voice") else None,
+            discovery=float(payload.get("discovery") or 0.0),
         )
 
 

@@ -93,3 +93,17 @@ def test_discovery_outside_0_to_1_is_a_422(client: TestClient, bad: object) -> N
     response = client.post("/v1/sessions", json={"user_id": "demo-user-01", "discovery": bad})
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
     assert "discovery" in response.json()["error"]["message"]
+
+
+def test_the_session_keeps_its_discovery_through_a_replan(
+    client: TestClient, trained: tuple[Settings, Store]
+) -> None:
+    """A request that re-plans the set ranks at the session's own discovery, not back at 0."""
+    from services.sessions.records import load_session
+
+    body = {"user_id": USERS[0], "n_tracks": 5, "arc": "steady", "discovery": 0.8}
+    session_id = client.post("/v1/sessions", json=body).json()["session_id"]
+    assert load_session(trained[1], session_id).discovery == 0.8
+    response = client.post(f"/v1/sessions/{session_id}/requests", json={"text": "play something calmer"})
+    assert response.status_code == 200, response.text
+    assert response.json()["replanned"] and load_session(trained[1], session_id).discovery == 0.8

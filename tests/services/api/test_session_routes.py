@@ -154,6 +154,9 @@ def test_understand_without_a_session(client: TestClient, calmer_speech: tuple[n
     spoken = client.post("/v1/requests/understand", files={"file": ("r.wav", wav_bytes(y, sr), "audio/wav")})
     assert spoken.status_code == 200, spoken.text
     assert spoken.json()["intent"]["kind"] == "energy_down" and spoken.json()["transcript"]["backend"]
+    tastes = client.post("/v1/requests/understand", json={"text": "i like acoustic and hate electronic"})
+    slots = tastes.json()["intent"]["slots"]
+    assert {(s["value"], s["opinion"]) for s in slots} == {("acoustic", "like"), ("electronic", "dislike")}
     empty = client.post("/v1/requests/understand", json={"text": ""})
     assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
 
