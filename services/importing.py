@@ -7,7 +7,9 @@ reported as unmatched with the reason; ``add_missing`` turns such tracks into me
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -19,6 +21,18 @@ from services.data.media import media_file
 from services.data.schema import validate_catalog
 from services.settings import Settings
 from services.store import Store
+
+
+def _save_then_mark(existing: pl.DataFrame, new: pl.DataFrame, path: Path, mark: Callable[[], int]) -> int:
+    """Write the new catalogue, then tell the store (``mark``: retired ids and the catalogue version).
+    When the store fails (Redis down or stalled), the old catalogue is written back before the error
+    goes on: a change is either complete or not made at all."""
+    save_catalog(new, path)
+    try:
+        return mark()
+    except BaseException:
+        save_catalog(existing, path)
+        raise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,9 +50,13 @@ def import_tracks(catalog: pl.DataFrame, *, settings: Settings, store: Store | N
     with catalog_lock(settings.catalog_path):
         existing = load_catalog(settings.catalog_path)
         merged = merge_catalog(existing, catalog)
-        save_catalog(merged, settings.catalog_path)
-        if store is not None:
-            store.set_retired(restore=catalog["track_id"].to_list())
+        if store is None:
+            save_catalog(merged, settings.catalog_path)
+        else:
+            restore = catalog["track_id"].to_list()
+            _save_then_mark(
+                existing, merged, settings.catalog_path, lambda: store.set_retired(restore=restore)
+            )
     return ImportSummary(tracks_added=merged.height - existing.height, tracks_total=merged.height)
 
 
@@ -66,8 +84,13 @@ def sync_tracks(rows: list[dict[str, object]], *, settings: Settings, store: Sto
     with catalog_lock(settings.catalog_path):
         existing = load_catalog(settings.catalog_path)
         before = dict(zip(existing["track_id"], existing["path"], strict=True))
-        save_catalog(merge_catalog(existing, frame), settings.catalog_path)
-        version = store.set_retired(restore=frame["track_id"].to_list())
+        restore = frame["track_id"].to_list()
+        version = _save_then_mark(
+            existing,
+            merge_catalog(existing, frame),
+            settings.catalog_path,
+            lambda: store.set_retired(restore=restore),
+        )
     new_audio = tuple(
         t
         for t, p in zip(frame["track_id"], frame["path"], strict=True)
@@ -95,8 +118,9 @@ def retire_tracks(track_ids: list[str], *, settings: Settings, store: Store) -> 
         if unknown:
             raise NotFoundError(f"no track {unknown[0]!r} in the catalogue; nothing was retired")
         kept = existing.filter(~pl.col("track_id").is_in(pl.Series(track_ids, dtype=pl.String).implode()))
-        save_catalog(kept, settings.catalog_path)
-        return store.set_retired(retire=track_ids)
+        return _save_then_mark(
+            existing, kept, settings.catalog_path, lambda: store.set_retired(retire=track_ids)
+        )
 
 
 def events_as_listens(events: pl.DataFrame) -> pl.DataFrame:

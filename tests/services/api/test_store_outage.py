@@ -20,11 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
+from services.data.catalog import load_catalog
 from services.settings import Settings
 from services.store import Store
 from tests.conftest import RedisServer, free_port
 from tests.services.api.auth_client import authorize
-from tests.services.api.route_table import BODIES, ROUTES, concrete
+from tests.services.api.route_table import BODIES, CALM, ROUTES, concrete
 
 NEEDS_NO_REDIS = {
     ("GET", "/openapi.json"): "the schema is built from the code",
@@ -157,3 +158,18 @@ def test_a_stalled_redis_is_a_503_not_a_hang_and_the_api_recovers(tmp_path: Path
         if server.process is not None:
             server.process.send_signal(signal.SIGCONT)
         server.kill()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", "/v1/tracks"), ("DELETE", "/v1/tracks/{track_id:path}")]
+)
+def test_a_catalogue_change_refused_while_redis_is_down_changes_nothing(
+    outage: tuple[TestClient, RedisServer, Settings], method: str, path: str
+) -> None:
+    """The catalogue file is written back when the store cannot take the change: a 503 loses nothing."""
+    client, _, settings = outage
+    before = load_catalog(settings.catalog_path)
+    assert CALM in before["track_id"].to_list()
+    response = client.request(method, concrete(path), **BODIES.get((method, path), {}))
+    assert response.status_code == 503, response.text
+    assert load_catalog(settings.catalog_path).equals(before)
