@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 import soundfile as sf
 
+from dj.host.spoken import spoken_title
 from dj.planning.session import DJSession, InvalidSessionError
 from dj.requests.answers import LINES
 from dj.speech.tts import HibariSynthesizer, VoiceChoice
@@ -96,8 +97,8 @@ def test_why_this_song_names_the_track_and_its_reason(trained, engines: Engines)
     outcome = sessions.apply_request(
         settings, store, session.session_id, text="why this song?", engines=engines
     )
-    title, _ = engines.catalog().title(session.playing)
-    assert title is not None and title in outcome.answer
+    title, artist = engines.catalog().title(session.playing)
+    assert title is not None and spoken_title(title, artist) in outcome.answer  # named as the host says it
     reason = stored.reasons.get(session.playing)
     if reason:
         assert reason.rstrip(".") in outcome.answer
