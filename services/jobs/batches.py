@@ -59,13 +59,20 @@ class BatchPlan:
     def part(self, index: int) -> Path:
         return self.parts_dir / f"part-{index:06d}.parquet"
 
-
-def fingerprint_of(**parts: object) -> dict[str, Any]:
-    """What a checkpoint must match to be reused; the user list enters as a hash (it may be 100k ids)."""
-    users = parts.pop("users")
-    assert isinstance(users, list)
-    digest = hashlib.sha256("\n".join(users).encode()).hexdigest()
-    return {**parts, "users_sha256": digest, "n_users": len(users)}
+    @classmethod
+    def for_output(
+        cls, out: Path, users: list[str], *, batch_size: int = BATCH, **parts: object
+    ) -> BatchPlan:
+        """The plan of a job writing ``out``: its parts go beside it (``<out>.parts/``), and a checkpoint is
+        reused only when ``parts`` (kind, parameters, model and catalogue versions) and the users match; the
+        user list enters the fingerprint as a hash (it may be 100k ids)."""
+        digest = hashlib.sha256("\n".join(users).encode()).hexdigest()
+        return cls(
+            users=users,
+            parts_dir=out.with_name(out.name + ".parts"),
+            batch_size=batch_size,
+            fingerprint={**parts, "users_sha256": digest, "n_users": len(users)},
+        )
 
 
 def _prepare(plan: BatchPlan) -> list[int]:

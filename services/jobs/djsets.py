@@ -30,7 +30,6 @@ from services.jobs.batches import (
     BatchPlan,
     BatchRunner,
     Histories,
-    fingerprint_of,
     finish,
     read_parts,
     run_batches,
@@ -176,18 +175,15 @@ def generate_djsets(
     service = RecommendationService(settings, store)
     model = service.model()
     everyone = job_users(model, store, users)
-    plan = BatchPlan(
-        users=everyone,
-        parts_dir=out.with_name(out.name + ".parts"),
+    plan = BatchPlan.for_output(
+        out,
+        everyone,
         batch_size=batch_size,
-        fingerprint=fingerprint_of(
-            kind="djset",
-            n_tracks=n_tracks,
-            arc=arc,
-            users=everyone,
-            bundle=bundle_id(model),
-            catalog=store.catalog_version(),
-        ),
+        kind="djset",
+        n_tracks=n_tracks,
+        arc=arc,
+        bundle=bundle_id(model),
+        catalog=store.catalog_version(),
     )
     factory = functools.partial(
         DJSetRunner,

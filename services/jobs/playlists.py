@@ -20,7 +20,6 @@ from services.jobs.batches import (
     BatchPlan,
     BatchRunner,
     Histories,
-    fingerprint_of,
     finish,
     read_parts,
     run_batches,
@@ -112,13 +111,14 @@ def generate_playlists(
     service = RecommendationService(settings, store)
     model = service.model()
     everyone = job_users(model, store, users)
-    plan = BatchPlan(
-        users=everyone,
-        parts_dir=out.with_name(out.name + ".parts"),
+    plan = BatchPlan.for_output(
+        out,
+        everyone,
         batch_size=batch_size,
-        fingerprint=fingerprint_of(
-            kind="playlists", n=n, users=everyone, bundle=bundle_id(model), catalog=store.catalog_version()
-        ),
+        kind="playlists",
+        n=n,
+        bundle=bundle_id(model),
+        catalog=store.catalog_version(),
     )
     factory = functools.partial(PlaylistRunner, str(bundle_path(settings)), n, store.retired_tracks())
     parts, skipped = run_batches(
