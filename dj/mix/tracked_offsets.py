@@ -170,25 +170,19 @@ def tracked_offsets(
     a_in = a_in - a_overlap_start_s
     b_in = tb.beats[tb.beats <= overlap_s]
     rate_a, rate_b = _rate(a_in), _rate(b_in)
-    if rate_a is None or rate_b is None or min(len(a_in), len(b_in)) < MIN_BEATS:
+
+    def unmeasured(reason: str, *, xcorr_ms: float | None = None) -> TrackedOffsets:
         return TrackedOffsets(
-            offsets_ms=np.zeros(0),
-            tempo_a_bpm=rate_a,
-            tempo_b_bpm=rate_b,
-            xcorr_ms=None,
-            reason="too few beats tracked in the overlap",
+            offsets_ms=np.zeros(0), tempo_a_bpm=rate_a, tempo_b_bpm=rate_b, xcorr_ms=xcorr_ms, reason=reason
         )
+
+    if rate_a is None or rate_b is None or min(len(a_in), len(b_in)) < MIN_BEATS:
+        return unmeasured("too few beats tracked in the overlap")
     if abs(np.log(rate_b / rate_a)) > np.log1p(TEMPO_AGREEMENT):
         octave = abs(abs(np.log2(rate_b / rate_a)) - 1.0) < 0.09
-        return TrackedOffsets(
-            offsets_ms=np.zeros(0),
-            tempo_a_bpm=rate_a,
-            tempo_b_bpm=rate_b,
-            xcorr_ms=None,
-            reason=(
-                f"trackers disagree on the tempo{' octave' if octave else ''}: "
-                f"A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
-            ),
+        return unmeasured(
+            f"trackers disagree on the tempo{' octave' if octave else ''}: "
+            f"A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
         )
     period = 60.0 / rate_a
     xcorr = 1000 * _xcorr(ta, tb, a_from=a_overlap_start_s, b_from=0.0, length=overlap_s, period=period)
@@ -197,14 +191,9 @@ def tracked_offsets(
     d = diffs[np.arange(len(a_in)), np.argmin(np.abs(diffs), axis=1)]
     paired = d[np.abs(d) < 0.25 * period]
     if len(paired) < max(MIN_BEATS, MIN_PAIRED_SHARE * len(a_in)):
-        return TrackedOffsets(
-            offsets_ms=np.zeros(0),
-            tempo_a_bpm=rate_a,
-            tempo_b_bpm=rate_b,
+        return unmeasured(
+            f"beat phases disagree: {len(paired)} of {len(a_in)} beats of A have a beat of B within a "
+            "quarter beat (B half a beat off, or one tracker on the off-beats)",
             xcorr_ms=xcorr,
-            reason=(
-                f"beat phases disagree: {len(paired)} of {len(a_in)} beats of A have a beat of B within a "
-                "quarter beat (B half a beat off, or one tracker on the off-beats)"
-            ),
         )
     return TrackedOffsets(offsets_ms=1000 * paired, tempo_a_bpm=rate_a, tempo_b_bpm=rate_b, xcorr_ms=xcorr)
