@@ -48,10 +48,17 @@ def eq_blend_gains(*, n: int, sr: int, swap_s: float, swap_len_s: float) -> Blen
     )
 
 
+def fade_out_gain(n: int) -> np.ndarray:
+    """The equal-power fade-out curve over ``n`` samples, 1 to 0: a crossfade's outgoing side, and the
+    last track's fade at the end of a set (quiet only in its last bars, as a DJ pulls a fader)."""
+    out: np.ndarray = np.cos(0.5 * np.pi * np.linspace(0.0, 1.0, n, dtype=np.float32))
+    return out
+
+
 def crossfade_gains(*, n: int) -> BlendGains:
     """Equal-power fade for tracks that are not beat-matched (their sum is uncorrelated)."""
-    x = np.linspace(0.0, 1.0, n, dtype=np.float32)
-    out, inn = np.cos(0.5 * np.pi * x), np.sin(0.5 * np.pi * x)
+    out = fade_out_gain(n)
+    inn = np.sin(0.5 * np.pi * np.linspace(0.0, 1.0, n, dtype=np.float32))
     return BlendGains(out_low=out, out_high=out, in_low=inn, in_high=inn)
 
 

@@ -11,6 +11,10 @@ is taken only when nothing else fits. The listener's length mode sets where the 
 * ``radio``: a radio-edit length, at most :data:`RADIO_MAX_S` of the track, ending on a phrase boundary;
 * ``dj``: the DJ's shorter length, leaving at the outro start (as a DJ would) but after at most
   :data:`DJ_MAX_S`.
+
+The last track of a set has no next track to blend into, but it leaves by the same rules: it fades out
+over a few bars, the fade ending on the phrase boundary the mode picks (:func:`final_exit`), unless its
+own ending is within a phrase of that exit, where it is let end by itself.
 """
 
 from __future__ import annotations
@@ -42,6 +46,14 @@ OFF_PHRASE_BARS = (0.0, 2.0, 8.0)
 """What leaving on a half-phrase or a plain downbeat costs, in bars of distance from the target: with a
 regular phrase grid a phrase start within reach always wins; where the phrases detected are sparse, a
 track is not cut 30 s short to reach one."""
+PLACE_NAMES = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")
+"""How a cue sheet names an exit of each phrase rank (:func:`phrase_rank`)."""
+FADE_BARS = 4
+"""The last track fades out over 4 bars (at most :data:`FADE_MAX_S`), the fade ending on its exit."""
+FADE_MAX_S = 12.0
+NATURAL_END_BARS = 8
+"""Where the last track's own ending is within one phrase (8 bars) of the exit its mode picks, and within
+the mode's cap, it plays to that ending: a track's written ending beats any fade."""
 LEVEL_WINDOW_S = 4.0
 CUT_LUFS_WINDOW_S = 3.0
 """The cue sheet's loudness before and after a cut: BS.1770 over 3 s, the short-term window."""
@@ -49,6 +61,18 @@ CUT_LUFS_WINDOW_S = 3.0
 # The energy curve is short-term RMS level mapped linearly from this dB range to 0..1
 # (dj.analysis.energy); the cut check works in dB so that "3 dB under the peak" means what it says.
 _CURVE_FLOOR_DB, _CURVE_CEIL_DB = -50.0, -6.0
+
+
+def phrase_rank(a: TrackAnalysis, t: float) -> int:
+    """0 for an 8-bar phrase start, 1 for a 4-bar half-phrase, 2 for any other downbeat."""
+    if len(a.phrase_starts) and np.min(np.abs(a.phrase_starts - t)) < 0.05:
+        return 0
+    if len(a.phrase_starts):
+        first = a.phrase_starts[0]
+        bar_index = np.argmin(np.abs(a.downbeats - t)) - np.argmin(np.abs(a.downbeats - first))
+        if bar_index % 4 == 0:
+            return 1
+    return 2
 
 
 def parse_length(value: str) -> LengthMode:
@@ -150,6 +174,46 @@ class ExitRule:
         target = self.target_end_s(a, overlap_s=end_s - out_s)
         bar_s = a.beats_per_bar * 60.0 / a.bpm if a.bpm > 0 else 2.0
         return (float(over), float(climax), abs(end_s - target) + OFF_PHRASE_BARS[min(rank, 2)] * bar_s)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinalExit:
+    """Where the last track of a set stops (``end_s``, source seconds), the source seconds faded out
+    before it (``fade_s``; 0 when the track ends by itself) and why there, in the cue sheet's words."""
+
+    end_s: float
+    fade_s: float
+    reason: str
+
+
+def _bar_s(a: TrackAnalysis) -> float:
+    return a.beats_per_bar * 60.0 / a.bpm if a.bpm > 0 else 2.0
+
+
+def final_exit(a: TrackAnalysis, *, rule: ExitRule, earliest_s: float) -> FinalExit:
+    """How the last track of a set leaves: the exit ``rule`` ranks every downbeat as the end of a
+    :data:`FADE_BARS` fade starting no earlier than ``earliest_s`` (the track's entry and its solo
+    share), exactly as it ranks a hand-over's exit (length cap, never mid-climax, phrase boundaries, the
+    mode's target); the track's own ending competes with one phrase's head start
+    (:data:`NATURAL_END_BARS`)."""
+    bar_s = _bar_s(a)
+    fade = min(FADE_BARS * bar_s, FADE_MAX_S)
+    end_of_music = a.outro[1] if a.outro[1] > 0 else a.duration_s
+    own = rule.key(a, out_s=end_of_music - fade, end_s=end_of_music, rank=0)
+    best_key = (*own[:2], max(0.0, own[2] - NATURAL_END_BARS * bar_s))
+    best = FinalExit(end_s=a.duration_s, fade_s=0.0, reason="the last track, played to its own ending")
+    for t in (float(t) for t in a.downbeats):
+        if t - fade < earliest_s or t > end_of_music - bar_s:
+            continue
+        rank = phrase_rank(a, t)
+        key = rule.key(a, out_s=t - fade, end_s=t, rank=rank)
+        if key < best_key:
+            bars = f"{FADE_BARS} bars" if fade == FADE_BARS * bar_s else f"{fade:.1f}s"
+            reason = (
+                f"the last track, faded out over {bars} ending on {PLACE_NAMES[rank]} ({rule.length} length)"
+            )
+            best_key, best = key, FinalExit(end_s=t, fade_s=fade, reason=reason)
+    return best
 
 
 def cut_lufs(y: np.ndarray, *, sr: int, cut_s: float) -> tuple[float | None, float | None]:

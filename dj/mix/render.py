@@ -22,7 +22,7 @@ from dj.analysis.loudness import true_peak_dbtp
 from dj.errors import DJError
 from dj.host.ducking import duck_gain
 from dj.host.voiceover import VoiceLine
-from dj.mix.crossfade import BlendGains, apply_gains, crossfade_gains, eq_blend_gains
+from dj.mix.crossfade import BlendGains, apply_gains, crossfade_gains, eq_blend_gains, fade_out_gain
 from dj.mix.mastering import TARGET_LUFS, TruePeakLimiter, integrated_lufs, normalise
 from dj.mix.sources import load_source
 from dj.mix.stretch import JOIN_S, join_head, render_head
@@ -151,11 +151,13 @@ class MixStream:
         sr = self.sr
         end = round(p.src_end_s * sr)
         if p.head is None:
-            return y[:, round(p.src_start_s * sr) : end]
-        head = render_head(y, sr=sr, head=p.head, high_quality=self.options.high_quality)
-        cut = round(p.head.src_end_s * sr)
-        lead_in = y[:, max(0, cut - int(JOIN_S * sr)) : cut]
-        return join_head(head, y[:, cut:end], sr=sr, lead_in=lead_in)
+            stem = y[:, round(p.src_start_s * sr) : end]
+        else:
+            head = render_head(y, sr=sr, head=p.head, high_quality=self.options.high_quality)
+            cut = round(p.head.src_end_s * sr)
+            lead_in = y[:, max(0, cut - int(JOIN_S * sr)) : cut]
+            stem = join_head(head, y[:, cut:end], sr=sr, lead_in=lead_in)
+        return _fade_out(stem, p, sr=sr)
 
     def _overlap_gains(self, k: int) -> tuple[int, BlendGains]:
         spec = self.timeline.transitions[k]
@@ -253,6 +255,17 @@ class MixStream:
         state.done_start = state.buf_start
         state.buf_start += final
         return done
+
+
+def _fade_out(stem: np.ndarray, p: TrackPlacement, *, sr: int) -> np.ndarray:
+    """The last track's stem with its planned fade (``p.fade_out_s`` of source, ending where its audio
+    stops); the stem is this render's own gained copy, so it is faded in place."""
+    if p.fade_out_s <= 0:
+        return stem
+    n = min(stem.shape[1], round((p.mix_end_s - p.mix_time(p.src_end_s - p.fade_out_s)) * sr))
+    if n > 0:
+        stem[:, stem.shape[1] - n :] *= fade_out_gain(n)
+    return stem
 
 
 @dataclass(kw_only=True)

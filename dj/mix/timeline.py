@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope
-from dj.mix.exit_cue import ExitRule, LengthMode
+from dj.mix.exit_cue import ExitRule, LengthMode, final_exit
 from dj.mix.transitions import MIN_SOLO_SHARE, TransitionSpec, plan_transition
 from dj.planning.tempo_match import EQ_BLEND
 
@@ -51,7 +51,12 @@ class HeadWarp:
 
 @dataclass(frozen=True, kw_only=True)
 class TrackPlacement:
-    """Track ``index`` plays source seconds ``src_start_s``..``src_end_s`` from mix time ``mix_start_s``."""
+    """Track ``index`` plays source seconds ``src_start_s``..``src_end_s`` from mix time ``mix_start_s``.
+
+    The last track of a set fades out over its last ``fade_out_s`` source seconds (0: it plays to its own
+    ending, or a hand-over takes it out); ``ending`` says how it leaves (empty for a hand-over, whose
+    transition's reason says it).
+    """
 
     index: int
     track_id: str
@@ -59,6 +64,8 @@ class TrackPlacement:
     src_end_s: float
     mix_start_s: float
     head: HeadWarp | None
+    fade_out_s: float = 0.0
+    ending: str = ""
 
     def mix_time(self, t_src: float) -> float:
         """Mix time of a moment of this track's source (after the head, the track runs in real time)."""
@@ -133,7 +140,8 @@ def build_timeline(
 
     ``envelopes`` (onset envelopes by track id) let each hand-over refine the beat grids it aligns, beat
     by beat when ``piecewise`` (see :func:`~dj.mix.transitions.plan_transition`); ``length`` is the
-    listener's track-length mode (full, radio or dj; :mod:`dj.mix.exit_cue`).
+    listener's track-length mode (full, radio or dj; :mod:`dj.mix.exit_cue`): it decides where every
+    track leaves, the last one included (a fade on a phrase boundary, :func:`~dj.mix.exit_cue.final_exit`).
     """
     envelopes = envelopes or {}
     specs: list[TransitionSpec] = []
@@ -142,8 +150,10 @@ def build_timeline(
     for i, track_id in enumerate(track_ids):
         a = analyses[track_id]
         entry_end = head.src_end_s if head is not None else src_start
+        earliest = max(entry_end, src_start + MIN_SOLO_SHARE * a.duration_s)
+        rule = ExitRule(length=length, src_start_s=src_start)
+        fade_s, ending = 0.0, ""
         if i + 1 < len(track_ids):
-            earliest = max(entry_end, src_start + MIN_SOLO_SHARE * a.duration_s)
             spec = plan_transition(
                 a,
                 analyses[track_ids[i + 1]],
@@ -151,12 +161,13 @@ def build_timeline(
                 ramp=ramp,
                 env_a=envelopes.get(track_id),
                 env_b=envelopes.get(track_ids[i + 1]),
-                exit_rule=ExitRule(length=length, src_start_s=src_start),
+                exit_rule=rule,
                 piecewise=piecewise,
             )
             src_end = spec.a_end_s
         else:
-            spec, src_end = None, a.duration_s
+            final = final_exit(a, rule=rule, earliest_s=earliest)
+            spec, src_end, fade_s, ending = None, final.end_s, final.fade_s, final.reason
         placement = TrackPlacement(
             index=i,
             track_id=track_id,
@@ -164,6 +175,8 @@ def build_timeline(
             src_end_s=src_end,
             mix_start_s=mix_start,
             head=head,
+            fade_out_s=fade_s,
+            ending=ending,
         )
         placements.append(placement)
         if spec is not None:

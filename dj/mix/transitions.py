@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift
-from dj.mix.exit_cue import ExitRule
+from dj.mix.exit_cue import PLACE_NAMES, ExitRule, phrase_rank
 from dj.planning.tempo_match import (
     CROSSFADE,
     EQ_BLEND,
@@ -81,18 +81,6 @@ class TransitionSpec:
     def b_head_end_s(self) -> float:
         """Where B's stretched head (overlap + ramp) ends, in B's own time."""
         return self.b_overlap_end_s + self.ramp_s
-
-
-def _phrase_rank(a: TrackAnalysis, t: float) -> int:
-    """0 for an 8-bar phrase start, 1 for a 4-bar half-phrase, 2 for any other downbeat."""
-    if len(a.phrase_starts) and np.min(np.abs(a.phrase_starts - t)) < 0.05:
-        return 0
-    if len(a.phrase_starts):
-        first = a.phrase_starts[0]
-        bar_index = np.argmin(np.abs(a.downbeats - t)) - np.argmin(np.abs(a.downbeats - first))
-        if bar_index % 4 == 0:
-            return 1
-    return 2
 
 
 def _beats_from(beats: np.ndarray, start: float, count: int) -> np.ndarray:
@@ -259,7 +247,7 @@ def _a_cue(
             continue
         if float(a_beats[-1]) - float(t) > max_overlap_s or float(t) < earliest_s:
             continue
-        rank = _phrase_rank(a, float(t))
+        rank = phrase_rank(a, float(t))
         key = rule.key(a, out_s=float(t), end_s=float(a_beats[-1]), rank=rank)
         if best is None or key < best[0]:
             best = (key, _Cue(a_out_s=float(t), a_beats=a_beats, rank=rank, key=key))
@@ -304,7 +292,7 @@ def _matched_grids(
 def _blend_reason(
     b: TrackAnalysis, *, match: TempoMatch, bars: int, cue: _Cue, b_in_s: float, ratio: float, ramp_s: float
 ) -> str:
-    where = ("an 8-bar phrase start", "a 4-bar boundary", "a downbeat")[cue.rank]
+    where = PLACE_NAMES[cue.rank]
     short = " (4 bars would not fit these short, slow tracks)" if bars == SHORT_BARS else ""
     return (
         f"EQ blend with bass swap over {bars} bars{short}{tempo_relation(match)}: A leaves on {where} at "
@@ -338,7 +326,7 @@ def _crossfade(
     options = [float(t) for t in a.downbeats if a_earliest_out_s <= t <= latest] or [
         max(a_earliest_out_s, min(latest, a.outro[0]))
     ]
-    a_out = min(options, key=lambda t: rule.key(a, out_s=t, end_s=t + length, rank=_phrase_rank(a, t)))
+    a_out = min(options, key=lambda t: rule.key(a, out_s=t, end_s=t + length, rank=phrase_rank(a, t)))
     b_in = float(b.downbeats[0]) if len(b.downbeats) and b.downbeats[0] < 0.2 * b.duration_s else 0.0
     empty = np.zeros(0)
     return TransitionSpec(

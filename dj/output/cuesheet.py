@@ -102,6 +102,8 @@ class CueTrack:
     ``played_s``/``played_share`` are the source seconds played and their share of the track; the cut is
     where its audio stops (``source_to_s``), ``exit`` says why there, and ``lufs_before_cut`` /
     ``lufs_after_cut`` are the source's loudness over the 3 s either side (None after a track's end).
+    ``fade_out_s``: the source seconds the last track fades over, ending at its cut (0: a hand-over takes
+    the track out, or it plays to its own ending).
     """
 
     position: int
@@ -123,6 +125,7 @@ class CueTrack:
     exit: str = ""
     lufs_before_cut: float | None = None
     lufs_after_cut: float | None = None
+    fade_out_s: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -365,10 +368,20 @@ def _cut(p: TrackPlacement, a: TrackAnalysis, *, sr: int) -> dict[str, Any]:
     return {
         "played_s": _r(played, 2),
         "played_share": _r(played / a.duration_s) if a.duration_s > 0 else None,
-        "exit": cut_levels(a, cut_s=p.src_end_s).describe(),
+        "exit": _exit(p, a),
         "lufs_before_cut": before,
         "lufs_after_cut": after,
+        "fade_out_s": _r(p.fade_out_s, 2),
     }
+
+
+def _exit(p: TrackPlacement, a: TrackAnalysis) -> str:
+    """Why the track leaves where it does: the energy around the cut, and for the last track how it ends
+    (a fade on a phrase boundary, or its own ending)."""
+    levels = cut_levels(a, cut_s=p.src_end_s)
+    if not p.ending:
+        return levels.describe()
+    return p.ending if levels.after_db is None else f"{p.ending}, {levels.describe()}"
 
 
 def host_figures(result: MixResult) -> HostFigures:

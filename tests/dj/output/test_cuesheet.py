@@ -56,6 +56,7 @@ TRACK_KEYS = [
     "exit",
     "lufs_before_cut",
     "lufs_after_cut",
+    "fade_out_s",
 ]
 TRANSITION_KEYS = [
     "index",
