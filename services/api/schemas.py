@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dj.mix.exit_cue import LengthMode
+
 Reason = Literal["played", "skipped", "liked", "disliked", "requested"]
 
 
@@ -141,6 +143,11 @@ class Health(BaseModel):
 # -- DJ sessions and requests ----------------------------------------------------------------------
 
 Arc = Literal["warm-up", "peak-time", "cool-down", "steady"]
+LENGTH_DESCRIPTION = (
+    "How much of each track the mix plays: `full` (whole tracks, blended over their outros), `radio` "
+    "(radio edits, at most 3.5 min of a track) or `dj` (DJ length, at most 2.5 min); every track, the last "
+    "one too, leaves on a phrase boundary, never in its loudest passage."
+)
 
 
 class SessionCreate(BaseModel):
@@ -154,6 +161,13 @@ class SessionCreate(BaseModel):
         description="0 keeps to artists the listener knows; 1 picks only artists new to them, "
         "less popular tracks first.",
     )
+    length: LengthMode = Field(default="dj", description=LENGTH_DESCRIPTION)
+
+
+class SessionChange(BaseModel):
+    """What a listener may change in a running session; the next stream of the set uses it."""
+
+    length: LengthMode = Field(description=LENGTH_DESCRIPTION)
 
 
 class TrackInSet(BaseModel):
@@ -188,6 +202,7 @@ class SessionPublic(BaseModel):
     constraints: dict[str, Any]
     requests: list[str]
     answer: str | None = Field(default=None, description="The DJ's latest answer.")
+    length: LengthMode = Field(default="dj", description=LENGTH_DESCRIPTION)
     mix: MixProgressPublic | None = Field(default=None, description="The latest /mix stream's progress.")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from services.cli.output import console, err_console
+from services.cli.output import LENGTH_HELP, console, err_console, length_mode
 
 
 def _fmt(x: float | None, spec: str) -> str:
@@ -45,11 +45,7 @@ def mix_command(
     ] = True,
     length: Annotated[
         str,
-        typer.Option(
-            "--length",
-            help="How much of each track plays: full (whole tracks, blended over the outro), radio "
-            "(radio-edit length, at most 3.5 min) or dj (DJ length, at most 2.5 min).",
-        ),
+        typer.Option("--length", help=LENGTH_HELP),
     ] = "dj",
     tts: Annotated[
         str,
@@ -68,17 +64,13 @@ def mix_command(
 ) -> str:
     """Plan and render a mix: writes OUT, OUT.json (cue sheet with provenance) and OUT.png (the set)."""
     started = time.perf_counter()
-    from dj.mix.exit_cue import parse_length
     from dj.mix.stretch import stretch_engine
     from services.personal_mix import MixRequest, make_mix, synthesizer_for
     from services.sessions.lifecycle import save_planned
     from services.settings import get_settings
     from services.store import open_store
 
-    try:
-        length_mode = parse_length(length)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--length") from None
+    mode = length_mode(length)
     stretch_engine(high_quality=hq)  # a missing extra fails here, before any analysis or rendering
     settings = get_settings()
     request = MixRequest(
@@ -88,7 +80,7 @@ def mix_command(
         voice=voice,
         high_quality_stretch=hq,
         tempo_ramp=ramp,
-        length=length_mode,
+        length=mode,
     )
     synthesizer = (
         synthesizer_for(settings, backend=tts, model_path=tts_model, config_path=tts_config)
@@ -109,7 +101,7 @@ def mix_command(
     sheet = outcome.sheet
     if outcome.shortfall:
         err_console.print(f"[yellow]warning:[/] {outcome.shortfall}", highlight=False)
-    tracks_table = Table(title=f"{sheet.title} ({sheet.arc} arc, {length_mode} length)")
+    tracks_table = Table(title=f"{sheet.title} ({sheet.arc} arc, {mode} length)")
     for column in ("#", "start", "track", "BPM", "key", "energy", "played", "LUFS at cut"):
         tracks_table.add_column(column)
     for t in sheet.tracks:
@@ -172,7 +164,7 @@ def mix_command(
     console.print(f"[dim]{sheet.synthetic_voice}[/]")
     # The session's answers speak with the voice of this mix's host.
     voice_choice = synthesizer.choice if synthesizer is not None else None
-    session = save_planned(store, user_id=user, plan=outcome.plan, voice=voice_choice)
+    session = save_planned(store, user_id=user, plan=outcome.plan, voice=voice_choice, length=mode)
     console.print(
         f"DJ session {session.session_id} (first track playing): "
         f'selecta ask "play something calmer" --session {session.session_id}'

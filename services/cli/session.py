@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from services.cli.output import console
+from services.cli.output import LENGTH_HELP, console, length_mode
 
 if TYPE_CHECKING:
     from services.sessions.lifecycle import StoredSession
@@ -31,13 +31,15 @@ def start(
     arc: Annotated[
         str, typer.Option("--arc", help="Energy arc: warm-up, peak-time, cool-down or steady.")
     ] = "steady",
+    length: Annotated[str, typer.Option("--length", help=LENGTH_HELP)] = "dj",
     as_json: Annotated[bool, typer.Option("--json", help="Print the session as JSON.")] = False,
 ) -> None:
     """Plan a personalised set (first track playing) and keep it as a session; prints its id."""
     from services.sessions.lifecycle import load_session, start_session
 
     settings, store = _open()
-    session = start_session(settings, store, user_id=user, n_tracks=tracks, arc=arc)
+    mode = length_mode(length)
+    session = start_session(settings, store, user_id=user, n_tracks=tracks, arc=arc, length=mode)
     _show(load_session(store, session.session_id), as_json=as_json)
 
 
@@ -84,7 +86,8 @@ def _show(stored: StoredSession, *, as_json: bool) -> None:
         return
     path = get_settings().catalog_path
     meta = track_meta(load_catalog(path)) if path.is_file() else {}
-    table = Table(title=f"DJ session {session.session_id} for {session.user_id} ({session.energy_arc} arc)")
+    setting = f"{session.energy_arc} arc, {stored.length} length"
+    table = Table(title=f"DJ session {session.session_id} for {session.user_id} ({setting})")
     for column in ("#", "", "track", "why"):
         table.add_column(column)
     for i, track_id in enumerate(session.track_ids):

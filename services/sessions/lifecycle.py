@@ -58,6 +58,7 @@ from services.settings import Settings
 from services.store import Store
 
 if TYPE_CHECKING:
+    from dj.mix.exit_cue import LengthMode
     from dj.speech.transcribe import Transcript
     from dj.speech.tts import Speech, VoiceChoice
 
@@ -75,6 +76,7 @@ __all__ = [
     "load_session",
     "save_planned",
     "save_session",
+    "set_length",
     "start_session",
     "understand",
     "update_session",
@@ -113,15 +115,27 @@ class RequestOutcome:
 
 
 def save_planned(
-    store: Store, *, user_id: str, plan: SetPlan, voice: VoiceChoice | None = None, discovery: float = 0.0
+    store: Store,
+    *,
+    user_id: str,
+    plan: SetPlan,
+    voice: VoiceChoice | None = None,
+    discovery: float = 0.0,
+    length: LengthMode = "dj",
 ) -> DJSession:
     """Keep a planned set (``selecta mix``'s, or a new session's) as a new session, first track playing,
     with the voice its host spoke with (``voice``; None: the server's default), which its answers keep,
-    and the discovery it was planned with, which its re-plans keep."""
+    and the discovery it was planned with and the track length it was mixed in, which its re-plans and
+    streams keep."""
     session = DJSession.new(user_id=user_id, energy_arc=plan.arc.value).with_plan(plan.track_ids)
     reasons, transitions = _why(plan)
     stored = StoredSession(
-        session=session, reasons=reasons, transitions=transitions, voice=voice, discovery=discovery
+        session=session,
+        reasons=reasons,
+        transitions=transitions,
+        voice=voice,
+        discovery=discovery,
+        length=length,
     )
     save_session(store, stored)
     return session
@@ -135,10 +149,12 @@ def start_session(
     n_tracks: int = 8,
     arc: str = "steady",
     discovery: float = 0.0,
+    length: LengthMode = "dj",
     engines: Engines | None = None,
 ) -> DJSession:
     """Plan a personalised set from the recommender's candidates and keep it as a new session.
-    ``discovery`` (0..1) is the recommender's knob: how far the set leaves the artists the listener knows."""
+    ``discovery`` (0..1) is the recommender's knob: how far the set leaves the artists the listener knows;
+    ``length`` (full, radio or dj) is how much of each track its stream plays."""
     engines = engines or Engines(settings, store)
     analyses = engines.analyses()
     if len(analyses) < 2:
@@ -161,7 +177,9 @@ def start_session(
         arc=arc,
         meta=engines.catalog().meta,
     )
-    return save_planned(store, user_id=user_id, plan=plan, voice=engines.voice, discovery=discovery)
+    return save_planned(
+        store, user_id=user_id, plan=plan, voice=engines.voice, discovery=discovery, length=length
+    )
 
 
 def advance(store: Store, session_id: str) -> StoredSession:
@@ -171,6 +189,16 @@ def advance(store: Store, session_id: str) -> StoredSession:
         return replace(stored, session=stored.session.advance()), None
 
     return update_session(store, session_id, move)[0]
+
+
+def set_length(store: Store, session_id: str, length: LengthMode) -> StoredSession:
+    """The listener changes how much of each track plays (full, radio or dj): kept in the session, so the
+    next stream of the set, and every one after a re-plan, leaves each track where this mode says."""
+
+    def change(stored: StoredSession) -> tuple[StoredSession, None]:
+        return replace(stored, length=length), None
+
+    return update_session(store, session_id, change)[0]
 
 
 def understand(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from dj.mix.exit_cue import LengthMode, parse_length
 from dj.planning.session import DJSession
 from dj.speech.tts import VoiceChoice
 from services.store import Store
@@ -51,6 +52,9 @@ class StoredSession:
     discovery: float = 0.0
     """The listener's discovery knob when the session started; re-plans keep it (a "something new"
     request raises it for that re-plan only)."""
+    length: LengthMode = "dj"
+    """How much of each track the listener hears (full, radio or dj; :mod:`dj.mix.exit_cue`): chosen at
+    the start, changeable later, and used by every stream of the set, re-planned or not."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class StoredSession:
             "answer": self.answer,
             "voice": self.voice.to_dict() if self.voice is not None else None,
             "discovery": self.discovery,
+            "length": self.length,
         }
 
     @classmethod
@@ -71,6 +76,7 @@ class StoredSession:
             answer=payload.get("answer"),
             voice=VoiceChoice.from_dict(payload["voice"]) if payload.get("voice") else None,
             discovery=float(payload.get("discovery") or 0.0),
+            length=parse_length(payload.get("length") or "dj"),
         )
 
 

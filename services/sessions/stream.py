@@ -57,7 +57,8 @@ class MixProgress:
 def prepare_mix(
     store: Store, session_id: str, *, engines: Engines, voice: bool = True, sr: int = 44100
 ) -> PreparedMix:
-    """Lay out the transitions (and synthesize the host lines) of the set from the playing track on."""
+    """Lay out the transitions (and synthesize the host lines) of the set from the playing track on, each
+    track leaving where the session's length mode (full, radio or dj) says."""
     stored = load_session(store, session_id)
     session = stored.session
     track_ids = session.track_ids[session.position :]
@@ -77,7 +78,7 @@ def prepare_mix(
         if voice
         else None
     )
-    laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host)
+    laid_out = lay_out(track_ids, analyses, options=RenderOptions(sr=sr), host=host, length=stored.length)
     placements = laid_out.timeline.placements
     handovers = [0.0] + [
         round((after.mix_start_s + before.mix_end_s) / 2.0, 3) for before, after in pairwise(placements)

@@ -149,6 +149,7 @@ async function startSet(event) {
     n_tracks: Number($("length").value),
     arc: $("arc").value,
     discovery: Number($("discovery").value),
+    length: $("track-length").value,
   };
   await busy([$("start-button")], "Planning your set…", async () => {
     await useProfile(profile);
@@ -220,6 +221,20 @@ async function createProfile(event) {
   });
 }
 
+/** The listener changes the track length of the running set; a playing mix restarts in the new length. */
+async function changeLength() {
+  const s = state.session;
+  const length = $("mix-length").value;
+  if (!s || s.length === length) return;
+  await busy([$("mix-length")], "Changing the track length…", async () => {
+    const session = await api(`${API}/sessions/${encodeURIComponent(s.session_id)}`, { method: "PATCH", json: { length } });
+    await showSession(session);
+    setStatus(`Track length: ${$("mix-length").selectedOptions[0].textContent}.`);
+    if (!$("mix").paused) playMix();
+  });
+  $("mix-length").value = state.session.length;
+}
+
 function showDiscovery() {
   const value = Number($("discovery").value);
   const words = value === 0 ? "familiar artists" : value >= 1 ? "only artists new to you" : value < 0.5 ? "mostly familiar" : "mostly new to you";
@@ -280,6 +295,7 @@ function render() {
   const mark = s.playing && state.marks.get(s.playing.track_id);
   $("like").setAttribute("aria-pressed", String(mark === "liked"));
   $("dislike").setAttribute("aria-pressed", String(mark === "disliked"));
+  $("mix-length").value = s.length || "dj";
 
   const before = state.previousUpcoming;
   const fresh = before ? s.upcoming.filter((t) => !before.includes(t.track_id)).length : 0;
@@ -811,6 +827,7 @@ function init() {
   $("start-form").addEventListener("submit", startSet);
   $("profile-form").addEventListener("submit", createProfile);
   $("discovery").addEventListener("input", showDiscovery);
+  $("mix-length").addEventListener("change", changeLength);
   showDiscovery();
   $("ask-form").addEventListener("submit", askTyped);
   $("error-close").addEventListener("click", clearError);

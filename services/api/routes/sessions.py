@@ -23,6 +23,7 @@ from services.api.schemas import (
     MixProgressPublic,
     RequestResult,
     RequestText,
+    SessionChange,
     SessionCreate,
     SessionPublic,
     TrackInSet,
@@ -70,6 +71,7 @@ def create_session(
         n_tracks=body.n_tracks,
         arc=body.arc,
         discovery=body.discovery,
+        length=body.length,
         engines=engines,
     )
     return session_public(engines, state.store, sessions.load_session(state.store, session.session_id))
@@ -81,6 +83,15 @@ def get_session(
 ) -> SessionPublic:
     """The set: what plays, what comes next and why, the constraints requests have set."""
     return session_public(engines, state.store, sessions.load_session(state.store, session_id))
+
+
+@router.patch("/{session_id}", response_model=SessionPublic)
+def change_session(
+    caller: SessionCaller, session_id: str, body: SessionChange, engines: EnginesDep, state: StateDep
+) -> SessionPublic:
+    """Change the listener's settings of a running set: ``length`` (full, radio or dj) is used by the
+    next ``/mix`` stream and every one after, re-planned or not. 422 on an unknown value."""
+    return session_public(engines, state.store, sessions.set_length(state.store, session_id, body.length))
 
 
 @router.post("/{session_id}/advance", response_model=SessionPublic)
@@ -265,6 +276,7 @@ def session_public(engines: Engines, store: Store, stored: StoredSession) -> Ses
         constraints=dict(session.constraints),
         requests=list(session.requests),
         answer=stored.answer,
+        length=stored.length,
         mix=MixProgressPublic(**progress.__dict__) if progress is not None else None,
     )
 

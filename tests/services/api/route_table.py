@@ -35,6 +35,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/events"): {"json": {"events": [{"user_id": "ann", "track_id": CALM}]}},
     ("POST", "/v1/jobs"): {"json": {"kind": "playlists", "n": 5}},
     ("POST", "/v1/sessions"): {"json": {"user_id": "demo-user-01", "n_tracks": 4}},
+    ("PATCH", "/v1/sessions/{session_id}"): {"json": {"length": "radio"}},
     ("POST", "/v1/sessions/{session_id}/requests"): {"json": {"text": "play something calmer"}},
     ("POST", "/v1/sessions/{session_id}/requests/audio"): {
         "content": _wav(),
