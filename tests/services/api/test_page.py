@@ -376,3 +376,28 @@ def test_redis_down_is_said_plainly(browser: Browser, tmp_path: Path) -> None:
             screenshot(page, "desktop-redis-down")
     finally:
         redis_server.kill()
+
+
+def test_the_listener_chooses_the_track_length_and_changes_it_while_the_set_plays(
+    page: Page, trained: tuple[Settings, Store]
+) -> None:
+    """The start form sends the chosen length; the control beside the player changes the stored session."""
+    from services.sessions.records import load_session
+
+    page.goto("/")
+    page.get_by_label("Your profile").fill("demo-user-03")
+    page.get_by_label("Tracks").fill("3")
+    page.locator("#track-length").select_option("radio")
+    with page.expect_request(lambda r: r.url.endswith("/v1/sessions") and r.method == "POST") as sent:
+        page.get_by_role("button", name="Start the set").click()
+    assert sent.value.post_data_json["length"] == "radio"
+    expect(page.locator("#position")).to_have_text("Track 1 of 3")
+    expect(page.locator("#mix-length")).to_have_value("radio")
+    sid = page.evaluate("new URLSearchParams(location.search).get('session')")
+    with page.expect_request(lambda r: r.method == "PATCH") as changed:
+        page.locator("#mix-length").select_option("full")
+    assert changed.value.post_data_json == {"length": "full"}
+    expect(page.locator("#status")).to_contain_text("Track length: Full tracks.")
+    assert load_session(trained[1], sid).length == "full"
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert unlabelled == [], f"controls without an accessible name: {unlabelled}"
