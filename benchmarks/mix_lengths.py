@@ -137,11 +137,8 @@ def main() -> None:
         for p, v in zip(tl.placements, voices, strict=True):
             a = analyses[p.track_id]
             before, after = cut_lufs(load_source(p.track_id, SR), sr=SR, cut_s=p.src_end_s)
-            exit_why = (
-                "plays to its end"
-                if p.index == len(tl.placements) - 1
-                else f"out at {tl.transitions[p.index].a_out_s:.1f}s"
-            )
+            # The last track says how it ends (a fade on a phrase, or its own ending).
+            exit_why = p.ending or f"out at {tl.transitions[p.index].a_out_s:.1f}s"
             table.add_row(
                 str(p.index + 1),
                 Path(p.track_id).stem,
