@@ -52,8 +52,9 @@ FADE_BARS = 4
 """The last track fades out over 4 bars (at most :data:`FADE_MAX_S`), the fade ending on its exit."""
 FADE_MAX_S = 12.0
 NATURAL_END_BARS = 8
-"""Where the last track's own ending is within one phrase (8 bars) of the exit its mode picks, and within
-the mode's cap, it plays to that ending: a track's written ending beats any fade."""
+"""Where the last track's own ending is within one phrase (8 bars) of the exit its mode picks, it plays to
+that ending, even up to a phrase past the mode's cap: a track's written ending beats any fade (a 2:43
+closing track is not faded out 15 s before its finale to keep a 2:30 cap)."""
 LEVEL_WINDOW_S = 4.0
 CUT_LUFS_WINDOW_S = 3.0
 """The cue sheet's loudness before and after a cut: BS.1770 over 3 s, the short-term window."""
@@ -194,13 +195,16 @@ def final_exit(a: TrackAnalysis, *, rule: ExitRule, earliest_s: float) -> FinalE
     """How the last track of a set leaves: the exit ``rule`` ranks every downbeat as the end of a
     :data:`FADE_BARS` fade starting no earlier than ``earliest_s`` (the track's entry and its solo
     share), exactly as it ranks a hand-over's exit (length cap, never mid-climax, phrase boundaries, the
-    mode's target); the track's own ending competes with one phrase's head start
-    (:data:`NATURAL_END_BARS`)."""
+    mode's target); the track's own ending competes with one phrase's head start, and one phrase of
+    slack on the cap (:data:`NATURAL_END_BARS`)."""
     bar_s = _bar_s(a)
     fade = min(FADE_BARS * bar_s, FADE_MAX_S)
     end_of_music = a.outro[1] if a.outro[1] > 0 else a.duration_s
+    slack = NATURAL_END_BARS * bar_s
     own = rule.key(a, out_s=end_of_music - fade, end_s=end_of_music, rank=0)
-    best_key = (*own[:2], max(0.0, own[2] - NATURAL_END_BARS * bar_s))
+    cap = rule.cap_s()
+    over = cap is not None and end_of_music - rule.src_start_s > cap + 0.5 + slack
+    best_key = (float(over), own[1], max(0.0, own[2] - slack))
     best = FinalExit(end_s=a.duration_s, fade_s=0.0, reason="the last track, played to its own ending")
     for t in (float(t) for t in a.downbeats):
         if t - fade < earliest_s or t > end_of_music - bar_s:

@@ -231,3 +231,15 @@ def test_a_real_set_ends_on_a_phrase_below_its_loudest_passage_and_the_sheet_say
     assert end.played_share is not None and end.played_share < 0.6 and end.fade_out_s > 0
     assert end.lufs_before_cut is not None and end.lufs_after_cut is not None
     assert "faded out over" in end.exit and "(dj length)" in end.exit
+
+
+def test_a_last_track_a_phrase_past_the_cap_plays_to_its_finale(make_track) -> None:
+    """Known answer at 120 BPM (8 bars = 16 s): in DJ length (150 s cap) a 160 s closing track plays to
+    its own ending rather than fading out 10 s before it; a 185 s one fades on a phrase within the cap."""
+    near = make_track("close-160", bpm=120, duration_s=160.0, seed=21)
+    last = build_timeline(["n"], {"n": near}, length="dj").placements[-1]
+    assert last.src_end_s == near.duration_s and last.fade_out_s == 0.0
+    far = make_track("close-185", bpm=120, duration_s=185.0, seed=22)
+    last = build_timeline(["f"], {"f": far}, length="dj").placements[-1]
+    assert last.fade_out_s > 0 and last.src_end_s - last.src_start_s <= DJ_MAX_S + 0.5
+    assert _on_phrase_end(far, last.src_end_s)
