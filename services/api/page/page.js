@@ -827,6 +827,8 @@ function init() {
   $("start-form").addEventListener("submit", startSet);
   $("profile-form").addEventListener("submit", createProfile);
   $("discovery").addEventListener("input", showDiscovery);
+  // The player's length control offers the start form's choices (one list of them, in the HTML).
+  $("mix-length").replaceChildren(...[...$("track-length").options].map((o) => o.cloneNode(true)));
   $("mix-length").addEventListener("change", changeLength);
   showDiscovery();
   $("ask-form").addEventListener("submit", askTyped);
