@@ -204,7 +204,7 @@ def final_exit(a: TrackAnalysis, *, rule: ExitRule, earliest_s: float) -> FinalE
     own = rule.key(a, out_s=end_of_music - fade, end_s=end_of_music, rank=0)
     cap = rule.cap_s()
     over = cap is not None and end_of_music - rule.src_start_s > cap + 0.5 + slack
-    best_key = (float(over), own[1], max(0.0, own[2] - slack))
+    best_key: tuple[float, ...] = (float(over), own[1], max(0.0, own[2] - slack))
     best = FinalExit(end_s=a.duration_s, fade_s=0.0, reason="the last track, played to its own ending")
     for t in (float(t) for t in a.downbeats):
         if t - fade < earliest_s or t > end_of_music - bar_s:
