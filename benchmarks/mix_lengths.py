@@ -1,6 +1,7 @@
 """Where tracks leave and where the host speaks, on real recordings, in each track-length mode.
 
-    nice .venv/bin/python benchmarks/mix_lengths.py [--quick] [--render radio] [--cache-dir DIR]
+    nice .venv/bin/python benchmarks/mix_lengths.py [--quick] [--longest-last] [--render radio]
+        [--cache-dir DIR]
 
 Six full-length game soundtracks Debian ships (``apt-get install wesnoth-1.16-music hyperrogue-music``,
 25 s to 5 min each; skipped with a note when absent) are mixed in the given order in the three length
@@ -10,6 +11,8 @@ the decoded audio (BS.1770 over 3 s), beside the loudest 3 s of the track: an in
 exit rule, which works from the analysis energy curve. For the host: seconds of voice inside blends and
 tracks introduced. Reference in the same run: the previous placement rule (each line 0.5 s after its
 track starts, which is inside the blend into it), its seconds inside blends for the same lines.
+``--longest-last`` closes the set with the longest recording, so that the last track's own exit (a fade
+on a phrase in radio and dj length) is exercised.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="first three tracks only")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".selecta" / "bench-lengths")
     parser.add_argument(
+        "--longest-last", action="store_true", help="close the set with the longest recording"
+    )
+    parser.add_argument(
         "--render",
         choices=LENGTH_MODES,
         help="also render this mode's mix (22.05 kHz): loudness, true peak, speed",
@@ -82,6 +88,9 @@ def main() -> None:
         console.print("real recordings absent: apt-get install wesnoth-1.16-music hyperrogue-music")
         return
     paths = paths[:3] if args.quick else paths
+    if args.longest_last:
+        longest = max(paths, key=lambda p: load_source(p, SR).shape[1])
+        paths = [p for p in paths if p != longest] + [longest]
     t0 = time.perf_counter()
     analyses = dict(
         zip(paths, analyze_many(paths, cache_dir=args.cache_dir / "analysis", workers=1), strict=True)
