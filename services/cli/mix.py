@@ -9,11 +9,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from dj.output.cuesheet import MeasuredFigures
 from services.cli.output import LENGTH_HELP, console, err_console, length_mode
 
 
 def _fmt(x: float | None, spec: str) -> str:
     return "-" if x is None else format(x, spec)
+
+
+def _offset_cell(m: MeasuredFigures) -> str:
+    """The transition's beat offsets as tracked independently in each stem (median / p90 of their size),
+    or why they could not be paired: the planner's own grid would only confirm itself."""
+    if m.offset_median_abs_ms is None:
+        return f"- ({m.offset_note})" if m.offset_note else "-"
+    return f"{m.offset_median_abs_ms:.1f} / {_fmt(m.offset_p90_abs_ms, '.1f')}"
 
 
 def mix_command(
@@ -117,7 +126,8 @@ def mix_command(
         )
     console.print(tracks_table)
     table = Table(title="Transitions (measured on the rendered audio)")
-    for column in ("#", "at", "type", "bars", "stretch %", "beat offset ms", "Camelot", "dist", "jump LU"):
+    columns = ("#", "at", "type", "bars", "stretch %", "offset ms med/p90", "Camelot", "dist", "jump LU")
+    for column in columns:
         table.add_column(column)
     for tr in sheet.transitions:
         m = tr.measured
@@ -127,7 +137,7 @@ def mix_command(
             tr.kind,
             str(tr.bars or "-"),
             _fmt(m.stretch_pct, "+.2f"),
-            _fmt(m.beat_offset_ms, "+.1f"),
+            _offset_cell(m),
             tr.camelot,
             str(m.camelot_distance),
             _fmt(m.loudness_jump_lu, "+.2f"),
@@ -135,8 +145,9 @@ def mix_command(
     console.print(table)
     s = sheet.summary
     console.print(
-        f"median |beat offset| {_fmt(s.median_abs_beat_offset_ms, '.1f')} ms over "
-        f"{s.beat_offset_measured}/{s.beatmatched} beat-matched transitions; stretch within 6%: "
+        f"beat offsets (tracked independently in each stem) median |offset| "
+        f"{_fmt(s.offsets_median_abs_ms, '.1f')} ms, p90 {_fmt(s.offsets_p90_abs_ms, '.1f')} ms over "
+        f"{s.offsets_measured}/{s.beatmatched} beat-matched transitions; stretch within 6%: "
         f"{_fmt(s.stretch_within_6pct_share, '.0%')}; loudness {s.loudness_lufs:.2f} LUFS, "
         f"true peak {s.true_peak_dbtp:.2f} dBTP"
     )
