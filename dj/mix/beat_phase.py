@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import librosa
@@ -28,12 +28,19 @@ MIN_CONTRAST = 1.5  # the onsets must line up clearly better at the best lag tha
 AMBIGUOUS = 0.85  # a rival lag scoring this close to the best one makes the phase unclear
 
 
+BASS_HZ = 250.0  # kick and bass: the band that tells a bar's strong beats from its weak ones
+BASS_N_FFT = 2048  # 11 Hz bins, so the few mel bands under BASS_HZ are not empty
+STRONG_HALF = 1.25  # the other half of a double-time grid must carry this much more bass to be chosen
+
+
 @dataclass(frozen=True, kw_only=True)
 class OnsetEnvelope:
-    """A track's onset-strength envelope (frames of ``frame_s`` seconds)."""
+    """A track's onset-strength envelope (frames of ``frame_s`` seconds), and the same from the bass
+    band alone (``bass``; empty when not computed)."""
 
     env: np.ndarray
     frame_s: float
+    bass: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
 def beat_phase(envelope: OnsetEnvelope, *, beats: np.ndarray, period: float) -> tuple[float, float]:
@@ -61,7 +68,31 @@ def onset_envelope(*, y: np.ndarray, sr: int) -> OnsetEnvelope:
     if sr != ENV_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=ENV_SR, res_type="soxr_hq")
     env = librosa.onset.onset_strength(y=y, sr=ENV_SR, hop_length=ENV_HOP, n_fft=1024, n_mels=40, fmax=3000.0)
-    return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR)
+    bass = librosa.onset.onset_strength(
+        y=y, sr=ENV_SR, hop_length=ENV_HOP, n_fft=BASS_N_FFT, n_mels=12, fmax=BASS_HZ
+    )
+    return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR, bass=bass.astype(np.float32))
+
+
+def strong_half(envelope: OnsetEnvelope, *, beats: np.ndarray) -> int:
+    """0 or 1: which alternate beats of ``beats`` (``beats[0::2]`` or ``beats[1::2]``) are a half-time
+    partner's beats, by where the kick and bass hit.
+
+    When a track is matched against one at half its tempo, only every other beat of it meets a beat of
+    the other, and which half is a musical choice: the strong beats (1 and 3) carry the kick and bass,
+    the weak ones (2 and 4) the snare. The downbeat from the metre analysis picks a half too, but a
+    downbeat read one beat off puts the slow track's beats on the fast one's backbeats, half a beat off
+    at the slow tempo. The other half is chosen only when its bass onsets are clearly stronger
+    (:data:`STRONG_HALF`)."""
+    if envelope.bass.size == 0 or len(beats) < 4:
+        return 0
+    times = np.arange(len(envelope.bass)) * envelope.frame_s
+    # The peak within a 16th of a beat of each beat: onsets a few ms off the grid still count in full.
+    period = float(np.median(np.diff(beats)))
+    offsets = np.linspace(-period / 16, period / 16, 7)
+    at = np.interp(np.asarray(beats)[:, None] + offsets[None, :], times, envelope.bass).max(axis=1)
+    even, odd = float(at[0::2].mean()), float(at[1::2].mean())
+    return 1 if odd > STRONG_HALF * even else 0
 
 
 def local_shift(envelope: OnsetEnvelope, *, beats: np.ndarray) -> float:
@@ -76,6 +107,7 @@ LOCAL_BEATS = 1  # beats either side of a beat whose onsets set that beat's own 
 MAX_STEP_SHARE = 0.25  # from one beat to the next, the shift moves by at most this share of a beat
 MAX_DRIFT_SHARE = 0.25  # and it strays at most this share of a beat from the whole stretch's shift
 FOLLOW_GAIN = 1.05  # followed beats replace the straight grid only when they sit on 5 % more onset energy
+LOCAL_DRIFT_GAIN = 1.15  # ...or 15 % more, in a track the analysis found on one straight grid
 SNAP_SHARE = 0.06  # then each beat moves to the strongest onset within this share of a beat of it...
 SNAP_STRENGTH = 6.0  # ...when that onset is this many times the overlap's median onset strength
 
@@ -132,16 +164,25 @@ def beat_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray) -> np.ndarray:
     this puts 90 % of the beats within 4 ms of the truth, from a straight grid that is up to 100 ms off.
     """
     beats = np.asarray(beats, dtype=float)
+    followed = beats + (drift_shifts(envelope, beats=beats, gain=FOLLOW_GAIN) if len(beats) > 2 else 0.0)
+    shifts: np.ndarray = _snap(envelope, followed) - beats if len(beats) > 2 else followed - beats
+    return shifts
+
+
+def drift_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray, gain: float = LOCAL_DRIFT_GAIN) -> np.ndarray:
+    """The shift of each beat of ``beats`` that follows a drift of the onsets (no beat snapped to its own
+    hit): the stretch's one straight shift unless the followed beats sit on ``gain`` times its onset
+    energy. A track whose analysis found one straight grid can still drift where it is mixed (a piece
+    that speeds up into its ending); a steady one keeps its straight grid."""
+    beats = np.asarray(beats, dtype=float)
     start = local_shift(envelope, beats=beats)
     if len(beats) < 2 * LOCAL_BEATS + 1:
         return np.full(len(beats), start)
-    straight = beats + start
-    followed = beats + _follow(envelope, beats, start)
+    followed = _follow(envelope, beats, start)
     # Following must catch clearly more onset energy than the straight grid, or it followed noise.
-    if _on_onsets(envelope, followed) < FOLLOW_GAIN * _on_onsets(envelope, straight):
-        followed = straight
-    shifts: np.ndarray = _snap(envelope, followed) - beats
-    return shifts
+    if _on_onsets(envelope, beats + followed) < gain * _on_onsets(envelope, beats + start):
+        return np.full(len(beats), start)
+    return followed
 
 
 def _on_onsets(envelope: OnsetEnvelope, beats: np.ndarray) -> float:

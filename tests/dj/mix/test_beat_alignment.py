@@ -74,14 +74,33 @@ def test_beats_are_followed_from_the_onsets_when_the_drifting_grid_is_only_rough
     assert tracked.p90_abs_ms is not None and tracked.p90_abs_ms < 10.0
 
 
-def test_steady_tracks_keep_their_straight_grids(drifting: dict[str, TrackAnalysis]) -> None:
-    steady = {k: replace(t, beats_on_grid=True) for k, t in drifting.items()}
+def test_steady_tracks_keep_their_straight_grids(make_track) -> None:
+    """Tracks played to a click keep one straight grid each: the piecewise mode changes nothing there."""
+    steady = {
+        "a": make_track("steady-a", bpm=118, pattern="four_on_floor", seed=1, duration_s=40),
+        "b": make_track("steady-b", bpm=120, pattern="backbeat", seed=2, duration_s=40, tonic=2),
+    }
     envelopes = envelopes_for(steady, ["a", "b"], sr=SR)
     piecewise = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=True).transitions[0]
     straight = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=False).transitions[0]
     assert np.allclose(piecewise.b_beats, straight.b_beats) and np.allclose(
         piecewise.a_beats, straight.a_beats
     )
+
+
+def test_a_drift_where_the_tracks_meet_is_followed_though_the_analysis_found_a_straight_grid(
+    drifting: dict[str, TrackAnalysis],
+) -> None:
+    """Drifting audio whose analysis reports one straight grid (a piece steady for most of its length
+    that speeds up into its ending): the drift is found in the overlap's own onsets and followed, and the
+    independent trackers pair every beat tightly, where the straight grids are well off."""
+    steady_read = {k: replace(_straight(t), beats_on_grid=True) for k, t in drifting.items()}
+    followed = _measured(steady_read, piecewise=True)
+    straight = _measured(steady_read, piecewise=False)
+    assert followed.measured, followed.reason
+    assert followed.median_abs_ms is not None and followed.median_abs_ms < 5.0
+    assert followed.p90_abs_ms is not None and followed.p90_abs_ms < 10.0
+    assert not straight.measured or (straight.p90_abs_ms or 0.0) > 2 * followed.p90_abs_ms
 
 
 def test_the_cue_sheet_figures_come_from_the_tracked_beats(drifting: dict[str, TrackAnalysis]) -> None:
