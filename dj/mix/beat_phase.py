@@ -107,7 +107,6 @@ LOCAL_BEATS = 1  # beats either side of a beat whose onsets set that beat's own 
 MAX_STEP_SHARE = 0.25  # from one beat to the next, the shift moves by at most this share of a beat
 MAX_DRIFT_SHARE = 0.25  # and it strays at most this share of a beat from the whole stretch's shift
 FOLLOW_GAIN = 1.05  # followed beats replace the straight grid only when they sit on 5 % more onset energy
-LOCAL_DRIFT_GAIN = 1.15  # ...or 15 % more, in a track the analysis found on one straight grid
 SNAP_SHARE = 0.06  # then each beat moves to the strongest onset within this share of a beat of it...
 SNAP_STRENGTH = 6.0  # ...when that onset is this many times the overlap's median onset strength
 
@@ -164,25 +163,16 @@ def beat_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray) -> np.ndarray:
     this puts 90 % of the beats within 4 ms of the truth, from a straight grid that is up to 100 ms off.
     """
     beats = np.asarray(beats, dtype=float)
-    followed = beats + (drift_shifts(envelope, beats=beats, gain=FOLLOW_GAIN) if len(beats) > 2 else 0.0)
-    shifts: np.ndarray = _snap(envelope, followed) - beats if len(beats) > 2 else followed - beats
-    return shifts
-
-
-def drift_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray, gain: float = LOCAL_DRIFT_GAIN) -> np.ndarray:
-    """The shift of each beat of ``beats`` that follows a drift of the onsets (no beat snapped to its own
-    hit): the stretch's one straight shift unless the followed beats sit on ``gain`` times its onset
-    energy. A track whose analysis found one straight grid can still drift where it is mixed (a piece
-    that speeds up into its ending); a steady one keeps its straight grid."""
-    beats = np.asarray(beats, dtype=float)
     start = local_shift(envelope, beats=beats)
     if len(beats) < 2 * LOCAL_BEATS + 1:
         return np.full(len(beats), start)
-    followed = _follow(envelope, beats, start)
+    straight = beats + start
+    followed = beats + _follow(envelope, beats, start)
     # Following must catch clearly more onset energy than the straight grid, or it followed noise.
-    if _on_onsets(envelope, beats + followed) < gain * _on_onsets(envelope, beats + start):
-        return np.full(len(beats), start)
-    return followed
+    if _on_onsets(envelope, followed) < FOLLOW_GAIN * _on_onsets(envelope, straight):
+        followed = straight
+    shifts: np.ndarray = _snap(envelope, followed) - beats
+    return shifts
 
 
 def _on_onsets(envelope: OnsetEnvelope, beats: np.ndarray) -> float:

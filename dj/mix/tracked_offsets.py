@@ -17,9 +17,9 @@ reported as unmeasurable, with the reason, rather than as a number that mixes re
 error. The onset cross-correlation of the two stems over the overlap (its peak within a quarter beat)
 is a second, tracker-free estimate of the same offset.
 
-One phase disagreement is not an error: a stem whose tracked beats are no louder than the midpoints
-between them has no strong and weak half at that tempo (a piece read at half its pulse, its onsets as
-strong on the "and" as on the beat), so which half a tracker calls the beat is a coin toss. Then, and
+One phase disagreement is not an error: a stem whose tracked beats carry no more kick and bass than
+the midpoints between them has no strong and weak half at that tempo (a piece read at half its pulse,
+its off-beats as heavy as its beats), so which half a tracker calls the beat is a coin toss. Then, and
 only then, both stems are tracked again at twice the tempo and the offsets are measured at that pulse,
 with a note saying so. Where both stems' beats are clearly accented, half a beat apart stays a phase
 disagreement: a real half-beat error is never re-read as a pulse that hides it.
@@ -43,7 +43,8 @@ MIN_BEATS = 4
 SNAP_SHARE = 0.1  # a tracked beat moves to the onset peak within this share of a beat
 EDGE_S = 0.06  # an onset this close to a stem's edge has no audio on one side to rise from: not a beat
 PHASES_DISAGREE = "beat phases disagree"
-ACCENTED = 1.3  # beats with this much more onset strength than their midpoints have a strong half
+ACCENTED = 1.3  # beats with this much more (or less) bass onset than their midpoints have a strong half
+BASS_HZ = 250.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +82,7 @@ class _Tracked:
     beats: np.ndarray  # seconds from the stem's first sample
     env: np.ndarray
     frame_s: float
+    bass: np.ndarray  # onset strength of the kick and bass alone (below BASS_HZ), same frames
 
 
 def _snap(env: np.ndarray, frames: np.ndarray, radius: int) -> np.ndarray:
@@ -107,9 +109,10 @@ def track(y: np.ndarray, *, sr: int, start_bpm: float = 120.0) -> _Tracked:
     if sr != TRACK_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=TRACK_SR, res_type="soxr_hq")
     env = librosa.onset.onset_strength(y=y, sr=TRACK_SR, hop_length=HOP)
+    bass = librosa.onset.onset_strength(y=y, sr=TRACK_SR, hop_length=HOP, n_fft=2048, n_mels=12, fmax=BASS_HZ)
     frame_s = HOP / TRACK_SR
     if len(env) < 8 or float(env.max()) <= 0:
-        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
+        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s, bass=bass)
     coarse = env[: len(env) // COARSE * COARSE].reshape(-1, COARSE).mean(axis=1)
     hop = HOP * COARSE
     tempo = float(
@@ -120,11 +123,11 @@ def track(y: np.ndarray, *, sr: int, start_bpm: float = 120.0) -> _Tracked:
     )
     frames = np.asarray(coarse_frames) * COARSE + COARSE // 2
     if len(frames) < 2:
-        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
+        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s, bass=bass)
     radius = max(1, round(SNAP_SHARE * float(np.median(np.diff(frames)))))
     beats = _snap(env, frames, radius) * frame_s
     inside = (beats >= EDGE_S) & (beats <= len(y) / TRACK_SR - EDGE_S)
-    return _Tracked(beats=beats[inside], env=env, frame_s=frame_s)
+    return _Tracked(beats=beats[inside], env=env, frame_s=frame_s, bass=bass)
 
 
 def _rate(beats: np.ndarray) -> float | None:
@@ -159,14 +162,21 @@ def _xcorr(
 
 
 def _accent(t: _Tracked, beats: np.ndarray) -> float:
-    """Onset strength at ``beats`` (stem seconds) over that at the midpoints between them: near 1 when
-    the off-beats are as strong as the beats, so the beats' half is arbitrary at this tempo."""
+    """The kick-and-bass onset peaks near ``beats`` (stem seconds) over those near the midpoints between
+    them (each the highest within the snap radius, as the beats themselves were placed). Near 1, the
+    off-beats carry as much kick and bass as the beats: which half is the beat is arbitrary at this
+    tempo. Kick against snare is a strong half even where the two are equally loud, so the bass band
+    decides, not the full-band onsets the beats were tracked on."""
     if len(beats) < 3:
         return np.inf
-    times = np.arange(len(t.env)) * t.frame_s
-    mids = 0.5 * (beats[1:] + beats[:-1])
-    off = float(np.interp(mids, times, t.env).mean())
-    return float(np.interp(beats, times, t.env).mean()) / off if off > 0 else np.inf
+    radius = max(1, round(SNAP_SHARE * float(np.median(np.diff(beats))) / t.frame_s))
+
+    def peaks(times: np.ndarray) -> float:
+        frames = np.clip(np.round(times / t.frame_s).astype(int), 0, len(t.bass) - 1)
+        return float(np.mean([t.bass[max(0, f - radius) : f + radius + 1].max() for f in frames]))
+
+    on, off = peaks(beats), peaks(0.5 * (beats[1:] + beats[:-1]))
+    return max(on, off) / min(on, off) if min(on, off) > 0 else np.inf
 
 
 def tracked_offsets(
@@ -213,7 +223,7 @@ def tracked_offsets(
         double,
         note=(
             f"measured at the {rates[0]:.0f} BPM pulse: at {first.tempo_a_bpm:.0f} BPM the trackers put the "
-            f"beat on different halves, and the off-beats of {which} are as strong as its beats"
+            f"beat on different halves, and the off-beats of {which} carry as much kick and bass as the beats"
         ),
     )
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, drift_shifts, local_shift, strong_half
+from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift, strong_half
 from dj.mix.exit_cue import ExitRule
 from dj.planning.tempo_match import (
     CROSSFADE,
@@ -123,13 +123,12 @@ def plan_transition(
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`). When ``piecewise``, a track the analysis found drifting has each
-    beat put on its own onsets, and a steady one follows a drift only where its onsets there clearly
-    drift (B then follows A's drift through the overlap); otherwise, and always without ``piecewise``
-    (the reference the piecewise alignment is measured against), two straight grids with one shift
-    each. In a half/double-time pairing, the faster track's beats that meet the slower one's are the
-    half with the bass on them (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule``
-    (the listener's length mode) ranks A's exits (:mod:`dj.mix.exit_cue`).
+    there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` and the analysis found either track
+    drifting (B then follows A's drift through the overlap), else as two straight grids with one shift
+    each (steady tracks, and the reference the piecewise alignment is measured against). In a half/double-time
+    pairing, the faster track's beats that meet the slower one's are the half with the bass on them
+    (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule`` (the listener's length mode) ranks A's exits
+    (:mod:`dj.mix.exit_cue`).
     """
     rule = exit_rule or ExitRule()
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
@@ -211,13 +210,10 @@ def _beatmatched(
     if best is None:
         return None
     _, bars, cue, b_beats = best
+    # Beat by beat only where the analysis found a drift; a steady track's grid is already straight.
+    drifts = not (a.beats_on_grid and b.beats_on_grid)
     a_grid, b_grid = _matched_grids(
-        cue.a_beats,
-        b_beats,
-        multiplier=match.multiplier,
-        envs=envs,
-        piecewise=piecewise,
-        drifting=(not a.beats_on_grid, not b.beats_on_grid),
+        cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise and drifts
     )
     ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
     ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
@@ -279,12 +275,10 @@ def _matched_grids(
     multiplier: float,
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
     piecewise: bool = True,
-    drifting: tuple[bool, bool] = (True, True),
 ) -> tuple[np.ndarray, np.ndarray]:
     """The beats of A and B that land together (same count), put on the onsets under the overlap itself
-    (B's grid was moved for its entry already): when ``piecewise``, each beat of a ``drifting`` track
-    (by the analysis) on its own onsets and a steady track's beats along any drift of its onsets there;
-    else, or when neither moves off its line, two straight grids shifted as a whole."""
+    (B's grid was moved for its entry already): each beat on its own onsets when ``piecewise``, else
+    two straight grids shifted as a whole."""
     # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat, and
     # the half of the faster track's beats that meets the slower one's is the half with the bass on it.
     env_a, env_b = envs
@@ -299,28 +293,15 @@ def _matched_grids(
     k = min(len(a_grid), len(b_grid))
     a_grid, b_grid = a_grid[:k], b_grid[:k]
     if piecewise and env_a is not None and env_b is not None:
-        # A drifting track's beats go each on its own onsets; so do a steady one's where its onsets in
-        # the overlap clearly drift (a piece speeding up into its ending). Otherwise a steady track keeps
-        # one straight grid: beat-by-beat shifts on a groove follow its pushed hits, not the pulse.
-        sides = ((env_a, a_grid, drifting[0]), (env_b, b_grid, drifting[1]))
-        follows = [drift or _drifts_here(env, grid) for env, grid, drift in sides]
-        if any(follows):
-            shifts = [
-                beat_shifts(env, beats=grid) if f else np.full(len(grid), local_shift(env, beats=grid))
-                for (env, grid, _), f in zip(sides, follows, strict=True)
-            ]
-            return _steady_grids(a_grid + shifts[0], b_grid + shifts[1], max_wobble=PIECEWISE_WOBBLE)
+        a_grid = a_grid + beat_shifts(env_a, beats=a_grid)
+        b_grid = b_grid + beat_shifts(env_b, beats=b_grid)
+        return _steady_grids(a_grid, b_grid, max_wobble=PIECEWISE_WOBBLE)
     a_grid, b_grid = _steady_grids(a_grid, b_grid, max_wobble=0.0 if not piecewise else STEADY_WOBBLE)
     if env_a is not None:
         a_grid = a_grid + local_shift(env_a, beats=a_grid)
     if env_b is not None:
         b_grid = b_grid + local_shift(env_b, beats=b_grid)
     return a_grid, b_grid
-
-
-def _drifts_here(env: OnsetEnvelope, grid: np.ndarray) -> bool:
-    """Whether the onsets under ``grid`` drift off its straight line clearly enough to follow."""
-    return float(np.ptp(drift_shifts(env, beats=grid))) > 1e-6
 
 
 def _blend_reason(
