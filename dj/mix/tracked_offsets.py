@@ -43,6 +43,7 @@ MIN_BEATS = 4
 SNAP_SHARE = 0.1  # a tracked beat moves to the onset peak within this share of a beat
 EDGE_S = 0.06  # an onset this close to a stem's edge has no audio on one side to rise from: not a beat
 PHASES_DISAGREE = "beat phases disagree"
+TEMPO_DISAGREE = "trackers disagree on the tempo"
 ACCENTED = 1.3  # beats with this much more (or less) bass onset than their midpoints have a strong half
 BASS_HZ = 250.0
 
@@ -245,8 +246,7 @@ def _offsets(ta: _Tracked, tb: _Tracked, *, a_overlap_start_s: float, overlap_s:
     if abs(np.log(rate_b / rate_a)) > np.log1p(TEMPO_AGREEMENT):
         octave = abs(abs(np.log2(rate_b / rate_a)) - 1.0) < 0.09
         return unmeasured(
-            f"trackers disagree on the tempo{' octave' if octave else ''}: "
-            f"A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
+            f"{TEMPO_DISAGREE}{' octave' if octave else ''}: A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
         )
     period = 60.0 / rate_a
     xcorr = 1000 * _xcorr(ta, tb, a_from=a_overlap_start_s, b_from=0.0, length=overlap_s, period=period)
