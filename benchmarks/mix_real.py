@@ -223,6 +223,7 @@ def _mix(
                     else tr.reason
                     or f"median |offset| {tr.median_abs_ms:.1f} ms, p90 {tr.p90_abs_ms:.1f} ms over "
                     f"{len(tr.offsets_ms)} beats, xcorr {tr.xcorr_ms:+.1f} ms"
+                    + (f" ({tr.note})" if tr.note else "")
                 )
             )
     return rows

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import librosa
@@ -28,12 +28,19 @@ MIN_CONTRAST = 1.5  # the onsets must line up clearly better at the best lag tha
 AMBIGUOUS = 0.85  # a rival lag scoring this close to the best one makes the phase unclear
 
 
+BASS_HZ = 250.0  # kick and bass: the band that tells a bar's strong beats from its weak ones
+BASS_N_FFT = 2048  # 11 Hz bins, so the few mel bands under BASS_HZ are not empty
+STRONG_HALF = 1.25  # the other half of a double-time grid must carry this much more bass to be chosen
+
+
 @dataclass(frozen=True, kw_only=True)
 class OnsetEnvelope:
-    """A track's onset-strength envelope (frames of ``frame_s`` seconds)."""
+    """A track's onset-strength envelope (frames of ``frame_s`` seconds), and the same from the bass
+    band alone (``bass``; empty when not computed)."""
 
     env: np.ndarray
     frame_s: float
+    bass: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
 def beat_phase(envelope: OnsetEnvelope, *, beats: np.ndarray, period: float) -> tuple[float, float]:
@@ -61,7 +68,31 @@ def onset_envelope(*, y: np.ndarray, sr: int) -> OnsetEnvelope:
     if sr != ENV_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=ENV_SR, res_type="soxr_hq")
     env = librosa.onset.onset_strength(y=y, sr=ENV_SR, hop_length=ENV_HOP, n_fft=1024, n_mels=40, fmax=3000.0)
-    return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR)
+    bass = librosa.onset.onset_strength(
+        y=y, sr=ENV_SR, hop_length=ENV_HOP, n_fft=BASS_N_FFT, n_mels=12, fmax=BASS_HZ
+    )
+    return OnsetEnvelope(env=env.astype(np.float32), frame_s=ENV_HOP / ENV_SR, bass=bass.astype(np.float32))
+
+
+def strong_half(envelope: OnsetEnvelope, *, beats: np.ndarray) -> int:
+    """0 or 1: which alternate beats of ``beats`` (``beats[0::2]`` or ``beats[1::2]``) are a half-time
+    partner's beats, by where the kick and bass hit.
+
+    When a track is matched against one at half its tempo, only every other beat of it meets a beat of
+    the other, and which half is a musical choice: the strong beats (1 and 3) carry the kick and bass,
+    the weak ones (2 and 4) the snare. The downbeat from the metre analysis picks a half too, but a
+    downbeat read one beat off puts the slow track's beats on the fast one's backbeats, half a beat off
+    at the slow tempo. The other half is chosen only when its bass onsets are clearly stronger
+    (:data:`STRONG_HALF`)."""
+    if envelope.bass.size == 0 or len(beats) < 4:
+        return 0
+    times = np.arange(len(envelope.bass)) * envelope.frame_s
+    # The peak within a 16th of a beat of each beat: onsets a few ms off the grid still count in full.
+    period = float(np.median(np.diff(beats)))
+    offsets = np.linspace(-period / 16, period / 16, 7)
+    at = np.interp(np.asarray(beats)[:, None] + offsets[None, :], times, envelope.bass).max(axis=1)
+    even, odd = float(at[0::2].mean()), float(at[1::2].mean())
+    return 1 if odd > STRONG_HALF * even else 0
 
 
 def local_shift(envelope: OnsetEnvelope, *, beats: np.ndarray) -> float:

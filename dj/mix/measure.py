@@ -23,7 +23,7 @@ just after it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +32,7 @@ from core.camelot import camelot_distance
 from dj.mix.beat_phase import MIN_CONTRAST, beat_phase, onset_envelope
 from dj.mix.mastering import integrated_lufs
 from dj.mix.render import MixResult, OverlapStems
-from dj.mix.tracked_offsets import TrackedOffsets, tracked_offsets
+from dj.mix.tracked_offsets import TEMPO_DISAGREE, TrackedOffsets, tracked_offsets
 from dj.mix.transitions import TransitionSpec
 from dj.planning.tempo_match import EQ_BLEND, TransitionKind
 
@@ -87,7 +87,8 @@ def beat_offset(stems: OverlapStems, *, beat_s: float) -> float | None:
 
 def independent_offsets(stems: OverlapStems, *, start_bpm: float = 120.0) -> TrackedOffsets:
     """Per-beat offsets of one overlap from its stems, each tracked over its context as well
-    (``start_bpm``: A's analysed tempo, the centre of the trackers' tempo prior, nothing more)."""
+    (``start_bpm``: the tempo at which A's and B's beats meet, the centre of the trackers' tempo prior,
+    nothing more)."""
     return tracked_offsets(
         stems.a,
         stems.b,
@@ -95,6 +96,24 @@ def independent_offsets(stems: OverlapStems, *, start_bpm: float = 120.0) -> Tra
         a_overlap_start_s=stems.a_lead_s,
         overlap_s=stems.overlap_s,
         start_bpm=start_bpm,
+    )
+
+
+def _tracked(stems: OverlapStems, *, spec: TransitionSpec, a_bpm: float) -> TrackedOffsets:
+    """Independent offsets of a beat-matched overlap. Where B plays in half time only every other beat
+    of A meets one of B's, so both trackers look for the beats the two share (half A's tempo): that is
+    where a wrong half would show. Only when the trackers cannot agree on a tempo there (a 3:2 reading,
+    say) are the beats paired at A's own tempo instead, with a note: that checks the timing of the
+    pulse, not which half of it B sits on."""
+    shared = independent_offsets(stems, start_bpm=a_bpm / max(spec.multiplier, 1.0))
+    if spec.multiplier <= 1.0 or shared.measured or not shared.reason.startswith(TEMPO_DISAGREE):
+        return shared
+    at_a = independent_offsets(stems, start_bpm=a_bpm)
+    if not at_a.measured:
+        return shared
+    return replace(
+        at_a,
+        note=f"measured at A's {at_a.tempo_a_bpm:.0f} BPM pulse: at the beats the two share, {shared.reason}",
     )
 
 
@@ -115,7 +134,7 @@ def measure_mix(result: MixResult, *, analyses: Mapping[str, TrackAnalysis]) -> 
         if spec.kind == EQ_BLEND and k in stems:
             lag = beat_offset(stems[k], beat_s=60.0 / a.bpm)
             offset = None if lag is None else 1000 * lag
-            tracked = independent_offsets(stems[k], start_bpm=a.bpm)
+            tracked = _tracked(stems[k], spec=spec, a_bpm=a.bpm)
         before = _loudness(result.y, result.sr, start - LOUDNESS_WINDOW_S, start)
         after = _loudness(result.y, result.sr, end, end + LOUDNESS_WINDOW_S)
         jump = after - before if np.isfinite(before) and np.isfinite(after) else None

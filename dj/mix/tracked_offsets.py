@@ -16,11 +16,18 @@ and a pair counts only when the beats lie within a quarter beat; when too few pa
 reported as unmeasurable, with the reason, rather than as a number that mixes real error with tracker
 error. The onset cross-correlation of the two stems over the overlap (its peak within a quarter beat)
 is a second, tracker-free estimate of the same offset.
+
+One phase disagreement is not an error: a stem whose tracked beats carry no more kick and bass than
+the midpoints between them has no strong and weak half at that tempo (a piece read at half its pulse,
+its off-beats as heavy as its beats), so which half a tracker calls the beat is a coin toss. Then, and
+only then, both stems are tracked again at twice the tempo and the offsets are measured at that pulse,
+with a note saying so. Where both stems' beats are clearly accented, half a beat apart stays a phase
+disagreement: a real half-beat error is never re-read as a pulse that hides it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import librosa
 import numpy as np
@@ -35,6 +42,10 @@ MIN_PAIRED_SHARE = 0.6  # at least this share of A's beats in the overlap must f
 MIN_BEATS = 4
 SNAP_SHARE = 0.1  # a tracked beat moves to the onset peak within this share of a beat
 EDGE_S = 0.06  # an onset this close to a stem's edge has no audio on one side to rise from: not a beat
+PHASES_DISAGREE = "beat phases disagree"
+TEMPO_DISAGREE = "trackers disagree on the tempo"
+ACCENTED = 1.3  # beats with this much more (or less) bass onset than their midpoints have a strong half
+BASS_HZ = 250.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +58,7 @@ class TrackedOffsets:
     tempo_b_bpm: float | None
     xcorr_ms: float | None
     reason: str = ""
+    note: str = ""  # how a measured transition was measured, when not at A's analysed tempo
 
     @property
     def measured(self) -> bool:
@@ -71,6 +83,7 @@ class _Tracked:
     beats: np.ndarray  # seconds from the stem's first sample
     env: np.ndarray
     frame_s: float
+    bass: np.ndarray  # onset strength of the kick and bass alone (below BASS_HZ), same frames
 
 
 def _snap(env: np.ndarray, frames: np.ndarray, radius: int) -> np.ndarray:
@@ -97,9 +110,10 @@ def track(y: np.ndarray, *, sr: int, start_bpm: float = 120.0) -> _Tracked:
     if sr != TRACK_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=TRACK_SR, res_type="soxr_hq")
     env = librosa.onset.onset_strength(y=y, sr=TRACK_SR, hop_length=HOP)
+    bass = librosa.onset.onset_strength(y=y, sr=TRACK_SR, hop_length=HOP, n_fft=2048, n_mels=12, fmax=BASS_HZ)
     frame_s = HOP / TRACK_SR
     if len(env) < 8 or float(env.max()) <= 0:
-        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
+        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s, bass=bass)
     coarse = env[: len(env) // COARSE * COARSE].reshape(-1, COARSE).mean(axis=1)
     hop = HOP * COARSE
     tempo = float(
@@ -110,11 +124,11 @@ def track(y: np.ndarray, *, sr: int, start_bpm: float = 120.0) -> _Tracked:
     )
     frames = np.asarray(coarse_frames) * COARSE + COARSE // 2
     if len(frames) < 2:
-        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s)
+        return _Tracked(beats=np.zeros(0), env=env, frame_s=frame_s, bass=bass)
     radius = max(1, round(SNAP_SHARE * float(np.median(np.diff(frames)))))
     beats = _snap(env, frames, radius) * frame_s
     inside = (beats >= EDGE_S) & (beats <= len(y) / TRACK_SR - EDGE_S)
-    return _Tracked(beats=beats[inside], env=env, frame_s=frame_s)
+    return _Tracked(beats=beats[inside], env=env, frame_s=frame_s, bass=bass)
 
 
 def _rate(beats: np.ndarray) -> float | None:
@@ -148,6 +162,24 @@ def _xcorr(
     return float((lags[j] + delta) * fs)
 
 
+def _accent(t: _Tracked, beats: np.ndarray) -> float:
+    """The kick-and-bass onset peaks near ``beats`` (stem seconds) over those near the midpoints between
+    them (each the highest within the snap radius, as the beats themselves were placed). Near 1, the
+    off-beats carry as much kick and bass as the beats: which half is the beat is arbitrary at this
+    tempo. Kick against snare is a strong half even where the two are equally loud, so the bass band
+    decides, not the full-band onsets the beats were tracked on."""
+    if len(beats) < 3:
+        return np.inf
+    radius = max(1, round(SNAP_SHARE * float(np.median(np.diff(beats))) / t.frame_s))
+
+    def peaks(times: np.ndarray) -> float:
+        frames = np.clip(np.round(times / t.frame_s).astype(int), 0, len(t.bass) - 1)
+        return float(np.mean([t.bass[max(0, f - radius) : f + radius + 1].max() for f in frames]))
+
+    on, off = peaks(beats), peaks(0.5 * (beats[1:] + beats[:-1]))
+    return max(on, off) / min(on, off) if min(on, off) > 0 else np.inf
+
+
 def tracked_offsets(
     a: np.ndarray,
     b: np.ndarray,
@@ -163,9 +195,42 @@ def tracked_offsets(
     in; ``b`` is B's rendered stem starting where the overlap starts (and usually running on past it);
     both mono at ``sr``, both on the mix clock. ``start_bpm`` (A's analysed tempo) centres both trackers'
     tempo prior, so that neither settles on a 4:3 or 3:2 level of a swung or triplet-rich piece; where
-    the beats are, and the tempo itself, each tracker finds on its own stem.
+    the beats are, and the tempo itself, each tracker finds on its own stem. When the trackers put the
+    beat on different halves and a stem has no strong half at that tempo, the offsets are measured at
+    twice the tempo instead (see the module's docstring).
     """
     ta, tb = track(a, sr=sr, start_bpm=start_bpm), track(b, sr=sr, start_bpm=start_bpm)
+    first = _offsets(ta, tb, a_overlap_start_s=a_overlap_start_s, overlap_s=overlap_s)
+    if first.measured or not first.reason.startswith(PHASES_DISAGREE) or first.tempo_a_bpm is None:
+        return first
+    a_in = ta.beats[(ta.beats >= a_overlap_start_s) & (ta.beats <= a_overlap_start_s + overlap_s)]
+    accents = {"A": _accent(ta, a_in), "B": _accent(tb, tb.beats[tb.beats <= overlap_s])}
+    flat = {name: x for name, x in accents.items() if x < ACCENTED}
+    if not flat:
+        return first
+    pulse = 2.0 * first.tempo_a_bpm
+    double = _offsets(
+        track(a, sr=sr, start_bpm=pulse),
+        track(b, sr=sr, start_bpm=pulse),
+        a_overlap_start_s=a_overlap_start_s,
+        overlap_s=overlap_s,
+    )
+    rates = (double.tempo_a_bpm or pulse, double.tempo_b_bpm or pulse)
+    # Only a pulse at twice the tempo counts: a tracker that settled elsewhere measured something else.
+    if not double.measured or max(abs(np.log(r / pulse)) for r in rates) > np.log1p(2 * TEMPO_AGREEMENT):
+        return first
+    which = " and ".join(f"{n} ({x:.2f})" for n, x in flat.items())
+    return replace(
+        double,
+        note=(
+            f"measured at the {rates[0]:.0f} BPM pulse: at {first.tempo_a_bpm:.0f} BPM the trackers put the "
+            f"beat on different halves, and the off-beats of {which} carry as much kick and bass as the beats"
+        ),
+    )
+
+
+def _offsets(ta: _Tracked, tb: _Tracked, *, a_overlap_start_s: float, overlap_s: float) -> TrackedOffsets:
+    """Pair two stems' tracked beats inside the overlap (see :func:`tracked_offsets`)."""
     a_in = ta.beats[(ta.beats >= a_overlap_start_s) & (ta.beats <= a_overlap_start_s + overlap_s)]
     a_in = a_in - a_overlap_start_s
     b_in = tb.beats[tb.beats <= overlap_s]
@@ -181,8 +246,7 @@ def tracked_offsets(
     if abs(np.log(rate_b / rate_a)) > np.log1p(TEMPO_AGREEMENT):
         octave = abs(abs(np.log2(rate_b / rate_a)) - 1.0) < 0.09
         return unmeasured(
-            f"trackers disagree on the tempo{' octave' if octave else ''}: "
-            f"A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
+            f"{TEMPO_DISAGREE}{' octave' if octave else ''}: A {rate_a:.0f} BPM, B {rate_b:.0f} BPM"
         )
     period = 60.0 / rate_a
     xcorr = 1000 * _xcorr(ta, tb, a_from=a_overlap_start_s, b_from=0.0, length=overlap_s, period=period)
@@ -192,7 +256,7 @@ def tracked_offsets(
     paired = d[np.abs(d) < 0.25 * period]
     if len(paired) < max(MIN_BEATS, MIN_PAIRED_SHARE * len(a_in)):
         return unmeasured(
-            f"beat phases disagree: {len(paired)} of {len(a_in)} beats of A have a beat of B within a "
+            f"{PHASES_DISAGREE}: {len(paired)} of {len(a_in)} beats of A have a beat of B within a "
             "quarter beat (B half a beat off, or one tracker on the off-beats)",
             xcorr_ms=xcorr,
         )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift
+from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift, strong_half
 from dj.mix.exit_cue import PLACE_NAMES, ExitRule, phrase_rank
 from dj.planning.tempo_match import (
     CROSSFADE,
@@ -113,8 +113,10 @@ def plan_transition(
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
     there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` and the analysis found either track
     drifting (B then follows A's drift through the overlap), else as two straight grids with one shift
-    each (steady tracks, and the reference the piecewise alignment is measured against). ``exit_rule``
-    (the listener's length mode) ranks A's exits (:mod:`dj.mix.exit_cue`).
+    each (steady tracks, and the reference the piecewise alignment is measured against). In a half/double-time
+    pairing, the faster track's beats that meet the slower one's are the half with the bass on them
+    (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule`` (the listener's length mode) ranks A's exits
+    (:mod:`dj.mix.exit_cue`).
     """
     rule = exit_rule or ExitRule()
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
@@ -265,18 +267,19 @@ def _matched_grids(
     """The beats of A and B that land together (same count), put on the onsets under the overlap itself
     (B's grid was moved for its entry already): each beat on its own onsets when ``piecewise``, else
     two straight grids shifted as a whole."""
-    # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat.
+    # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat, and
+    # the half of the faster track's beats that meets the slower one's is the half with the bass on it.
+    env_a, env_b = envs
     if multiplier == 2.0:
-        a_grid = a_beats[::2]
+        a_grid = a_beats[(strong_half(env_a, beats=a_beats) if env_a is not None else 0) :: 2]
         b_grid = b_beats[: len(a_grid)]
     elif multiplier == 0.5:
         a_grid = a_beats
-        b_grid = b_beats[::2][: len(a_grid)]
+        b_grid = b_beats[(strong_half(env_b, beats=b_beats) if env_b is not None else 0) :: 2][: len(a_grid)]
     else:
         a_grid, b_grid = a_beats, b_beats
     k = min(len(a_grid), len(b_grid))
     a_grid, b_grid = a_grid[:k], b_grid[:k]
-    env_a, env_b = envs
     if piecewise and env_a is not None and env_b is not None:
         a_grid = a_grid + beat_shifts(env_a, beats=a_grid)
         b_grid = b_grid + beat_shifts(env_b, beats=b_grid)

@@ -135,7 +135,9 @@ class MeasuredFigures:
     ``offset_*``: beats tracked independently in each placed stem and paired one by one (ms, B minus A):
     the median signed offset, the median and 90th percentile of its size, how many beats were paired,
     the onset cross-correlation's estimate of the same offset, and why the beats could not be paired
-    (``offset_note``, empty when they were). ``beat_offset_ms`` is the beat-phase check on the overlap.
+    (``offset_note``; when they were, it is empty or says at which pulse they were paired, e.g. twice
+    the analysed tempo for a piece read in half time). ``beat_offset_ms`` is the beat-phase check on
+    the overlap.
     """
 
     beat_offset_ms: float | None
@@ -423,7 +425,7 @@ def _tracked_figures(meas: TransitionMeasure) -> dict[str, Any]:
         "offset_p90_abs_ms": _r_opt(t.p90_abs_ms, 1),
         "offset_beats": len(t.offsets_ms),
         "offset_xcorr_ms": _r_opt(t.xcorr_ms, 1),
-        "offset_note": t.reason,
+        "offset_note": t.reason or t.note,
     }
 
 

@@ -74,8 +74,12 @@ def test_beats_are_followed_from_the_onsets_when_the_drifting_grid_is_only_rough
     assert tracked.p90_abs_ms is not None and tracked.p90_abs_ms < 10.0
 
 
-def test_steady_tracks_keep_their_straight_grids(drifting: dict[str, TrackAnalysis]) -> None:
-    steady = {k: replace(t, beats_on_grid=True) for k, t in drifting.items()}
+def test_steady_tracks_keep_their_straight_grids(make_track) -> None:
+    """Tracks played to a click keep one straight grid each: the piecewise mode changes nothing there."""
+    steady = {
+        "a": make_track("steady-a", bpm=118, pattern="four_on_floor", seed=1, duration_s=40),
+        "b": make_track("steady-b", bpm=120, pattern="backbeat", seed=2, duration_s=40, tonic=2),
+    }
     envelopes = envelopes_for(steady, ["a", "b"], sr=SR)
     piecewise = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=True).transitions[0]
     straight = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=False).transitions[0]
@@ -88,3 +92,49 @@ def test_the_cue_sheet_figures_come_from_the_tracked_beats(drifting: dict[str, T
     tracked = _measured(drifting, piecewise=True)
     assert len(tracked.offsets_ms) >= 12  # 4 bars of 4 beats, less the beats at the stems' edges
     assert tracked.xcorr_ms is not None and abs(tracked.xcorr_ms - (tracked.median_ms or 0.0)) < 5.0
+
+
+@pytest.fixture(scope="module")
+def late_downbeats(make_track) -> dict[str, TrackAnalysis]:
+    """180 BPM drums (kick on 1 and 3, snare on 2 and 4) whose downbeats were read one beat late, then a
+    90 BPM track: only every other fast beat meets a slow one."""
+    fast = make_track("fast-a", bpm=180, pattern="backbeat", seed=3, duration_s=40)
+    late = np.asarray(fast.beats)[1:]
+    return {
+        "a": replace(fast, downbeats=late[::4], phrase_starts=late[::32]),
+        "b": make_track("slow-b", bpm=90, pattern="backbeat", seed=4, duration_s=40, tonic=2),
+    }
+
+
+def test_a_slow_track_meets_the_fast_ones_kicks_though_its_downbeat_was_read_a_beat_off(
+    late_downbeats: dict[str, TrackAnalysis],
+) -> None:
+    """With the fast track's downbeats read one beat late, the planner's grid starts on a snare; the bass
+    onsets choose the kick half instead. Checked against the renderer's own beats (the known answer),
+    not against any grid the planner made."""
+    analyses = late_downbeats
+    fast = analyses["a"]
+    envelopes = envelopes_for(analyses, ["a", "b"], sr=SR)
+    spec = build_timeline(["a", "b"], analyses, envelopes=envelopes).transitions[0]
+    plain = build_timeline(["a", "b"], analyses).transitions[0]
+    assert spec.multiplier == 2.0
+    kicks = np.asarray(fast.beats)[0::2]
+
+    def on_kicks(beats: np.ndarray) -> float:
+        return float(np.mean(np.min(np.abs(beats[:, None] - kicks[None, :]), axis=1) < 0.02))
+
+    assert on_kicks(plain.a_beats) == 0.0  # the grid from the late downbeat: every matched beat a snare
+    assert on_kicks(spec.a_beats) == 1.0
+
+
+def test_a_half_time_blend_is_tracked_at_the_beats_both_tracks_share(
+    late_downbeats: dict[str, TrackAnalysis],
+) -> None:
+    """B in half time has no beat on every other beat of A: both trackers look for the 90 BPM beats the
+    two tracks share, not A's 180 (at which B's tracker could only 'disagree on the tempo'), and the
+    tracker-free cross-correlation finds B's onsets on A's. (Which half of a 180 BPM backbeat librosa
+    calls the 90 BPM beat is its own choice: it takes the snares, so the beats are not paired here.)"""
+    tracked = _measured(late_downbeats, piecewise=False)
+    assert tracked.tempo_a_bpm == pytest.approx(90.0, rel=0.03)
+    assert tracked.tempo_b_bpm == pytest.approx(90.0, rel=0.03)
+    assert tracked.xcorr_ms is not None and abs(tracked.xcorr_ms) < 8.0

@@ -64,3 +64,67 @@ def test_silence_is_unmeasured_not_a_number() -> None:
         a, np.zeros(20 * SR, dtype=np.float32), sr=SR, a_overlap_start_s=OVERLAP_START_S, overlap_s=OVERLAP_S
     )
     assert not got.measured and got.reason
+
+
+def _clicks(
+    *, start_s: float, seed: int, tone_hz: float, even: tuple[float, float], odd_weak: bool
+) -> np.ndarray:
+    """40 s of equal clicks at 136 BPM, except outside ``even`` (s), where every other click is weak:
+    inside it there is a pulse but no strong half at 68 BPM; outside, an accent a tracker locks on to."""
+    rng = np.random.default_rng(seed)
+    n, hit_n = 40 * SR, int(0.08 * SR)
+    t = np.arange(hit_n) / SR
+    hit = (0.6 * np.sin(2 * np.pi * tone_hz * t) + 0.4 * rng.standard_normal(hit_n)) * np.exp(-t / 0.02)
+    y = np.zeros(n, dtype=np.float32)
+    for k, at in enumerate(np.arange(start_s, 39.0, 60 / 136)):
+        weak = not even[0] <= at < even[1] and k % 2 == int(odd_weak)
+        i = round(at * SR)
+        y[i : i + hit_n] += (0.3 if weak else 1.0) * hit
+    return y
+
+
+@pytest.mark.parametrize("shift_ms", [10.0, -20.0])
+def test_an_even_pulse_read_at_half_its_tempo_is_measured_at_that_pulse(shift_ms: float) -> None:
+    """Read at 68 BPM, a 136 BPM pulse with no strong half inside the overlap: the trackers, locked by the
+    accents around it, put the beat on different halves, which says nothing about the mix. The offsets are
+    then measured at 136 BPM, and the note says so."""
+    a = _clicks(start_s=0.25, seed=1, tone_hz=110.0, even=(OVERLAP_START_S, 99.0), odd_weak=False)
+    b = _clicks(
+        start_s=0.25 + shift_ms / 1000,
+        seed=2,
+        tone_hz=180.0,
+        even=(0.0, OVERLAP_START_S + OVERLAP_S),
+        odd_weak=True,
+    )
+    end = round((OVERLAP_START_S + OVERLAP_S) * SR)
+    got = tracked_offsets(
+        a[:end],
+        b[round(OVERLAP_START_S * SR) :],
+        sr=SR,
+        a_overlap_start_s=OVERLAP_START_S,
+        overlap_s=OVERLAP_S,
+        start_bpm=68.0,
+    )
+    assert got.measured, got.reason
+    assert "136 BPM pulse" in got.note
+    assert got.median_ms == pytest.approx(shift_ms, abs=3.0)
+    assert len(got.offsets_ms) >= 28  # every click of the overlap
+
+
+def test_accented_beats_a_fast_beat_apart_stay_a_phase_disagreement_at_half_tempo() -> None:
+    """Drums at 136 BPM read at 68 BPM, B one 136 BPM beat late: kick and snare make a strong half, so B's
+    snares on A's kicks are half a (68 BPM) beat off, and that is not re-measured at 136 BPM."""
+    a = render_track(bpm=136, pattern="backbeat", duration_s=40, sr=SR, seed=1)
+    b = render_track(
+        bpm=136, pattern="backbeat", tonic=2, duration_s=40, sr=SR, seed=2, start_s=0.25 + 60 / 136
+    )
+    end = round((OVERLAP_START_S + OVERLAP_S) * SR)
+    got = tracked_offsets(
+        a.y[:end],
+        b.y[round(OVERLAP_START_S * SR) :],
+        sr=SR,
+        a_overlap_start_s=OVERLAP_START_S,
+        overlap_s=OVERLAP_S,
+        start_bpm=68.0,
+    )
+    assert not got.measured and "beat phases disagree" in got.reason and not got.note
