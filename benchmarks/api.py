@@ -255,19 +255,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--demo", action="store_true", help="demo catalogue instead of hetrec")
     parser.add_argument("--users", type=int, default=200, help="distinct users in the request mix")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="a data directory an earlier run prepared (it prints it): no import, no training",
+    )
     args = parser.parse_args()
 
-    data = Path(tempfile.mkdtemp(prefix="selecta-api-bench-"))
+    data = args.data or Path(tempfile.mkdtemp(prefix="selecta-api-bench-"))
     env = {**os.environ, "SELECTA_DATA_DIR": str(data), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     env.pop("REDIS_URL", None)
-    print("preparing data and training ...", flush=True)
-    if args.demo or not HETREC.is_dir():
-        selecta(env, "import", "demo")
+    demo = args.demo or not HETREC.is_dir()
+    if args.data is None:
+        print(f"preparing data and training in {data} ...", flush=True)
+        selecta(env, "import", *(("demo",) if demo else ("hetrec", str(HETREC))))
+        selecta(env, "train")
+    if demo:
         users = [f"demo-user-{i:02d}" for i in range(1, 51)]
     else:
-        selecta(env, "import", "hetrec", str(HETREC))
         users = [f"lastfm:{u}" for u in range(2, 2 + 4 * args.users, 4)]
-    selecta(env, "train")
     key = selecta(env, "keys", "create", "--name", "benchmark").strip().splitlines()[-1]
     auth = {"Authorization": f"Bearer {key}"}
     users = users[: args.users]

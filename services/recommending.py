@@ -107,6 +107,16 @@ class RecommendationService:
                 self._stamp = stamp
             return self._model
 
+    def _current_model(self) -> Recommender | None:
+        """The bundle if it is loaded and still the newest, without waiting on the lock (which a thread
+        loading a new bundle holds for seconds): for the event loop, which must not wait on it."""
+        model, stamp = self._model, self._stamp
+        try:
+            current = os.stat(self._manifest).st_mtime_ns
+        except FileNotFoundError:
+            return None
+        return model if model is not None and stamp == current else None
+
     def history(self, model: Recommender, user_id: str) -> pl.DataFrame:
         """Recent events the bundle has not seen: all of a new user's, a known user's since training.
 
@@ -134,14 +144,14 @@ class RecommendationService:
         process saw last, and the version is read in the same MGET as the list (a changed version, after
         an import, costs a second look under the new one)."""
         model = self.model()
-        parts = {
-            "n": n,
-            "discovery": discovery,
-            "artist_cap": artist_cap,
-            "constraints": constraints,
-            "include_played": include_played,
-            "model": bundle_id(model),
-        }
+        parts = _context_parts(
+            model,
+            n=n,
+            discovery=discovery,
+            artist_cap=artist_cap,
+            constraints=constraints,
+            include_played=include_played,
+        )
         guess = self._catalog_version
         context = context_key(**parts, catalog=guess)
         catalog, cached = self.store.ranked_at_version(user_id, context)
@@ -167,3 +177,56 @@ class RecommendationService:
         )
         self.store.cache_ranked(user_id, context, [asdict(r) for r in ranked])
         return ranked, False
+
+    async def cached_json(
+        self,
+        user_id: str,
+        *,
+        n: int = 10,
+        discovery: float = 0.0,
+        artist_cap: int | None = None,
+        constraints: Constraints | None = None,
+        include_played: bool = False,
+    ) -> tuple[str, str] | None:
+        """The cached list as the JSON text it is stored as (an array of :class:`Recommendation`
+        fields) and the bundle's id, read on the event loop; None when :meth:`recommend` must answer (no
+        list cached under this context, the catalogue version moved on, or the bundle is not loaded or
+        changed): that one blocks and runs in a worker thread."""
+        model = self._current_model()
+        if model is None:
+            return None
+        parts = _context_parts(
+            model,
+            n=n,
+            discovery=discovery,
+            artist_cap=artist_cap,
+            constraints=constraints,
+            include_played=include_played,
+        )
+        guess = self._catalog_version
+        catalog, cached = await self.store.ranked_json_at_version(
+            user_id, context_key(**parts, catalog=guess)
+        )
+        if catalog != guess or cached is None:
+            return None
+        return cached, str(parts["model"])
+
+
+def _context_parts(
+    model: Recommender,
+    *,
+    n: int,
+    discovery: float,
+    artist_cap: int | None,
+    constraints: Constraints | None,
+    include_played: bool,
+) -> dict[str, object]:
+    """What names a cached list, but the catalogue version: the request's parameters and the bundle."""
+    return {
+        "n": n,
+        "discovery": discovery,
+        "artist_cap": artist_cap,
+        "constraints": constraints,
+        "include_played": include_played,
+        "model": bundle_id(model),
+    }

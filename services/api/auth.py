@@ -21,8 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from core.errors import SelectaError
-from services.api.deps import StateDep
-from services.api.state import AppState
+from services.api.deps import app_state
 from services.sessions import lifecycle as sessions
 from services.store.credentials import Credential
 
@@ -110,9 +109,11 @@ def _presented(
     )
 
 
-async def _authorize(access: Access, request: Request, state: AppState, presented: str) -> Principal:
+async def _authorize(access: Access, request: Request, presented: str) -> Principal:
     """Async, so that a request whose credential is cached costs no thread-pool hop; Redis is only
-    reached (in the pool) on a cache miss and for a session's owner."""
+    reached (in the pool) on a cache miss and for a session's owner. The state comes from the request
+    itself, not from a dependency of its own: every route runs this, and each dependency costs."""
+    state = app_state(request)
     credential = state.credentials.cached(presented)
     if credential is None:
         credential = await run_in_threadpool(state.credentials.verify, presented)
@@ -139,21 +140,19 @@ def requires(access: Access, *, media: bool = False) -> Any:
 
         async def check_media(
             request: Request,
-            state: StateDep,
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
             query: Annotated[str | None, Depends(_query)] = None,
         ) -> Principal:
-            return await _authorize(access, request, state, _presented(bearer, query, media=True))
+            return await _authorize(access, request, _presented(bearer, query, media=True))
 
         check = check_media
     else:
 
         async def check_header(
             request: Request,
-            state: StateDep,
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         ) -> Principal:
-            return await _authorize(access, request, state, _presented(bearer, None, media=False))
+            return await _authorize(access, request, _presented(bearer, None, media=False))
 
         check = check_header
 

@@ -49,6 +49,12 @@ class AppState:
                 self._track_ids = (stamp, frozenset(frame["track_id"].to_list()))
             return self._track_ids[1]
 
+    def current_track_ids(self) -> frozenset[str] | None:
+        """:meth:`track_ids` when the set needs no rebuild (one ``stat``, no lock), else None: for the
+        event loop, which must not wait on a catalogue load or on the lock a thread holds for one."""
+        held = self._track_ids
+        return held[1] if held is not None and held[0] == self.catalog.stamp() else None
+
     def engines(self) -> Engines:
         """Whisper, the host voice and the catalogue view (each loads on its first use), sharing the
         recommender service."""
