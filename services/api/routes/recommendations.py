@@ -88,7 +88,7 @@ class RecommendationQuery(BaseModel):
         return None if constraints.is_empty() else constraints
 
 
-def _answer(user_id: str, *, cached: bool, model: str, ranked_json: str) -> Response:
+def list_answer(user_id: str, *, cached: bool, model: str, ranked_json: str) -> Response:
     """The :class:`RecommendationList` body around a list already in JSON: a cached list is answered as
     Redis holds it, never decoded into objects and encoded again (that was a fifth of a cached request).
     ``count`` is read off the list's text: each item opens with its ``track_id`` key."""
@@ -131,12 +131,12 @@ async def recommend(caller: UserCaller, user_id: str, request: Request) -> Respo
     }
     hit = await service.cached_json(user_id, **asked)
     if hit is not None:
-        return _answer(user_id, cached=True, model=hit[1], ranked_json=hit[0])
+        return list_answer(user_id, cached=True, model=hit[1], ranked_json=hit[0])
 
     def rank() -> Response:
         ranked, cached = service.recommend(user_id, **asked)
         listed = json.dumps([asdict(r) for r in ranked])  # as the cache stores it
-        return _answer(user_id, cached=cached, model=bundle_id(service.model()), ranked_json=listed)
+        return list_answer(user_id, cached=cached, model=bundle_id(service.model()), ranked_json=listed)
 
     return await run_in_threadpool(rank)
 
