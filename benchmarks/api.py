@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,9 @@ def run_wrk(
     }
 
 
-EVENTS_4 = "selecta POST /v1/events (1 event), 4 conn"
+LIGHT, SATURATION = 4, 32
+"""Connections of the light-load and the saturation rows."""
+EVENTS_4 = f"selecta POST /v1/events (1 event), {LIGHT} conn"
 PACE_CONNECTIONS, PACE_THINK_MS = 60, 200
 """60 connections, each waiting a random time after an answer (exponential, 200 ms on average), as
 independent listeners would: about 300 requests/s (a little less, by the latency itself; the table gives
@@ -200,9 +202,23 @@ async def _per_await(fn: Callable[[], Awaitable[object]], rounds: int) -> tuple[
     return (time.process_time() - cpu) / rounds * 1e6, (time.perf_counter() - wall) / rounds * 1e6
 
 
+async def _concurrently(fn: Callable[[], Awaitable[object]], rounds: int, concurrency: int) -> float:
+    """CPU microseconds per call of ``fn`` with ``concurrency`` calls in flight (after a warm-up)."""
+
+    async def worker(first: int, total: int) -> None:
+        for _ in range(first, total, concurrency):
+            await fn()
+
+    await asyncio.gather(*(worker(k, concurrency * 2) for k in range(concurrency)))
+    cpu = time.process_time()
+    await asyncio.gather(*(worker(k, rounds) for k in range(concurrency)))
+    return (time.process_time() - cpu) / rounds * 1e6
+
+
 def asgi_calls(settings: Any, key: str, users: list[str], track: str, rounds: int) -> dict[str, float]:
     """CPU microseconds per request of the whole app called in process (ASGI, no HTTP server, no
-    sockets but Redis's): what the app itself costs, routing, dependencies and middleware included."""
+    sockets but Redis's): what the app itself costs, routing, dependencies and middleware included. As
+    many requests run at once as in the wrk row it is compared with (32 and 4 connections)."""
     from services.api.app import create_app
 
     app = create_app(settings)
@@ -226,12 +242,12 @@ def asgi_calls(settings: Any, key: str, users: list[str], track: str, rounds: in
             "state": {},
             "app": app,
         }
-        sent: list[dict[str, Any]] = []
+        sent: list[MutableMapping[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         await app(scope, receive, send)
@@ -250,8 +266,8 @@ def asgi_calls(settings: Any, key: str, users: list[str], track: str, rounds: in
             for user in users:  # every list cached again (the ingest rows dropped the first user's)
                 await call("GET", f"/v1/users/{user}/recommendations", b"n=10", b"")
             return {
-                "recs": (await _per_await(recs, rounds))[0],
-                "events": (await _per_await(event, rounds))[0],
+                "recs": await _concurrently(recs, rounds, SATURATION),
+                "events": await _concurrently(event, rounds, LIGHT),
             }
 
     return asyncio.run(measure())
@@ -290,18 +306,18 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
     cycle = iter(range(10**9))
 
     for user in users:  # the ingest rows above dropped the first user's lists
-        service.recommend(user, n=10)
-    _, cached = service.recommend(users[0], n=10)
+        service.recommend(user)
+    _, cached = service.recommend(users[0])
     assert cached, "every list should be cached now"
     model = bundle_id(service.model())
-    listed = asyncio.run(service.cached_json(users[0], n=10))
+    listed = asyncio.run(service.cached_json(users[0]))
     assert listed is not None, "the event loop's path should find the cached list"
 
     async def cached_list() -> object:
-        return await service.cached_json(users[next(cycle) % len(users)], n=10)
+        return await service.cached_json(users[next(cycle) % len(users)])
 
     def decoded_and_encoded() -> bytes:
-        items, _ = service.recommend(users[0], n=10)
+        items, _ = service.recommend(users[0])
         body = RecommendationList(
             user_id=users[0],
             synthetic_user=False,
@@ -453,7 +469,7 @@ def main() -> None:
                 )
             )
 
-        for connections in (4, 32):
+        for connections in (LIGHT, SATURATION):
             rows.append(
                 (
                     f"bare FastAPI /ping, {connections} conn (reference)",
@@ -504,14 +520,15 @@ def main() -> None:
         for _, name, cpu, wall in mine:
             print(f"  {name:74} {cpu:8.0f} {wall:8.0f}")
         framework = in_app[path] - sum(cpu for _, _, cpu, _ in mine)
-        print(f"  {'FastAPI: routing, dependencies (auth), body, middleware (metrics)':74} {framework:8.0f}")
-        print(
-            f"  {'  = the whole app called in process (ASGI), less the stages above':74} {in_app[path]:8.0f}"
-        )
-        server = server_cpu[path] - in_app[path]
-        print(
-            f"  {'uvicorn: HTTP parsing, the event loop, sockets (server CPU less the app)':74} {server:8.0f}"
-        )
+        uvicorn_share = server_cpu[path] - in_app[path]
+        for name, cpu in (
+            (
+                f"FastAPI: routing, auth dependency, body, metrics (app {in_app[path]:.0f} less stages)",
+                framework,
+            ),
+            ("uvicorn: HTTP parsing, event loop, sockets (server CPU less the app)", uvicorn_share),
+        ):
+            print(f"  {name:74} {cpu:8.0f}")
     print("what the hot paths no longer do:")
     for _, name, cpu, wall in (s for s in stages if s[0] == "no longer"):
         print(f"  {name:74} {cpu:8.0f} {wall:8.0f}")

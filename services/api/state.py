@@ -30,7 +30,11 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def recommendations(self) -> RecommendationService:
-        """The recommender service: it loads the bundle once and again only when a new one is trained."""
+        """The recommender service: it loads the bundle once and again only when a new one is trained.
+        Once built it is handed out without the lock, which the event loop must not wait on."""
+        built = self._recommendations
+        if built is not None:
+            return built
         with self._lock:
             if self._recommendations is None:
                 self._recommendations = RecommendationService(self.settings, self.store)

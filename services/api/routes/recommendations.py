@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from services.api.auth import AnyCaller, UserCaller
 from services.api.deps import StateDep, app_state
 from services.api.query import query_parameters, read_query
 from services.data.demo import is_synthetic_user
-from services.recommending import RecommendationService, bundle_id
+from services.recommending import RankingRequest, RecommendationService, bundle_id
 
 router = APIRouter(tags=["recommendations"])
 
@@ -77,7 +77,16 @@ class RecommendationQuery(BaseModel):
             raise ValueError(f"not a Camelot code: {bad[0]!r}")
         return codes
 
-    def constraints(self) -> Constraints | None:
+    def ranking(self) -> RankingRequest:
+        return RankingRequest(
+            n=self.n,
+            discovery=self.discovery,
+            artist_cap=self.artist_cap,
+            include_played=self.include_played,
+            constraints=self._constraints(),
+        )
+
+    def _constraints(self) -> Constraints | None:
         constraints = Constraints(
             tempo_range=_range(self.bpm_min, self.bpm_max),
             energy_range=_range(self.energy_min, self.energy_max),
@@ -122,19 +131,13 @@ async def recommend(caller: UserCaller, user_id: str, request: Request) -> Respo
     a ranking (a miss) goes to the thread pool."""
     query = read_query(RecommendationQuery, request.query_params)
     service = app_state(request).recommendations()
-    asked: dict[str, Any] = {
-        "n": query.n,
-        "discovery": query.discovery,
-        "artist_cap": query.artist_cap,
-        "include_played": query.include_played,
-        "constraints": query.constraints(),
-    }
-    hit = await service.cached_json(user_id, **asked)
+    asked = query.ranking()
+    hit = await service.cached_json(user_id, asked)
     if hit is not None:
         return list_answer(user_id, cached=True, model=hit[1], ranked_json=hit[0])
 
     def rank() -> Response:
-        ranked, cached = service.recommend(user_id, **asked)
+        ranked, cached = service.recommend(user_id, asked)
         listed = json.dumps([asdict(r) for r in ranked])  # as the cache stores it
         return list_answer(user_id, cached=cached, model=bundle_id(service.model()), ranked_json=listed)
 
