@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import threading
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -80,6 +80,32 @@ def context_key(**parts: object) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True, kw_only=True)
+class RankingRequest:
+    """What a ranking is asked for, beside the listener: with the bundle and the catalogue version it
+    names a cached list."""
+
+    n: int = 10
+    discovery: float = 0.0
+    artist_cap: int | None = None
+    constraints: Constraints | None = None
+    include_played: bool = False
+
+    def context_parts(self, model: Recommender) -> dict[str, object]:
+        """What names a cached list, but the catalogue version: these fields and the bundle's id."""
+        return {
+            "n": self.n,
+            "discovery": self.discovery,
+            "artist_cap": self.artist_cap,
+            "constraints": self.constraints,
+            "include_played": self.include_played,
+            "model": bundle_id(model),
+        }
+
+
+DEFAULT_REQUEST = RankingRequest()
+
+
 class RecommendationService:
     """Loads the bundle once (again when a new one is trained) and answers ranked lists, cached in Redis."""
 
@@ -107,6 +133,16 @@ class RecommendationService:
                 self._stamp = stamp
             return self._model
 
+    def _current_model(self) -> Recommender | None:
+        """The bundle if it is loaded and still the newest, without waiting on the lock (which a thread
+        loading a new bundle holds for seconds): for the event loop, which must not wait on it."""
+        model, stamp = self._model, self._stamp
+        try:
+            current = os.stat(self._manifest).st_mtime_ns
+        except FileNotFoundError:
+            return None
+        return model if model is not None and stamp == current else None
+
     def history(self, model: Recommender, user_id: str) -> pl.DataFrame:
         """Recent events the bundle has not seen: all of a new user's, a known user's since training.
 
@@ -119,14 +155,7 @@ class RecommendationService:
         return recent.filter(pl.col("ts") > trained_at)
 
     def recommend(
-        self,
-        user_id: str,
-        *,
-        n: int = 10,
-        discovery: float = 0.0,
-        artist_cap: int | None = None,
-        constraints: Constraints | None = None,
-        include_played: bool = False,
+        self, user_id: str, asked: RankingRequest = DEFAULT_REQUEST
     ) -> tuple[list[Recommendation], bool]:
         """The ranked list and whether it came from the cache.
 
@@ -134,14 +163,7 @@ class RecommendationService:
         process saw last, and the version is read in the same MGET as the list (a changed version, after
         an import, costs a second look under the new one)."""
         model = self.model()
-        parts = {
-            "n": n,
-            "discovery": discovery,
-            "artist_cap": artist_cap,
-            "constraints": constraints,
-            "include_played": include_played,
-            "model": bundle_id(model),
-        }
+        parts = asked.context_parts(model)
         guess = self._catalog_version
         context = context_key(**parts, catalog=guess)
         catalog, cached = self.store.ranked_at_version(user_id, context)
@@ -152,18 +174,38 @@ class RecommendationService:
         if cached is not None:
             return [Recommendation(**item) for item in cached], True
         retired = self.store.retired_tracks()  # only on a miss: a cached list's context has the version
+        constraints = asked.constraints
         if retired:
             constraints = replace(
                 constraints or Constraints(), exclude=(constraints or Constraints()).exclude | retired
             )
         ranked = model.recommend(
             user_id,
-            n,
+            asked.n,
             history=self.history(model, user_id),
-            discovery=discovery,
-            artist_cap=artist_cap,
+            discovery=asked.discovery,
+            artist_cap=asked.artist_cap,
             constraints=constraints,
-            include_played=include_played,
+            include_played=asked.include_played,
         )
         self.store.cache_ranked(user_id, context, [asdict(r) for r in ranked])
         return ranked, False
+
+    async def cached_json(
+        self, user_id: str, asked: RankingRequest = DEFAULT_REQUEST
+    ) -> tuple[str, str] | None:
+        """The cached list as the JSON text it is stored as (an array of :class:`Recommendation`
+        fields) and the bundle's id, read on the event loop; None when :meth:`recommend` must answer (no
+        list cached under this context, the catalogue version moved on, or the bundle is not loaded or
+        changed): that one blocks and runs in a worker thread."""
+        model = self._current_model()
+        if model is None:
+            return None
+        parts = asked.context_parts(model)
+        guess = self._catalog_version
+        catalog, cached = await self.store.ranked_json_at_version(
+            user_id, context_key(**parts, catalog=guess)
+        )
+        if catalog != guess or cached is None:
+            return None
+        return cached, str(parts["model"])

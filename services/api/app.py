@@ -82,12 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     instruments.registry.register(ModelCollector(app))
     install_error_handlers(app, on_store_error=instruments.store_errors.inc)
     app.add_middleware(MetricsMiddleware, metrics=instruments)
-    app.include_router(health.router)
-    app.include_router(page.router)
-    # recommendations first: its /tracks/{id}/similar must win over /tracks/{id:path}
-    for module in (recommendations, tracks, events, jobs, sessions, requests, tokens, profiles, metrics):
+    # Routes are matched in order: the two hot ones (cached recommendations, events) first, and
+    # recommendations before tracks: its /tracks/{id}/similar must win over /tracks/{id:path}.
+    for module in (recommendations, events, tracks, jobs, sessions, requests, tokens, profiles, metrics):
         prefix = "" if module is metrics else API_PREFIX
         app.include_router(module.router, prefix=prefix, responses=ERROR_RESPONSES)
     app.include_router(page.v1_router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    app.include_router(health.router)
+    app.include_router(page.router)
     check_every_route_declares(app)
     return app

@@ -9,7 +9,6 @@ a 403. ``create_app`` refuses to build an app with a route that declares nothing
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
@@ -21,8 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from core.errors import SelectaError
-from services.api.deps import StateDep
-from services.api.state import AppState
+from services.api.deps import app_state
 from services.sessions import lifecycle as sessions
 from services.store.credentials import Credential
 
@@ -110,9 +108,11 @@ def _presented(
     )
 
 
-async def _authorize(access: Access, request: Request, state: AppState, presented: str) -> Principal:
+async def _authorize(access: Access, request: Request, presented: str) -> Principal:
     """Async, so that a request whose credential is cached costs no thread-pool hop; Redis is only
-    reached (in the pool) on a cache miss and for a session's owner."""
+    reached (in the pool) on a cache miss and for a session's owner. The state comes from the request
+    itself, not from a dependency of its own: every route runs this, and each dependency costs."""
+    state = app_state(request)
     credential = state.credentials.cached(presented)
     if credential is None:
         credential = await run_in_threadpool(state.credentials.verify, presented)
@@ -131,34 +131,38 @@ async def _authorize(access: Access, request: Request, state: AppState, presente
     return principal
 
 
+class _HeaderCheck(HTTPBearer):
+    """The access check of a route that takes its credential from the header alone: one dependency that
+    is also the OpenAPI ``bearer`` scheme. FastAPI resolves each dependency of every request (tens of
+    microseconds each), and the check as a function of its own with the scheme as a sub-dependency was
+    two of them on every route."""
+
+    def __init__(self, access: Access) -> None:
+        super().__init__(
+            auto_error=False, scheme_name=_bearer.scheme_name, description=_bearer.model.description
+        )
+        self.access = access
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        bearer = await super().__call__(request)
+        return await _authorize(self.access, request, _presented(bearer, None, media=False))
+
+
 def requires(access: Access, *, media: bool = False) -> Any:
     """The dependency a route declares its access with; it returns the :class:`Principal`. Only a
     ``media`` route takes the query parameter (and only there does OpenAPI list it)."""
-    check: Callable[..., Awaitable[Principal]]
-    if media:
+    if not media:
+        return Depends(_HeaderCheck(access))
 
-        async def check_media(
-            request: Request,
-            state: StateDep,
-            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-            query: Annotated[str | None, Depends(_query)] = None,
-        ) -> Principal:
-            return await _authorize(access, request, state, _presented(bearer, query, media=True))
+    async def check_media(
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        query: Annotated[str | None, Depends(_query)] = None,
+    ) -> Principal:
+        return await _authorize(access, request, _presented(bearer, query, media=True))
 
-        check = check_media
-    else:
-
-        async def check_header(
-            request: Request,
-            state: StateDep,
-            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        ) -> Principal:
-            return await _authorize(access, request, state, _presented(bearer, None, media=False))
-
-        check = check_header
-
-    check.access = access  # type: ignore[attr-defined]  # read by declared_access() and the tests
-    return Depends(check)
+    check_media.access = access  # type: ignore[attr-defined]  # read by declared_access() and the tests
+    return Depends(check_media)
 
 
 def declared_access(route: APIRoute) -> Access | None:

@@ -30,7 +30,11 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def recommendations(self) -> RecommendationService:
-        """The recommender service: it loads the bundle once and again only when a new one is trained."""
+        """The recommender service: it loads the bundle once and again only when a new one is trained.
+        Once built it is handed out without the lock, which the event loop must not wait on."""
+        built = self._recommendations
+        if built is not None:
+            return built
         with self._lock:
             if self._recommendations is None:
                 self._recommendations = RecommendationService(self.settings, self.store)
@@ -48,6 +52,12 @@ class AppState:
             if self._track_ids is None or self._track_ids[0] != stamp:
                 self._track_ids = (stamp, frozenset(frame["track_id"].to_list()))
             return self._track_ids[1]
+
+    def current_track_ids(self) -> frozenset[str] | None:
+        """:meth:`track_ids` when the set needs no rebuild (one ``stat``, no lock), else None: for the
+        event loop, which must not wait on a catalogue load or on the lock a thread holds for one."""
+        held = self._track_ids
+        return held[1] if held is not None and held[0] == self.catalog.stamp() else None
 
     def engines(self) -> Engines:
         """Whisper, the host voice and the catalogue view (each loads on its first use), sharing the

@@ -47,6 +47,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(help="A log line per request (/metrics counts them too; the line costs CPU on each)."),
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). BLAS is kept to one thread per process."""
     import uvicorn
@@ -58,7 +62,14 @@ def serve(
     # Thread oversubscription between the server's pool and BLAS costs ~17x in throughput.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    uvicorn.run("services.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "services.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+    )
 
 
 def register(app: typer.Typer) -> None:

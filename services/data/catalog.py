@@ -39,10 +39,17 @@ class CatalogCache:
         """The current catalogue (an empty one before any import)."""
         return self.snapshot()[1]
 
+    def stamp(self) -> int | None:
+        """The file's version stamp: its modification time in ns, None when there is no file."""
+        try:
+            return self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+
     def snapshot(self) -> tuple[int | None, pl.DataFrame]:
-        """The file's version stamp (its modification time in ns, None when there is no file) and its
-        catalogue; callers that derive things from the frame rebuild them when the stamp changes."""
-        stamp = self.path.stat().st_mtime_ns if self.path.is_file() else None
+        """The file's version stamp (:meth:`stamp`) and its catalogue; callers that derive things from the
+        frame rebuild them when the stamp changes."""
+        stamp = self.stamp()
         with self._lock:
             if self._snapshot is None or self._snapshot[0] != stamp:
                 self._snapshot = (stamp, load_catalog(self.path))

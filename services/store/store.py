@@ -8,10 +8,11 @@ surfaces as :class:`StoreUnavailableError` (503) with the operation named, where
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,12 +20,14 @@ from typing import Any, Literal, TypedDict
 
 import polars as pl
 import redis
+import redis.asyncio
+from redis.commands.core import AsyncScript
 from redis.typing import EncodableT, FieldT
 
 from services.data.errors import NotFoundError
 from services.data.schema import EVENT_SCHEMA, empty_events, validate_events
 from services.settings import Settings, get_settings
-from services.store.connection import connect
+from services.store.connection import connect, connect_async
 from services.store.errors import StoreUnavailableError
 from services.store.keys import EVENTS_GROUP, Keys
 
@@ -45,6 +48,12 @@ class EventRow(TypedDict):
 
 
 _NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _in_time_order(rows: Sequence[EventRow]) -> list[EventRow]:
+    """Rows in the order they are stored: those without ``ts`` first, a batch's own order kept for ties."""
+    return sorted(rows, key=lambda r: (r["ts"] is not None, r["ts"] or _NO_TIME))
+
 
 _APPEND_EVENTS = """
 local stream, ttl, keep = KEYS[1], ARGV[1], tonumber(ARGV[2]) - 1
@@ -123,6 +132,12 @@ def _text_fields(raw: Mapping[bytes | str, bytes | str] | None) -> dict[str, str
     return {_text(k): _text(v) for k, v in (raw or {}).items()}
 
 
+def _version_and_text(reply: Sequence[bytes | str | None]) -> tuple[int, str | None]:
+    """MGET of (catalogue version, one cached list): the version (0 before any import) and the list's text."""
+    version, raw = reply
+    return (int(_text(version)) if version is not None else 0), (_text(raw) if raw is not None else None)
+
+
 def _group_entries(reply: object) -> list[tuple[str, dict[str, str]]]:
     """XREADGROUP's reply, ``[[stream, [(id, fields), ...]], ...]`` (RESP2), as (id, fields) pairs."""
     if not isinstance(reply, list):
@@ -177,8 +192,11 @@ class Store:
         history_length: int = 500,
         ranked_ttl_s: int = 900,
         event_id_ttl_s: int = 7 * 24 * 3600,
+        connect_async: Callable[[], redis.asyncio.Redis] | None = None,
     ) -> None:
         self._client = client
+        self._connect_async = connect_async
+        self._async: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis, AsyncScript] | None = None
         self.keys = Keys(namespace)
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
@@ -202,6 +220,18 @@ class Store:
             raise StoreUnavailableError(
                 f"the store is unavailable: Redis did not answer during {operation} ({why})"
             ) from exc
+
+    def _async_client(self) -> tuple[redis.asyncio.Redis, AsyncScript] | None:
+        """The asyncio client of the running event loop (and its event script), made on first use in each
+        loop: an asyncio connection belongs to the loop that opened it. None for a store built from a
+        plain client, whose async methods then run the blocking ones in a worker thread."""
+        if self._connect_async is None:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            client = self._connect_async()
+            self._async = (loop, client, client.register_script(_APPEND_EVENTS))
+        return self._async[1], self._async[2]
 
     def ping(self) -> bool:
         with self._guard("ping"):
@@ -235,16 +265,32 @@ class Store:
         """:meth:`append_events` for rows already in the event schema (the API's request model checks
         them): validating a one-event batch as a data frame cost several times its Redis round trips.
         Rows are stored in time order (those without ``ts`` first), a batch's own order kept for ties."""
-        ordered = sorted(rows, key=lambda r: (r["ts"] is not None, r["ts"] or _NO_TIME))
+        ordered = _in_time_order(rows)
         written = 0
         with self._guard("append_events"):
             for start in range(0, len(ordered), batch_size):
                 written += self._append_batch(ordered[start : start + batch_size])
         return written
 
+    async def append_checked_async(self, rows: Sequence[EventRow]) -> int:
+        """:meth:`append_checked` on the event loop, for the API's batches (at most a thousand rows: one
+        script call)."""
+        connected = self._async_client()
+        if connected is None:
+            return await asyncio.to_thread(self.append_checked, rows)
+        keys, args = self._append_arguments(_in_time_order(rows))
+        with self._guard("append_events"):
+            written = await connected[1](keys=keys, args=args)
+        return int(written)
+
     def _append_batch(self, rows: Sequence[EventRow]) -> int:
         """One script call (:data:`_APPEND_EVENTS`): a single round trip and one fsync, atomic, so two
         retries racing store an event once, and the users' cached rankings go in the same step."""
+        keys, args = self._append_arguments(rows)
+        return int(self._append_script(keys=keys, args=args))
+
+    def _append_arguments(self, rows: Sequence[EventRow]) -> tuple[list[str], list[EncodableT]]:
+        """The keys and arguments of one :data:`_APPEND_EVENTS` call for ``rows``."""
         payload = []
         for row in rows:
             fields = _encode(row)
@@ -258,10 +304,7 @@ class Store:
                     "json": json.dumps(fields),
                 }
             )
-        written = self._append_script(
-            keys=[self.keys.events], args=[self.event_id_ttl_s, self.history_length, json.dumps(payload)]
-        )
-        return int(written)
+        return [self.keys.events], [self.event_id_ttl_s, self.history_length, json.dumps(payload)]
 
     def count_events(self) -> int:
         with self._guard("count_events"):
@@ -379,10 +422,23 @@ class Store:
         caller builds it with the version it saw last and uses the list only if the version read here
         is still that one (after an import it looks again with the new version).
         """
+        version, raw = self._ranked_json_at_version(user_id, context)
+        return version, (json.loads(raw) if raw is not None else None)
+
+    async def ranked_json_at_version(self, user_id: str, context: str) -> tuple[int, str | None]:
+        """:meth:`ranked_at_version` on the event loop, the list left as the JSON text it is stored as
+        (a JSON array of :class:`recommender.Recommendation` fields): the API answers with it as it is."""
+        connected = self._async_client()
+        if connected is None:
+            return await asyncio.to_thread(self._ranked_json_at_version, user_id, context)
         with self._guard("ranked_at_version"):
-            version, raw = self._client.mget([self.keys.catalog_version, self.keys.ranked(user_id, context)])
-        items: list[dict[str, Any]] | None = json.loads(raw) if raw is not None else None
-        return (int(_text(version)) if version is not None else 0), items
+            reply = await connected[0].mget([self.keys.catalog_version, self.keys.ranked(user_id, context)])
+        return _version_and_text(reply)
+
+    def _ranked_json_at_version(self, user_id: str, context: str) -> tuple[int, str | None]:
+        with self._guard("ranked_at_version"):
+            reply = self._client.mget([self.keys.catalog_version, self.keys.ranked(user_id, context)])
+        return _version_and_text(reply)
 
     def invalidate_ranked(self, user_id: str) -> int:
         """Drop every cached list of the user: new events must show in the next ranking. The user's index
@@ -674,10 +730,12 @@ class Store:
 def open_store(settings: Settings | None = None) -> Store:
     """A Store on the configured Redis (embedded by default), with the configured limits."""
     settings = settings or get_settings()
+    client = connect(settings)
     return Store(
-        connect(settings),
+        client,
         namespace=settings.redis_namespace,
         history_length=settings.history_length,
         ranked_ttl_s=settings.ranked_list_ttl_s,
         event_id_ttl_s=settings.event_id_ttl_s,
+        connect_async=lambda: connect_async(settings, client),
     )

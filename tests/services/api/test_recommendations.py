@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
+from services.api.routes.recommendations import RecommendationList, RecommendationQuery
 from services.settings import Settings
 from services.store import Store
 from tests.services.api.auth_client import authorize
@@ -113,3 +114,39 @@ def test_the_next_ranking_reflects_a_new_event_and_a_retry_is_stored_once(traine
     assert trained_client.post("/v1/events", json=batch).json() == {"written": 0, "duplicates": 1}
     history = trained_client.get("/v1/users/demo-user-02/history", params={"n": 500}).json()
     assert history["count"] == before + 1
+
+
+def test_a_cached_answer_is_the_ranked_one_in_the_documented_shape(trained_client: TestClient) -> None:
+    """The cached list is answered as Redis holds it (never decoded): it must still be exactly the
+    documented body, with the same items and count as the answer that ranked it."""
+    url = "/v1/users/demo-user-04/recommendations"
+    ranked = trained_client.get(url, params={"n": 7}).json()
+    cached = trained_client.get(url, params={"n": 7}).json()
+    assert (ranked["cached"], cached["cached"]) == (False, True)
+    for body in (ranked, cached):
+        RecommendationList.model_validate(body)  # no field missing, none extra
+        assert body["count"] == len(body["recommendations"]) == 7
+    assert {**cached, "cached": False} == ranked
+
+
+def test_query_parameters_are_checked_by_one_model_and_documented(trained_client: TestClient) -> None:
+    url = "/v1/users/demo-user-05/recommendations"
+    response = trained_client.get(url, params={"n": 0})
+    assert_problem(response, 422, "invalid_request")
+    assert response.json()["error"]["message"].startswith("query.n:")
+    assert_problem(trained_client.get(url, params={"n": "many"}), 422, "invalid_request")
+    assert_problem(
+        trained_client.get(url, params={"tag": [str(i) for i in range(21)]}), 422, "invalid_request"
+    )
+    assert trained_client.get(url, params={"n": 3, "colour": "blue"}).json()["count"] == 3  # unknown: ignored
+    tagged = trained_client.get(url, params={"tag": ["calm", "energetic"], "n": 50}).json()["recommendations"]
+    assert tagged and {r["track_id"].split("/")[0] for r in tagged} <= {"demo:calm", "demo:energetic"}
+
+    operation = trained_client.get("/openapi.json").json()["paths"]["/v1/users/{user_id}/recommendations"][
+        "get"
+    ]
+    documented = {p["name"]: p for p in operation["parameters"]}
+    assert set(documented) == {"user_id", *RecommendationQuery.model_fields}
+    assert documented["tag"]["schema"]["anyOf"][0]["type"] == "array"
+    assert documented["n"]["schema"]["maximum"] == 200 and documented["n"]["in"] == "query"
+    assert operation["security"] == [{"bearer": []}]

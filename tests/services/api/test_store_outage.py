@@ -173,3 +173,49 @@ def test_a_catalogue_change_refused_while_redis_is_down_changes_nothing(
     response = client.request(method, concrete(path), **BODIES.get((method, path), {}))
     assert response.status_code == 503, response.text
     assert load_catalog(settings.catalog_path).equals(before)
+
+
+@pytest.mark.parametrize("route", ["cached recommendations", "events"])
+def test_a_stalled_redis_on_an_event_loop_route_is_a_503_and_the_loop_keeps_serving(
+    trained: tuple[Settings, Store], tmp_path: Path, route: str
+) -> None:
+    """A cached recommendation and an event write wait on Redis in the event loop itself (asyncio
+    client): a stalled Redis must end in a 503 by the socket timeout there too, and while one waits the
+    loop goes on answering requests that need no Redis (a blocking call would hold them all behind it)."""
+    server = RedisServer(directory=tmp_path, port=free_port())
+    server.start()
+    assert server.process is not None
+    update = {"redis_url": server.url, "auth_cache_s": 3600.0, "redis_timeout_s": 3.0}
+    settings = trained[0].model_copy(update=update)
+    url = "/v1/users/demo-user-01/recommendations"
+    try:
+        with TestClient(create_app(settings)) as client:
+            authorize(client)
+            assert client.get(url).json()["cached"] is False
+            assert client.get(url).json()["cached"] is True  # cached: the next one is read on the loop
+            assert client.get("/v1/tracks").status_code == 200
+            server.process.send_signal(signal.SIGSTOP)
+            answers: list[Any] = []
+
+            def ask() -> None:
+                if route == "events":
+                    batch = {"events": [{"user_id": "demo-user-01", "track_id": CALM, "event_id": "stall-1"}]}
+                    answers.append(client.post("/v1/events", json=batch))
+                else:
+                    answers.append(client.get(url))
+
+            worker = threading.Thread(target=ask, daemon=True)
+            worker.start()
+            time.sleep(0.5)  # the request reaches the stalled Redis (no figure is asserted on time)
+            assert client.get("/v1/tracks").status_code == 200
+            assert not answers, "the stalled request should still be waiting on Redis"
+            worker.join(timeout=30)
+            assert answers, "the request hung on a stalled Redis"
+            assert answers[0].status_code == 503, answers[0].text
+            assert answers[0].json()["error"]["code"] == "store_unavailable"
+            server.process.send_signal(signal.SIGCONT)
+            assert client.get(url).status_code == 200
+    finally:
+        if server.process is not None:
+            server.process.send_signal(signal.SIGCONT)
+        server.kill()

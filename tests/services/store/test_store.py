@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import polars as pl
 import pytest
 import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -223,6 +226,8 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "known_users": ((), {}),
     "cache_ranked": (("u1", "ctx", []), {}),
     "get_ranked": (("u1", "ctx"), {}),
+    "ranked_json_at_version": (("u1", "ctx"), {}),
+    "append_checked_async": (([],), {}),
     "ranked_at_version": (("u1", "ctx"), {}),
     "invalidate_ranked": (("u1",), {}),
     "set_taste": (("u1", "jazz", "like"), {}),
@@ -263,12 +268,22 @@ def test_every_store_operation_is_a_503_when_redis_is_gone(tmp_path: Path) -> No
     server.start()
     # Without redis-py's retries and backoff each call fails at once (the error is the same either way).
     client = redis.Redis(port=server.port, decode_responses=True, retry=Retry(NoBackoff(), 0))
-    store = Store(client, namespace="gone")
+    store = Store(
+        client,
+        namespace="gone",
+        connect_async=lambda: redis.asyncio.Redis(
+            port=server.port, decode_responses=True, retry=AsyncRetry(NoBackoff(), 0)
+        ),
+    )
     server.kill()
     for name in methods:
         args, kwargs = CALLS[name]
+        call = getattr(store, name)
         with pytest.raises(StoreUnavailableError) as info:
-            getattr(store, name)(*args, **kwargs)
+            if inspect.iscoroutinefunction(call):  # the API's event-loop paths, on the asyncio client
+                asyncio.run(call(*args, **kwargs))
+            else:
+                call(*args, **kwargs)
         message = str(info.value)
         assert "Redis did not answer" in message, name
         assert "127.0.0.1" not in message and str(server.port) not in message, name
@@ -386,3 +401,31 @@ def test_an_event_drops_every_cached_context_of_its_user_only(store: Store) -> N
     assert store.get_ranked("u1", "a") is None and store.get_ranked("u1", "b") is None
     assert store.get_ranked("u2", "a") == [{"track_id": "a"}]
     assert store.invalidate_ranked("u1") == 0  # nothing left to drop
+
+
+def test_the_event_loop_paths_read_and_write_as_the_blocking_ones(
+    settings: Settings, redis_server: RedisServer
+) -> None:
+    """The API's async reads and writes, on the asyncio client (``open_store``) and, for a store built
+    from a plain client, in a worker thread: the cached list comes back as the JSON text stored, an event
+    is written once however often it is retried, and it drops the listener's cached lists. Each
+    ``asyncio.run`` is a new event loop: the store opens a client for each."""
+    with_loop = open_store(settings)
+    plain = Store(redis_server.client(), namespace=settings.redis_namespace + "p")
+    for store in (with_loop, plain):
+        version = store.bump_catalog_version()
+        store.cache_ranked("u1", "ctx", [{"track_id": "a", "score": 1.5}])
+        assert asyncio.run(store.ranked_json_at_version("u1", "ctx")) == (
+            version,
+            '[{"track_id": "a", "score": 1.5}]',
+        )
+        row = EventRow(
+            user_id="u1", track_id="b", ts=T0, ms_played=None, reason="played", plays=1, event_id="e-1"
+        )
+        assert asyncio.run(store.append_checked_async([row])) == 1
+        fresh = EventRow(
+            user_id="u1", track_id="c", ts=T0, ms_played=None, reason="played", plays=1, event_id=None
+        )
+        assert asyncio.run(store.append_checked_async([row, fresh])) == 1
+        assert store.recent_history("u1")["track_id"].to_list() == ["c", "b"]
+        assert asyncio.run(store.ranked_json_at_version("u1", "ctx")) == (version, None)
