@@ -64,8 +64,11 @@ class FactorModel(Model):
             vectors = self.user_factors[users]
         else:
             vectors = self.fold_in(check_matrix(rows, n_items=self.n_items))
-        # items x factors times factors x users keeps the item matrix in its stored (row-major) order
-        scores = (self.item_factors @ vectors.T).T
+        # One matrix-vector product per user (stacked, so one call): a user's scores are then the same
+        # bits whichever block they are scored in, which a matrix-matrix product does not promise (BLAS
+        # tiles sum in an order that depends on the block), and batch jobs must rank as requests do.
+        scores = np.matmul(self.item_factors, np.asarray(vectors, dtype=self.item_factors.dtype)[:, :, None])
+        scores = scores[:, :, 0]
         scores += self.item_bias
         out: np.ndarray = scores.astype(np.float32, copy=False)
         return out
