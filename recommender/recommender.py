@@ -235,16 +235,17 @@ class Recommender:
         histories = histories or {}
         base_allowed = constraint_mask(self.table, self.features, constraints)
         options = _RankOptions(
-            n=n, discovery=discovery, artist_cap=artist_cap, include_played=include_played, allowed=base_allowed
+            n=n, discovery=discovery, artist_cap=artist_cap, allowed=base_allowed
         )
         out: list[list[Recommendation]] = []
         block = self.block_size()
         for start in range(0, len(user_ids), block):
             chunk = user_ids[start : start + block]
             rows = [self.user_row(user, histories.get(user)) for user in chunk]
-            scored = self._score_block(chunk, rows, include_played=include_played)
-            for (row, _), (scores, parts_row) in zip(rows, scored, strict=True):
-                out.append(self._rank_row(row, scores, parts_row, options))
+            hidden = [_hidden(row, include_played) for row, _ in rows]
+            scored = self._score_block(chunk, rows, hidden)
+            for (row, _), unseen, (scores, parts_row) in zip(rows, hidden, scored, strict=True):
+                out.append(self._rank_row(row, unseen, scores, parts_row, options))
         return out
 
     def block_size(self, budget_bytes: int = BLOCK_BYTES) -> int:
@@ -254,7 +255,7 @@ class Recommender:
         return int(max(1, min(MAX_BLOCK, budget_bytes // (4 * arrays * max(1, len(self.item_ids))))))
 
     def _score_block(
-        self, users: Sequence[str], rows: list[tuple[UserRows, bool]], *, include_played: bool
+        self, users: Sequence[str], rows: list[tuple[UserRows, bool]], hidden: list[sp.csr_matrix]
     ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Each user's blended scores and weighted model parts (empty for a user with no history, who
         gets popularity), the users with stored vectors and the folded-in ones scored as two blocks."""
@@ -265,15 +266,20 @@ class Recommender:
             if not group:
                 continue
             weights = sp.csr_matrix(sp.vstack([rows[i][0].weights for i in group]))
-            hidden = sp.csr_matrix(sp.vstack([_hidden(rows[i][0], include_played) for i in group]))
+            exclude = sp.csr_matrix(sp.vstack([hidden[i] for i in group]))
             index = np.array([self.user_index[users[i]] for i in group]) if vectors else None
-            total, parts = self.blend.score_parts(weights, users=index, exclude=hidden)
+            total, parts = self.blend.score_parts(weights, users=index, exclude=exclude)
             for j, i in enumerate(group):
                 scored[i] = (total[j], {k: v[j] for k, v in parts.items()})
         return scored
 
     def _rank_row(
-        self, row: UserRows, scores: np.ndarray, parts_row: dict[str, np.ndarray], options: _RankOptions
+        self,
+        row: UserRows,
+        hidden: sp.csr_matrix,
+        scores: np.ndarray,
+        parts_row: dict[str, np.ndarray],
+        options: _RankOptions,
     ) -> list[Recommendation]:
         """One user's list from their blended scores: hidden and disallowed tracks out, the discovery
         shift, the artist cap, and an explanation per track."""
@@ -281,7 +287,7 @@ class Recommender:
         history_weights = row.weights.data
         scores = scores.astype(np.float32, copy=True)
         allowed = options.allowed.copy()
-        allowed[_hidden(row, options.include_played).indices] = False
+        allowed[hidden.indices] = False
         played_artists = np.zeros(self.artist_codes.max(initial=0) + 1, dtype=bool)
         played_artists[self.artist_codes[row.seen.indices]] = True
         new_artist = ~played_artists[self.artist_codes]
@@ -439,7 +445,6 @@ class _RankOptions:
     n: int
     discovery: float
     artist_cap: int | None
-    include_played: bool
     allowed: np.ndarray
 
 

@@ -37,6 +37,28 @@ def fold_in(item_factors: np.ndarray, rows: sp.csr_matrix, *, gram: np.ndarray) 
     return out
 
 
+ITEM_CHUNK = 1024
+"""Items per slice in :func:`per_user_products`: a slice of item vectors (at most 100 factors, 400 KB)
+stays in cache while every user of the block is multiplied with it."""
+
+
+def per_user_products(item_factors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """(users, items) dot products of each user vector with every item vector, computed as one
+    matrix-vector product per user and slice of items. Why not one matrix-matrix product: BLAS tiles
+    sum in an order that depends on the whole block, so a user's scores would change in the last bits
+    with the users scored beside them, and a batch job must rank exactly as a single request does.
+    The item slices keep the item vectors in cache across the block: about half the speed of the
+    matrix-matrix product instead of a fifth for a plain per-user loop."""
+    n_items = item_factors.shape[0]
+    out = np.empty((vectors.shape[0], n_items, 1), dtype=np.result_type(item_factors, vectors))
+    columns = vectors[:, :, None]
+    for start in range(0, n_items, ITEM_CHUNK):
+        stop = start + ITEM_CHUNK
+        np.matmul(item_factors[start:stop], columns, out=out[:, start:stop])
+    products: np.ndarray = out[:, :, 0]
+    return products
+
+
 class FactorModel(Model):
     """Shared scoring, fold-in, similarity and persistence for models made of user and item vectors."""
 
@@ -64,11 +86,7 @@ class FactorModel(Model):
             vectors = self.user_factors[users]
         else:
             vectors = self.fold_in(check_matrix(rows, n_items=self.n_items))
-        # One matrix-vector product per user (stacked, so one call): a user's scores are then the same
-        # bits whichever block they are scored in, which a matrix-matrix product does not promise (BLAS
-        # tiles sum in an order that depends on the block), and batch jobs must rank as requests do.
-        scores = np.matmul(self.item_factors, np.asarray(vectors, dtype=self.item_factors.dtype)[:, :, None])
-        scores = scores[:, :, 0]
+        scores = per_user_products(self.item_factors, np.asarray(vectors, dtype=self.item_factors.dtype))
         scores += self.item_bias
         out: np.ndarray = scores.astype(np.float32, copy=False)
         return out
