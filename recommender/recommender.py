@@ -52,7 +52,6 @@ from recommender.ranking import pick_with_artist_cap
 from recommender.types import Constraints, Recommendation, RecommenderConfig
 from recommender.user_features import UserFeatures
 
-
 BLOCK_BYTES = 256 * 2**20
 """Memory for one block of scores in :meth:`Recommender.recommend_many` (about 130 users of 50k tracks)."""
 MAX_BLOCK = 512
@@ -218,13 +217,15 @@ class Recommender:
         artist_cap: int | None = None,
         constraints: Constraints | None = None,
         include_played: bool = False,
+        block_users: int | None = None,
     ) -> list[list[Recommendation]]:
         """:meth:`recommend` for many users at once (same options; ``histories`` maps a user to the events
         the bundle has not seen), in order: what offline jobs call.
 
         Users are scored in blocks (:meth:`block_size` from the item count, so memory stays bounded) with
         one model call per block; every per-row step is computed row by row, so a user's list is the one
-        :meth:`recommend` gives, exactly, whatever block the user lands in.
+        :meth:`recommend` gives, exactly, whatever block the user lands in. ``block_users`` overrides the
+        block size (tests cut small blocks with it).
         """
         if n < 1:
             raise BadConfigError("n must be at least 1")
@@ -234,11 +235,9 @@ class Recommender:
             raise BadConfigError("artist_cap must be at least 1")
         histories = histories or {}
         base_allowed = constraint_mask(self.table, self.features, constraints)
-        options = _RankOptions(
-            n=n, discovery=discovery, artist_cap=artist_cap, allowed=base_allowed
-        )
+        options = _RankOptions(n=n, discovery=discovery, artist_cap=artist_cap, allowed=base_allowed)
         out: list[list[Recommendation]] = []
-        block = self.block_size()
+        block = block_users or self.block_size()
         for start in range(0, len(user_ids), block):
             chunk = user_ids[start : start + block]
             rows = [self.user_row(user, histories.get(user)) for user in chunk]
@@ -293,7 +292,9 @@ class Recommender:
         new_artist = ~played_artists[self.artist_codes]
         discovery = options.discovery
         if discovery > 0 and len(history_items):
-            scores = scores - np.float32(discovery) * (3.0 * ~new_artist + 0.5 * self._pop_z).astype(np.float32)
+            scores = scores - np.float32(discovery) * (3.0 * ~new_artist + 0.5 * self._pop_z).astype(
+                np.float32
+            )
             if discovery >= 1.0:
                 allowed &= new_artist
         scores[~allowed] = -np.inf
