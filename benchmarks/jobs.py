@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,12 +127,15 @@ def run(
     # The bare loop ranks one user per call; on 100k users it would take longer than the job it is the
     # floor of, so it may run on the first ``reference_users`` only (its rate is per user either way).
     sample = min(len(chosen), reference_users) if reference_users else len(chosen)
-    reference = [sys.executable, "-c", REFERENCE, str(bundle), str(sample), str(n)]
-    wall, cpu, peak, load, failed = measured(reference, env)
-    rows.append((name, "reference: bare recommend loop", sample, wall, cpu, peak, load, failed or "-"))
+    if reference_users >= 0:  # -1: no reference (another run measures it)
+        reference = [sys.executable, "-c", REFERENCE, str(bundle), str(sample), str(n)]
+        wall, cpu, peak, load, failed = measured(reference, env)
+        rows.append((name, "reference: bare recommend loop", sample, wall, cpu, peak, load, failed or "-"))
+        print_row(rows[-1])
     for backend in backends:
         out = data_dir / f"playlists-{backend}.parquet"
         out.unlink(missing_ok=True)
+        shutil.rmtree(out.with_name(out.name + ".parts"), ignore_errors=True)  # a killed run's checkpoint
         picks = [arg for user in chosen for arg in ("--user", user)] if users else []
         cmd = [sys.executable, "-m", "services.cli.main", "jobs", "playlists", "--out", str(out),
                "--n", str(n), "--backend", backend, *picks]  # fmt: skip
@@ -139,6 +143,7 @@ def run(
         label = f"selecta jobs playlists --backend {backend}"
         if failed:
             rows.append((name, label, len(chosen), wall, cpu, peak, load, f"FAILED: {failed}"))
+            print_row(rows[-1])
             continue
         frame = pl.read_parquet(out)
         ok = (
@@ -148,6 +153,7 @@ def run(
             == [list(range(1, n + 1))] * len(chosen)
         )
         rows.append((name, label, len(chosen), wall, cpu, peak, load, "yes" if ok else "NO"))
+        print_row(rows[-1])
     return rows
 
 
@@ -168,7 +174,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20, help="tracks per playlist")
     parser.add_argument("--backends", default="local,ray")
     parser.add_argument(
-        "--reference-users", type=int, default=0, help="the bare loop on the first N users only (0: all)"
+        "--reference-users",
+        type=int,
+        default=0,
+        help="the bare loop on the first N users only (0: all, -1: none)",
     )
     args = parser.parse_args()
     work = Path(args.work)
@@ -187,10 +196,16 @@ def main() -> None:
     print(f"\n{os.cpu_count()} CPUs; n={args.n}; peak RSS of the whole process tree; load: 1-min average")
     print("| data | run | users | wall s | users/s | CPU s | users/CPU s | peak MiB | load | checked |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for name, label, users, wall, cpu, peak, load, ok in rows:
-        rate, per_cpu, mib = users / wall, users / max(cpu, 1e-9), peak / 2**20
-        print(f"| {name} | {label} | {users:,} | {wall:.1f} | {rate:,.0f} | {cpu:.1f} | {per_cpu:,.0f} "
-              f"| {mib:,.0f} | {load:.1f} | {ok} |")  # fmt: skip
+    for row in rows:
+        print_row(row)
+
+
+def print_row(row: tuple) -> None:
+    """One table row; also printed as each run ends, so a long benchmark shows what it has."""
+    name, label, users, wall, cpu, peak, load, ok = row
+    rate, per_cpu, mib = users / wall, users / max(cpu, 1e-9), peak / 2**20
+    print(f"| {name} | {label} | {users:,} | {wall:.1f} | {rate:,.0f} | {cpu:.1f} | {per_cpu:,.0f} "
+          f"| {mib:,.0f} | {load:.1f} | {ok} |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
