@@ -264,8 +264,8 @@ class Recommender:
         for group, vectors in ((stored, True), (folded, False)):
             if not group:
                 continue
-            weights = sp.csr_matrix(sp.vstack([rows[i][0].weights for i in group]))
-            exclude = sp.csr_matrix(sp.vstack([hidden[i] for i in group]))
+            weights = _stack([rows[i][0].weights for i in group])
+            exclude = _stack([hidden[i] for i in group])
             index = np.array([self.user_index[users[i]] for i in group]) if vectors else None
             total, parts = self.blend.score_parts(weights, users=index, exclude=exclude)
             for j, i in enumerate(group):
@@ -452,6 +452,11 @@ class _RankOptions:
 def _hidden(row: UserRows, include_played: bool) -> sp.csr_matrix:
     """Tracks never shown to this user: disliked ones, and played ones unless ``include_played``."""
     return row.disliked if include_played else _add_matrices(row.seen, row.disliked)
+
+
+def _stack(rows: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Rows as one matrix; a lone row (a request) as it is, which spares a request the copy."""
+    return rows[0] if len(rows) == 1 else sp.csr_matrix(sp.vstack(rows))
 
 
 def _empty(n_items: int) -> sp.csr_matrix:

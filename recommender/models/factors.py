@@ -48,12 +48,15 @@ def per_user_products(item_factors: np.ndarray, vectors: np.ndarray) -> np.ndarr
     sum in an order that depends on the whole block, so a user's scores would change in the last bits
     with the users scored beside them, and a batch job must rank exactly as a single request does.
     The item slices keep the item vectors in cache across the block: about half the speed of the
-    matrix-matrix product instead of a fifth for a plain per-user loop."""
+    matrix-matrix product instead of a fifth for a plain per-user loop. A lone user (a request) gains
+    nothing from slices and takes one product; slices start at multiples of 1024, so a kernel that works
+    through rows in aligned groups sums each item's dot product as the whole-matrix call does."""
     n_items = item_factors.shape[0]
     out = np.empty((vectors.shape[0], n_items, 1), dtype=np.result_type(item_factors, vectors))
     columns = vectors[:, :, None]
-    for start in range(0, n_items, ITEM_CHUNK):
-        stop = start + ITEM_CHUNK
+    chunk = ITEM_CHUNK if vectors.shape[0] > 1 else max(1, n_items)
+    for start in range(0, n_items, chunk):
+        stop = start + chunk
         np.matmul(item_factors[start:stop], columns, out=out[:, start:stop])
     products: np.ndarray = out[:, :, 0]
     return products
