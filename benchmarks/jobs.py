@@ -16,9 +16,10 @@ The job ranks each batch with ``Recommender.recommend_many``: users scored in bl
 block, block size from the item count), each user's list exactly what ``recommend`` gives.
 
 Last run (commit after "benchmarks/jobs.py: rows printed as each run ends"; 2 CPUs shared with three other
-sessions, 1-min load average 8.8-10.3, so wall time is contention: compare CPU seconds; n=20). Local and
-Ray ran at the same time (two invocations, the Ray one with ``--reference-users -1`` and its own --work
-whose models/ link to the same bundles), so each also slowed the other:
+sessions, 1-min load average 3.7-10.3 at the rows' ends, so wall time is contention: compare CPU
+seconds; n=20). Local and Ray ran at the same time (two invocations, the Ray one with
+``--reference-users -1`` and its own --work whose models/ link to the same bundles), so each slowed the
+other:
 
     nice python benchmarks/jobs.py --reference-users 3000 --backends local
     nice python benchmarks/jobs.py --reference-users -1 --backends ray --work /tmp/selecta-jobs-bench-ray
@@ -30,8 +31,10 @@ whose models/ link to the same bundles), so each also slowed the other:
 | hetrec | jobs playlists, Ray | 1,892 | 138.2 | 14 | 29.1 | 65 | 1,475 | 8.9 |
 | synthetic | bare recommend loop (first 3,000 users) | 3,000 | 205.2 | 15 | 42.6 | 70 | 362 | 8.8 |
 | synthetic | jobs playlists, local | 100,000 | 1,572.0 | 64 | 659.3 | 152 | 875 | 9.5 |
-RAY_ROW
-Synthetic: 100k users, 49,996 tracks, 2M events (the default ``--events``; training took 1,001 s). CPU s
+| synthetic | jobs playlists, Ray | 100,000 | 2,176.7 | 46 | 807.6 | 124 | 2,227 | 3.7 |
+
+Ray's files equal local's (hetrec 37,840 rows, synthetic 2,000,000). Synthetic: 100k users, 49,996
+tracks, 2M events (the default ``--events``; training took 1,001 s). CPU s
 counts the whole process tree (CLI, its Redis, Ray's GCS, raylet, agents and workers) and includes each
 run's start (imports, loading the bundle, Ray's start): on hetrec that start is most of the job. Per user,
 the job's ranking is 2.2x cheaper in CPU than the bare loop on the synthetic catalogue (152 vs 70 users
