@@ -84,7 +84,7 @@ class Explainer:
     def because_you_played(self, item: int, history: np.ndarray, weights: np.ndarray) -> tuple[str, str]:
         if self.item_item is None:
             return self.content_reason(item, history, weights)
-        sims = self.blend.models[self.item_item].item_similarity(item)[history] * np.log1p(weights)
+        sims = self.blend.models[self.item_item].similarity_to(item, history) * np.log1p(weights)
         if sims.max(initial=0.0) <= 0:
             return self.content_reason(item, history, weights)
         return (

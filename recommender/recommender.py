@@ -7,6 +7,8 @@ handful of events is served the same way, and an unknown listener gets what is p
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,6 +52,11 @@ from recommender.ranking import pick_with_artist_cap
 from recommender.types import Constraints, Recommendation, RecommenderConfig
 from recommender.user_features import UserFeatures
 
+BLOCK_BYTES = 256 * 2**20
+"""Memory for one block of scores in :meth:`Recommender.recommend_many` (about 130 users of 50k tracks)."""
+MAX_BLOCK = 512
+"""Users per block at most: past this, a bigger block saves nothing on small catalogues."""
+
 
 class Recommender:
     """A fitted blend plus the id maps, user rows and item metadata needed to serve it."""
@@ -85,6 +92,9 @@ class Recommender:
         self.popularity = np.diff(rows.weights.tocsc().indptr).astype(np.float32)
         self.artist_codes = table.artist_codes()
         self.explainer = Explainer(blend=blend, table=table, features=features)
+        # Per-catalogue vectors every ranked row reads, computed once instead of once per user.
+        self._popular = np.log1p(self.popularity)
+        self._pop_z = _standardise(self._popular)
         self._updates: dict[str, UserRows] = {}
 
     # -- training ---------------------------------------------------------------------------------------
@@ -184,6 +194,38 @@ class Recommender:
 
         ``discovery`` 0 keeps familiar artists, 1 shows only artists the user has not played; ``artist_cap``
         bounds tracks per artist; disliked tracks are never shown, played ones only with ``include_played``.
+        One user is a block of one: the same code as :meth:`recommend_many`, so both rank alike.
+        """
+        histories = {user_id: history} if history is not None else None
+        return self.recommend_many(
+            [user_id],
+            n,
+            histories=histories,
+            discovery=discovery,
+            artist_cap=artist_cap,
+            constraints=constraints,
+            include_played=include_played,
+        )[0]
+
+    def recommend_many(
+        self,
+        user_ids: Sequence[str],
+        n: int = 10,
+        *,
+        histories: Mapping[str, pl.DataFrame] | None = None,
+        discovery: float = 0.0,
+        artist_cap: int | None = None,
+        constraints: Constraints | None = None,
+        include_played: bool = False,
+        block_users: int | None = None,
+    ) -> list[list[Recommendation]]:
+        """:meth:`recommend` for many users at once (same options; ``histories`` maps a user to the events
+        the bundle has not seen), in order: what offline jobs call.
+
+        Users are scored in blocks (:meth:`block_size` from the item count, so memory stays bounded) with
+        one model call per block; every per-row step is computed row by row, so a user's list is the one
+        :meth:`recommend` gives, exactly, whatever block the user lands in. ``block_users`` overrides the
+        block size (tests cut small blocks with it).
         """
         if n < 1:
             raise BadConfigError("n must be at least 1")
@@ -191,30 +233,72 @@ class Recommender:
             raise BadConfigError("discovery must be between 0 and 1")
         if artist_cap is not None and artist_cap < 1:
             raise BadConfigError("artist_cap must be at least 1")
-        row, unchanged = self.user_row(user_id, history)
+        histories = histories or {}
+        base_allowed = constraint_mask(self.table, self.features, constraints)
+        options = _RankOptions(n=n, discovery=discovery, artist_cap=artist_cap, allowed=base_allowed)
+        out: list[list[Recommendation]] = []
+        block = block_users or self.block_size()
+        for start in range(0, len(user_ids), block):
+            chunk = user_ids[start : start + block]
+            rows = [self.user_row(user, histories.get(user)) for user in chunk]
+            hidden = [_hidden(row, include_played) for row, _ in rows]
+            scored = self._score_block(chunk, rows, hidden)
+            for (row, _), unseen, (scores, parts_row) in zip(rows, hidden, scored, strict=True):
+                out.append(self._rank_row(row, unseen, scores, parts_row, options))
+        return out
+
+    def block_size(self, budget_bytes: int = BLOCK_BYTES) -> int:
+        """Users scored together: each model's block of scores is users x items float32, and a block holds
+        one per blend model plus the total and two temporaries, kept under ``budget_bytes``."""
+        arrays = len(self.blend.models) + 3
+        return int(max(1, min(MAX_BLOCK, budget_bytes // (4 * arrays * max(1, len(self.item_ids))))))
+
+    def _score_block(
+        self, users: Sequence[str], rows: list[tuple[UserRows, bool]], hidden: list[sp.csr_matrix]
+    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Each user's blended scores and weighted model parts (empty for a user with no history, who
+        gets popularity), the users with stored vectors and the folded-in ones scored as two blocks."""
+        scored: list[tuple[np.ndarray, dict[str, np.ndarray]]] = [(self._popular, {})] * len(users)
+        stored = [i for i, (row, unchanged) in enumerate(rows) if row.weights.nnz and unchanged]
+        folded = [i for i, (row, unchanged) in enumerate(rows) if row.weights.nnz and not unchanged]
+        for group, vectors in ((stored, True), (folded, False)):
+            if not group:
+                continue
+            weights = _stack([rows[i][0].weights for i in group])
+            exclude = _stack([hidden[i] for i in group])
+            index = np.array([self.user_index[users[i]] for i in group]) if vectors else None
+            total, parts = self.blend.score_parts(weights, users=index, exclude=exclude)
+            for j, i in enumerate(group):
+                scored[i] = (total[j], {k: v[j] for k, v in parts.items()})
+        return scored
+
+    def _rank_row(
+        self,
+        row: UserRows,
+        hidden: sp.csr_matrix,
+        scores: np.ndarray,
+        parts_row: dict[str, np.ndarray],
+        options: _RankOptions,
+    ) -> list[Recommendation]:
+        """One user's list from their blended scores: hidden and disallowed tracks out, the discovery
+        shift, the artist cap, and an explanation per track."""
         history_items = row.weights.indices
         history_weights = row.weights.data
-        hidden = row.disliked if include_played else _add_matrices(row.seen, row.disliked)
-        if row.weights.nnz:
-            users = np.array([self.user_index[user_id]]) if unchanged else None
-            total, parts = self.blend.score_parts(row.weights, users=users, exclude=hidden)
-            scores, parts_row = total[0], {k: v[0] for k, v in parts.items()}
-        else:
-            scores = np.log1p(self.popularity)
-            parts_row = {}
         scores = scores.astype(np.float32, copy=True)
-        allowed = constraint_mask(self.table, self.features, constraints)
+        allowed = options.allowed.copy()
         allowed[hidden.indices] = False
         played_artists = np.zeros(self.artist_codes.max(initial=0) + 1, dtype=bool)
         played_artists[self.artist_codes[row.seen.indices]] = True
         new_artist = ~played_artists[self.artist_codes]
+        discovery = options.discovery
         if discovery > 0 and len(history_items):
-            pop_z = _standardise(np.log1p(self.popularity))
-            scores = scores - np.float32(discovery) * (3.0 * ~new_artist + 0.5 * pop_z).astype(np.float32)
+            scores = scores - np.float32(discovery) * (3.0 * ~new_artist + 0.5 * self._pop_z).astype(
+                np.float32
+            )
             if discovery >= 1.0:
                 allowed &= new_artist
         scores[~allowed] = -np.inf
-        picked = pick_with_artist_cap(scores, self.artist_codes, n=n, cap=artist_cap)
+        picked = pick_with_artist_cap(scores, self.artist_codes, n=options.n, cap=options.artist_cap)
         out = []
         for item in picked:
             code, text = self.explainer.explain(
@@ -353,6 +437,26 @@ class Recommender:
             )
             grown = _add_rows(grown, lifted)
         return grown, user_ids
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RankOptions:
+    """The per-call ranking options every row of a :meth:`Recommender.recommend_many` call shares."""
+
+    n: int
+    discovery: float
+    artist_cap: int | None
+    allowed: np.ndarray
+
+
+def _hidden(row: UserRows, include_played: bool) -> sp.csr_matrix:
+    """Tracks never shown to this user: disliked ones, and played ones unless ``include_played``."""
+    return row.disliked if include_played else _add_matrices(row.seen, row.disliked)
+
+
+def _stack(rows: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Rows as one matrix; a lone row (a request) as it is, which spares a request the copy."""
+    return rows[0] if len(rows) == 1 else sp.csr_matrix(sp.vstack(rows))
 
 
 def _empty(n_items: int) -> sp.csr_matrix:

@@ -54,6 +54,12 @@ class Model(ABC):
         """Similarity of ``item`` to every item (n_items,), for ``similar_items`` and explanations."""
         raise NotImplementedError(f"{self.name} has no item-item similarity")
 
+    def similarity_to(self, item: int, others: np.ndarray) -> np.ndarray:
+        """``item_similarity(item)[others]``: what an explanation reads for a user's history. Models with
+        sparse similarities override it to skip the dense vector (it is asked for every ranked track)."""
+        picked: np.ndarray = self.item_similarity(item)[others]
+        return picked
+
     def similar_items(self, item: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``n`` items most similar to ``item`` (itself left out), as (indices, scores)."""
         sims = self.item_similarity(item).astype(np.float32, copy=True)

@@ -37,6 +37,31 @@ def fold_in(item_factors: np.ndarray, rows: sp.csr_matrix, *, gram: np.ndarray) 
     return out
 
 
+ITEM_CHUNK = 1024
+"""Items per slice in :func:`per_user_products`: a slice of item vectors (at most 100 factors, 400 KB)
+stays in cache while every user of the block is multiplied with it."""
+
+
+def per_user_products(item_factors: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """(users, items) dot products of each user vector with every item vector, computed as one
+    matrix-vector product per user and slice of items. Why not one matrix-matrix product: BLAS tiles
+    sum in an order that depends on the whole block, so a user's scores would change in the last bits
+    with the users scored beside them, and a batch job must rank exactly as a single request does.
+    The item slices keep the item vectors in cache across the block: about half the speed of the
+    matrix-matrix product instead of a fifth for a plain per-user loop. A lone user (a request) gains
+    nothing from slices and takes one product; slices start at multiples of 1024, so a kernel that works
+    through rows in aligned groups sums each item's dot product as the whole-matrix call does."""
+    n_items = item_factors.shape[0]
+    out = np.empty((vectors.shape[0], n_items, 1), dtype=np.result_type(item_factors, vectors))
+    columns = vectors[:, :, None]
+    chunk = ITEM_CHUNK if vectors.shape[0] > 1 else max(1, n_items)
+    for start in range(0, n_items, chunk):
+        stop = start + chunk
+        np.matmul(item_factors[start:stop], columns, out=out[:, start:stop])
+    products: np.ndarray = out[:, :, 0]
+    return products
+
+
 class FactorModel(Model):
     """Shared scoring, fold-in, similarity and persistence for models made of user and item vectors."""
 
@@ -64,8 +89,7 @@ class FactorModel(Model):
             vectors = self.user_factors[users]
         else:
             vectors = self.fold_in(check_matrix(rows, n_items=self.n_items))
-        # items x factors times factors x users keeps the item matrix in its stored (row-major) order
-        scores = (self.item_factors @ vectors.T).T
+        scores = per_user_products(self.item_factors, np.asarray(vectors, dtype=self.item_factors.dtype))
         scores += self.item_bias
         out: np.ndarray = scores.astype(np.float32, copy=False)
         return out

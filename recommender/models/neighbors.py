@@ -164,13 +164,29 @@ class ItemKNNModel(Model):
         rows = confidence(check_matrix(rows, n_items=self.n_items), str(self.params["transform"]))
         return np.asarray((rows @ self.weights).todense(), dtype=np.float32)
 
-    def item_similarity(self, item: int) -> np.ndarray:
+    def _column(self, item: int) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted source items, weights) of the column of ``item``."""
         columns = getattr(self, "_columns", None)
         if columns is None:
-            columns = self._columns = self.weights.tocsc()  # column access for explanations, built once
-        out = np.zeros(self.n_items, dtype=np.float32)
+            columns = self.weights.tocsc()  # column access for explanations, built once
+            columns.sort_indices()
+            self._columns = columns
         start, end = columns.indptr[item], columns.indptr[item + 1]
-        out[columns.indices[start:end]] = columns.data[start:end]
+        return columns.indices[start:end], columns.data[start:end]
+
+    def item_similarity(self, item: int) -> np.ndarray:
+        sources, weights = self._column(item)
+        out = np.zeros(self.n_items, dtype=np.float32)
+        out[sources] = weights
+        return out
+
+    def similarity_to(self, item: int, others: np.ndarray) -> np.ndarray:
+        sources, weights = self._column(item)
+        out = np.zeros(len(others), dtype=np.float32)
+        if len(sources):
+            at = np.minimum(np.searchsorted(sources, others), len(sources) - 1)
+            found = sources[at] == others
+            out[found] = weights[at[found]]
         return out
 
     def state(self) -> dict[str, np.ndarray]:

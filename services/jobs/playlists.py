@@ -67,13 +67,13 @@ class PlaylistRunner(BatchRunner):
         self.constraints = Constraints(exclude=retired) if retired else None
 
     def run(self, users: list[str], histories: Histories) -> pl.DataFrame:
+        """The batch ranked in blocks (``Recommender.recommend_many``): one model call per block of users
+        instead of one per user, and the same lists ``recommend`` gives each user."""
+        ranked = self.model.recommend_many(users, self.n, histories=histories, constraints=self.constraints)
         rows = [
             (user, rank, rec.track_id, round(rec.score, 6), rec.explanation)
-            for user in users
-            for rank, rec in enumerate(
-                self.model.recommend(user, self.n, history=histories.get(user), constraints=self.constraints),
-                start=1,
-            )
+            for user, recs in zip(users, ranked, strict=True)
+            for rank, rec in enumerate(recs, start=1)
         ]
         return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 

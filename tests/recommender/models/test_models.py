@@ -110,3 +110,13 @@ def test_wrong_number_of_item_columns_is_refused(fitted, matrix):
         return
     with pytest.raises(BadConfigError, match="item columns"):
         fitted.score(sp.csr_matrix((1, len(matrix.item_ids) + 1), dtype=np.float32))
+
+
+def test_similarity_to_reads_the_same_values_as_the_dense_similarity(fitted):
+    others = np.array([0, 2, 3, 7, 11, 12, 20, 23])
+    for item in range(fitted.n_items):
+        try:
+            dense = fitted.item_similarity(item)
+        except NotImplementedError:
+            return  # popularity has no item-item similarity
+        assert np.array_equal(fitted.similarity_to(item, others), dense[others])

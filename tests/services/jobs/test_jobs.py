@@ -19,7 +19,7 @@ from services.jobs.djsets import generate_djsets
 from services.jobs.errors import UnknownBackendError
 from services.jobs.playlists import UnknownFormatError, generate_playlists
 from services.jobs.worker import Worker
-from services.recommending import bundle_path
+from services.recommending import RecommendationService, bundle_path
 from services.settings import Settings
 from services.store import Store
 
@@ -50,6 +50,25 @@ def test_local_playlists_cover_every_user_without_played_tracks(
     assert set(ranks) == set(seen)
     assert all(sorted(r) == [1, 2, 3, 4] for r in ranks.values())
     assert not (tmp_path / "p.parquet.parts").exists()  # the checkpoint is dropped once the file is in place
+
+
+def test_playlists_are_exactly_what_one_recommend_call_per_user_gives(
+    trained: tuple[Settings, Store], tmp_path: Path
+) -> None:
+    """The job ranks users in blocks; each user's rows are still the request path's list, for known
+    listeners and for one the bundle has never seen."""
+    settings, store = trained
+    service = RecommendationService(settings, store)
+    model = service.model()
+    users = [*sorted(model.user_ids), "nobody-yet"]
+    result = generate_playlists(settings, store, out=tmp_path / "p.parquet", users=users, n=5, batch_size=4)
+    expected = [
+        (user, rank, rec.track_id, round(rec.score, 6), rec.explanation)
+        for user in users
+        for rank, rec in enumerate(model.recommend(user, 5, history=service.history(model, user)), start=1)
+    ]
+    assert result["users"] == 13
+    assert pl.read_parquet(tmp_path / "p.parquet").rows() == expected
 
 
 def test_csv_on_request_holds_the_same_rows_and_a_rerun_writes_the_same_bytes(
