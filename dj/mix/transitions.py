@@ -11,6 +11,7 @@ of an EQ blend, and the reason says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,7 @@ from dj.planning.tempo_match import (
     beatmatchable,
     match_tempo,
     reliable_beats,
+    stretch_limit,
     tempo_relation,
 )
 
@@ -131,9 +133,9 @@ def plan_transition(
             rule=rule,
             piecewise=piecewise,
         )
-        if spec is not None:
+        if isinstance(spec, TransitionSpec):
             return spec
-        why_plain = "plain crossfade: no pair of phrase-aligned cue points fits both tracks"
+        why_plain = f"plain crossfade: {spec}"
     else:
         why_plain = _why_not_beatmatched(a, b, match)
     return _crossfade(a, b, a_earliest_out_s=a_earliest_out_s, reason=why_plain, rule=rule)
@@ -170,14 +172,21 @@ def _beatmatched(
     envs: tuple[OnsetEnvelope | None, OnsetEnvelope | None],
     rule: ExitRule,
     piecewise: bool = True,
-) -> TransitionSpec | None:
+) -> TransitionSpec | str:
     """The longest EQ blend (in bars) whose overlap fits both tracks and whose exit the ``rule`` finds
     sound (within the length cap, not mid-climax, on a phrase boundary); failing that, the length with
-    the best exit. None when no length fits."""
+    the best exit. Why not, when no length fits.
+
+    B's stretch as built (its beats under the overlap against A's there) stays within the limit the
+    plan priced the pair under (:func:`~dj.planning.tempo_match.stretch_limit`): A's exits where its
+    beats run too far from B's are passed over, and a beat-by-beat alignment that still pushes past the
+    limit gives way to the straight grids, then to a crossfade."""
     bpb = a.beats_per_bar
+    limit = stretch_limit(match)
     shorter = min(a.duration_s, b.duration_s)
     b_in, b_beats_all = _b_entry_grid(b, env=envs[1], bpb=bpb)
     best: tuple[tuple[float, ...], int, _Cue, np.ndarray] | None = None  # (how sound, bars, cue, B's beats)
+    too_far = ""  # why an exit that fits both tracks was passed over for its stretch
     for bars in (*BAR_CHOICES, SHORT_BARS):
         n_a = bars * bpb + 1  # beats of A from the cue to the end of the overlap, both included
         n_b = round((n_a - 1) / match.multiplier) + 1
@@ -186,9 +195,20 @@ def _beatmatched(
         b_beats = b_beats_all[:n_b]
         if float(b_beats[-1]) - b_in > MAX_OVERLAP_SHARE * shorter:
             continue
-        cue = _a_cue(
-            a, n_a=n_a, max_overlap_s=MAX_OVERLAP_SHARE * shorter, earliest_s=a_earliest_out_s, rule=rule
+        fits = partial(
+            _a_cue,
+            a,
+            n_a=n_a,
+            max_overlap_s=MAX_OVERLAP_SHARE * shorter,
+            earliest_s=a_earliest_out_s,
+            rule=rule,
         )
+        b_span = float(b_beats[-1] - b_beats[0])
+        cue = fits(b_span_s=b_span, limit=limit)
+        loose = None if cue is not None or too_far else fits()
+        if loose is not None:
+            a_span = float(loose.a_beats[-1] - loose.a_beats[0])
+            too_far = _too_far(60.0 * (n_a - 1) / a_span, b_span / a_span, limit)
         # How sound the exit is: within the length cap, not mid-climax, on a (half-)phrase boundary.
         sound = None if cue is None else (*cue.key[:2], float(cue.rank > 1))
         if cue is not None and sound is not None and (best is None or sound < best[0]):
@@ -196,14 +216,22 @@ def _beatmatched(
         if best is not None and not any(best[0]):
             break
     if best is None:
-        return None
+        return too_far or "no pair of phrase-aligned cue points fits both tracks"
     _, bars, cue, b_beats = best
     # Beat by beat only where the analysis found a drift; a steady track's grid is already straight.
     drifts = not (a.beats_on_grid and b.beats_on_grid)
     a_grid, b_grid = _matched_grids(
         cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise and drifts
     )
-    ratio = float((b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0]))
+    ratio = _span_ratio(a_grid, b_grid)
+    if abs(ratio - 1.0) > limit and piecewise and drifts:
+        # Following the onsets beat by beat pushed the stretch past the limit: the straight grids instead.
+        a_grid, b_grid = _matched_grids(
+            cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=False
+        )
+        ratio = _span_ratio(a_grid, b_grid)
+    if abs(ratio - 1.0) > limit:
+        return _too_far(_a_bpm(a_grid, match), ratio, limit)
     ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
     ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
     return TransitionSpec(
@@ -237,17 +265,28 @@ def _b_entry_grid(b: TrackAnalysis, *, env: OnsetEnvelope | None, bpb: int) -> t
 
 
 def _a_cue(
-    a: TrackAnalysis, *, n_a: int, max_overlap_s: float, earliest_s: float, rule: ExitRule
+    a: TrackAnalysis,
+    *,
+    n_a: int,
+    max_overlap_s: float,
+    earliest_s: float,
+    rule: ExitRule,
+    b_span_s: float | None = None,
+    limit: float = MAX_STRETCH,
 ) -> _Cue | None:
     """A's best mix-out downbeat with ``n_a`` beats after it, ranked by ``rule`` (length cap, no
     mid-climax cut, phrase boundaries, the mode's target); None when no downbeat leaves a short enough
-    overlap."""
+    overlap. With ``b_span_s`` (B's beats under the overlap), only downbeats whose beats after them run
+    close enough to B's that B's stretch stays within ``limit``."""
     best: tuple[tuple[float, ...], _Cue] | None = None
     for t in a.downbeats[::-1]:
         a_beats = _beats_from(a.beats, float(t), n_a)
         if len(a_beats) < n_a or abs(a_beats[0] - t) > 0.05:
             continue
-        if float(a_beats[-1]) - float(t) > max_overlap_s or float(t) < earliest_s:
+        a_span = float(a_beats[-1]) - float(t)
+        if a_span > max_overlap_s or float(t) < earliest_s:
+            continue
+        if b_span_s is not None and abs(b_span_s / max(a_span, 1e-6) - 1.0) > limit:
             continue
         rank = phrase_rank(a, float(t))
         key = rule.key(a, out_s=float(t), end_s=float(a_beats[-1]), rank=rank)
@@ -290,6 +329,26 @@ def _matched_grids(
     if env_b is not None:
         b_grid = b_grid + local_shift(env_b, beats=b_grid)
     return a_grid, b_grid
+
+
+def _too_far(a_bpm: float, ratio: float, limit: float) -> str:
+    """Why a blend was not built: the stretch A's beats under the overlap would need."""
+    return (
+        f"A's beats under the overlap run at {a_bpm:.1f} BPM, so B would be stretched "
+        f"{100 * (ratio - 1):+.1f}%, beyond the {limit:.0%} the plan allows"
+    )
+
+
+def _span_ratio(a_grid: np.ndarray, b_grid: np.ndarray) -> float:
+    """B's mean speed change over the overlap: B's matched beats' span over A's."""
+    return float((b_grid[-1] - b_grid[0]) / max(float(a_grid[-1] - a_grid[0]), 1e-6))
+
+
+def _a_bpm(a_grid: np.ndarray, match: TempoMatch) -> float:
+    """A's tempo under the overlap, from its matched beats (every other one of A's beats when B is in
+    half time)."""
+    per_beat = 2.0 if match.multiplier == 2.0 else 1.0
+    return 60.0 * per_beat * (len(a_grid) - 1) / max(float(a_grid[-1] - a_grid[0]), 1e-6)
 
 
 def _blend_reason(

@@ -68,6 +68,17 @@ def match_tempo(*, bpm_a: float, bpm_b: float) -> TempoMatch:
     return best
 
 
+def stretch_limit(match: TempoMatch) -> float:
+    """The most a blend built for this pair may stretch B on average over its overlap: the audible line
+    (:data:`PREFERRED_STRETCH`) when the plan's own stretch is within it, else :data:`MAX_STRETCH`.
+
+    The plan prices a pair by the tempos of the whole tracks; the blend follows the beats under the
+    overlap, which may run faster or slower there (a drifting track, or a grid the tracker wandered on
+    where the pulse is weak). A pair planned as an unheard stretch must not be rendered as a heard one,
+    so the transition builder keeps its stretch within this same limit or hands over otherwise."""
+    return PREFERRED_STRETCH if match.stretch <= PREFERRED_STRETCH else MAX_STRETCH
+
+
 def tempo_score(match: TempoMatch) -> float:
     """1 at equal tempo, 0.7 at the preferred 6 % limit, falling fast to 0 at the renderer's 12 % maximum.
 
