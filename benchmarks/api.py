@@ -19,6 +19,7 @@ the auth dependency, body parsing, the metrics middleware), and the server's CPU
 app is uvicorn's (HTTP parsing, the event loop, sockets). Beside them, what the hot paths no longer do.
 
     OPENBLAS_NUM_THREADS=1 nice .venv/bin/python benchmarks/api.py [--seconds 15] [--demo] [--data DIR]
+        [--fsync always|everysec]   # the embedded Redis's flush policy (SELECTA_REDIS_FSYNC)
 """
 
 from __future__ import annotations
@@ -414,11 +415,19 @@ def main() -> None:
         type=Path,
         help="a data directory an earlier run prepared (it prints it): no import, no training",
     )
+    parser.add_argument(
+        "--fsync",
+        choices=("always", "everysec"),
+        default="always",
+        help="the embedded Redis's appendfsync (SELECTA_REDIS_FSYNC): the flush is most of an event's ingest",
+    )
     args = parser.parse_args()
 
     data = args.data or Path(tempfile.mkdtemp(prefix="selecta-api-bench-"))
     env = {**os.environ, "SELECTA_DATA_DIR": str(data), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env["SELECTA_REDIS_FSYNC"] = args.fsync
     env.pop("REDIS_URL", None)
+    print(f"embedded Redis with appendfsync {args.fsync}", flush=True)
     demo = args.demo or not HETREC.is_dir()
     if args.data is None:
         print(f"preparing data and training in {data} ...", flush=True)

