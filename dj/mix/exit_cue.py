@@ -173,8 +173,7 @@ class ExitRule:
         over = cap is not None and end_s - self.src_start_s > cap + 0.5
         climax = cut_levels(a, cut_s=end_s).mid_climax
         target = self.target_end_s(a, overlap_s=end_s - out_s)
-        bar_s = a.beats_per_bar * 60.0 / a.bpm if a.bpm > 0 else 2.0
-        return (float(over), float(climax), abs(end_s - target) + OFF_PHRASE_BARS[min(rank, 2)] * bar_s)
+        return (float(over), float(climax), abs(end_s - target) + OFF_PHRASE_BARS[min(rank, 2)] * _bar_s(a))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,6 +187,7 @@ class FinalExit:
 
 
 def _bar_s(a: TrackAnalysis) -> float:
+    """One bar of ``a`` in seconds (2 s when it has no tempo): the unit exits are measured in."""
     return a.beats_per_bar * 60.0 / a.bpm if a.bpm > 0 else 2.0
 
 

@@ -207,8 +207,7 @@ def _beatmatched(
         cue = fits(b_span_s=b_span, limit=limit)
         loose = None if cue is not None or too_far else fits()
         if loose is not None:
-            a_span = float(loose.a_beats[-1] - loose.a_beats[0])
-            too_far = _too_far(60.0 * (n_a - 1) / a_span, b_span / a_span, limit)
+            too_far = _too_far(_bpm(loose.a_beats), b_span / _span(loose.a_beats), limit)
         # How sound the exit is: within the length cap, not mid-climax, on a (half-)phrase boundary.
         sound = None if cue is None else (*cue.key[:2], float(cue.rank > 1))
         if cue is not None and sound is not None and (best is None or sound < best[0]):
@@ -231,7 +230,7 @@ def _beatmatched(
         )
         ratio = _span_ratio(a_grid, b_grid)
     if abs(ratio - 1.0) > limit:
-        return _too_far(_a_bpm(a_grid, match), ratio, limit)
+        return _too_far(_bpm(a_grid, per_beat=2.0 if match.multiplier == 2.0 else 1.0), ratio, limit)
     ramp_s = RAMP_BARS * bpb * 60.0 / b.bpm if ramp and abs(ratio - 1.0) > 0.002 else 0.0
     ramp_s = min(ramp_s, max(0.0, 0.5 * b.duration_s - (float(b_beats[-1]) - b_in)))
     return TransitionSpec(
@@ -339,16 +338,20 @@ def _too_far(a_bpm: float, ratio: float, limit: float) -> str:
     )
 
 
+def _span(beats: np.ndarray) -> float:
+    """Seconds from the first beat to the last (never zero, so ratios of spans stay finite)."""
+    return max(float(beats[-1] - beats[0]), 1e-6)
+
+
 def _span_ratio(a_grid: np.ndarray, b_grid: np.ndarray) -> float:
     """B's mean speed change over the overlap: B's matched beats' span over A's."""
-    return float((b_grid[-1] - b_grid[0]) / max(float(a_grid[-1] - a_grid[0]), 1e-6))
+    return _span(b_grid) / _span(a_grid)
 
 
-def _a_bpm(a_grid: np.ndarray, match: TempoMatch) -> float:
-    """A's tempo under the overlap, from its matched beats (every other one of A's beats when B is in
-    half time)."""
-    per_beat = 2.0 if match.multiplier == 2.0 else 1.0
-    return 60.0 * per_beat * (len(a_grid) - 1) / max(float(a_grid[-1] - a_grid[0]), 1e-6)
+def _bpm(beats: np.ndarray, *, per_beat: float = 1.0) -> float:
+    """The tempo of ``beats``; ``per_beat`` 2 when they are every other beat of the track (A's matched
+    beats when B is in half time)."""
+    return 60.0 * per_beat * (len(beats) - 1) / _span(beats)
 
 
 def _blend_reason(
