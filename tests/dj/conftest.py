@@ -86,10 +86,17 @@ def drum_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TrackAnal
 
 @pytest.fixture(scope="session")
 def make_track(tmp_path_factory: pytest.TempPathFactory):
-    """Factory: ``make_track(name, bpm=..., ...)`` renders a drum track and returns its analysis."""
+    """Factory: ``make_track(name, bpm=..., ...)`` renders a drum track and returns its analysis.
+
+    The files share one folder for the session and decodes are cached by path, so a name may be made
+    again only with the same parameters: another track under a used name would overwrite the file while
+    the cache still holds the old audio, and tests would pass or fail by their order."""
     root = tmp_path_factory.mktemp("made")
+    made: dict[str, dict[str, object]] = {}
 
     def make(name: str, **kwargs) -> TrackAnalysis:
+        if made.setdefault(name, kwargs) != kwargs:
+            raise ValueError(f"make_track: {name!r} was already made with other parameters: {made[name]}")
         return synth_analysis(root / f"{name}.flac", **kwargs)
 
     return make

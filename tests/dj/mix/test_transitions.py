@@ -19,11 +19,11 @@ SR = 22050
 def test_a_blend_whose_beats_need_a_heard_stretch_the_plan_did_not_price_is_a_crossfade(make_track) -> None:
     # A really plays at 124 BPM; its analysis says 120 overall. B plays at 115 BPM.
     a = replace(
-        make_track("fast-a", bpm=124, pattern="four_on_floor", seed=1, duration_s=40),
+        make_track("fast-124-a", bpm=124, pattern="four_on_floor", seed=1, duration_s=40),
         bpm=120.0,
         beats_on_grid=False,
     )
-    b = make_track("slow-b", bpm=115, pattern="backbeat", seed=2, duration_s=40, tonic=2)
+    b = make_track("slow-115-b", bpm=115, pattern="backbeat", seed=2, duration_s=40, tonic=2)
     planned = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
     assert planned.stretch < PREFERRED_STRETCH and stretch_limit(planned) == PREFERRED_STRETCH
     envs = envelopes_for({"a": a, "b": b}, ["a", "b"], sr=SR)
