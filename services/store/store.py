@@ -20,8 +20,6 @@ from typing import Any, Literal, TypedDict
 
 import polars as pl
 import redis
-import redis.asyncio
-from redis.commands.core import AsyncScript
 from redis.typing import EncodableT, FieldT
 
 from services.data.errors import NotFoundError
@@ -30,6 +28,7 @@ from services.settings import Settings, get_settings
 from services.store.connection import connect, connect_async
 from services.store.errors import StoreUnavailableError
 from services.store.keys import EVENTS_GROUP, Keys
+from services.store.loop_connections import LoopConnections
 
 JOB_STATES = ("queued", "running", "done", "failed")
 
@@ -192,11 +191,11 @@ class Store:
         history_length: int = 500,
         ranked_ttl_s: int = 900,
         event_id_ttl_s: int = 7 * 24 * 3600,
-        connect_async: Callable[[], redis.asyncio.Redis] | None = None,
+        connect_async: Callable[[], LoopConnections] | None = None,
     ) -> None:
         self._client = client
         self._connect_async = connect_async
-        self._async: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis, AsyncScript] | None = None
+        self._async: tuple[asyncio.AbstractEventLoop, LoopConnections] | None = None
         self.keys = Keys(namespace)
         self.history_length = history_length
         self.ranked_ttl_s = ranked_ttl_s
@@ -221,17 +220,16 @@ class Store:
                 f"the store is unavailable: Redis did not answer during {operation} ({why})"
             ) from exc
 
-    def _async_client(self) -> tuple[redis.asyncio.Redis, AsyncScript] | None:
-        """The asyncio client of the running event loop (and its event script), made on first use in each
-        loop: an asyncio connection belongs to the loop that opened it. None for a store built from a
-        plain client, whose async methods then run the blocking ones in a worker thread."""
+    def _async_client(self) -> LoopConnections | None:
+        """The event-loop connections of the running loop, made on first use in each loop: an asyncio
+        connection belongs to the loop that opened it. None for a store built from a plain client, whose
+        async methods then run the blocking ones in a worker thread."""
         if self._connect_async is None:
             return None
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
-            client = self._connect_async()
-            self._async = (loop, client, client.register_script(_APPEND_EVENTS))
-        return self._async[1], self._async[2]
+            self._async = (loop, self._connect_async())
+        return self._async[1]
 
     def ping(self) -> bool:
         with self._guard("ping"):
@@ -280,7 +278,7 @@ class Store:
             return await asyncio.to_thread(self.append_checked, rows)
         keys, args = self._append_arguments(_in_time_order(rows))
         with self._guard("append_events"):
-            written = await connected[1](keys=keys, args=args)
+            written = await connected.script(self._append_script.sha, _APPEND_EVENTS, keys, args)
         return int(written)
 
     def _append_batch(self, rows: Sequence[EventRow]) -> int:
@@ -432,7 +430,8 @@ class Store:
         if connected is None:
             return await asyncio.to_thread(self._ranked_json_at_version, user_id, context)
         with self._guard("ranked_at_version"):
-            reply = await connected[0].mget([self.keys.catalog_version, self.keys.ranked(user_id, context)])
+            ranked = self.keys.ranked(user_id, context)
+            reply = await connected.command("MGET", self.keys.catalog_version, ranked)
         return _version_and_text(reply)
 
     def _ranked_json_at_version(self, user_id: str, context: str) -> tuple[int, str | None]:

@@ -12,6 +12,7 @@ from core.camelot import canonical_camelot, is_camelot
 from recommender import Constraints
 from services.api.auth import AnyCaller, UserCaller
 from services.api.deps import StateDep, app_state
+from services.api.hot_route import HotRoute
 from services.api.query import query_parameters, read_query
 from services.data.demo import is_synthetic_user
 from services.recommending import RankingRequest, RecommendationService, bundle_id
@@ -118,17 +119,13 @@ ITEM_OPENING = '{"track_id": '
 Inside a JSON string a quote is escaped, so this text cannot occur there."""
 
 
-@router.get(
-    "/users/{user_id}/recommendations",
-    response_model=RecommendationList,
-    openapi_extra={"parameters": query_parameters(RecommendationQuery)},
-)
-async def recommend(caller: UserCaller, user_id: str, request: Request) -> Response:
+async def recommend(caller: UserCaller, request: Request, user_id: str) -> Response:
     """Ranked tracks with an explanation each. New events show up without retraining; an unknown user
     gets what is popular within the constraints.
 
-    Async: a cached list is one Redis round trip on the event loop (asyncio client, same timeouts); only
-    a ranking (a miss) goes to the thread pool."""
+    Async: a cached list is one Redis round trip on the event loop (same timeout); only a ranking (a
+    miss) goes to the thread pool. A :class:`~services.api.hot_route.HotRoute`: called directly, it
+    reads its query itself."""
     query = read_query(RecommendationQuery, request.query_params)
     service = app_state(request).recommendations()
     asked = query.ranking()
@@ -142,6 +139,16 @@ async def recommend(caller: UserCaller, user_id: str, request: Request) -> Respo
         return list_answer(user_id, cached=cached, model=bundle_id(service.model()), ranked_json=listed)
 
     return await run_in_threadpool(rank)
+
+
+router.add_api_route(
+    "/users/{user_id}/recommendations",
+    recommend,
+    methods=["GET"],
+    response_model=RecommendationList,
+    openapi_extra={"parameters": query_parameters(RecommendationQuery)},
+    route_class_override=HotRoute,
+)
 
 
 @router.get("/tracks/{track_id:path}/similar", response_model=list[RecommendationPublic])

@@ -21,6 +21,7 @@ from redis.retry import Retry
 from services.data.errors import NotFoundError, ValidationError
 from services.settings import Settings
 from services.store import Store, StoreUnavailableError, open_store
+from services.store.loop_connections import LoopConnections
 from services.store.store import EventRow, MixProgressFields
 from tests.conftest import RedisServer, free_port
 
@@ -290,8 +291,11 @@ def test_every_store_operation_is_a_503_when_redis_is_gone(tmp_path: Path) -> No
     store = Store(
         client,
         namespace="gone",
-        connect_async=lambda: redis.asyncio.Redis(
-            port=server.port, decode_responses=True, retry=AsyncRetry(NoBackoff(), 0)
+        connect_async=lambda: LoopConnections(
+            lambda: redis.asyncio.Connection(
+                port=server.port, decode_responses=True, retry=AsyncRetry(NoBackoff(), 0)
+            ),
+            timeout_s=1.0,
         ),
     )
     server.kill()
