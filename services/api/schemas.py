@@ -113,15 +113,22 @@ class History(BaseModel):
     events: list[EventPublic]
 
 
+Arc = Literal["warm-up", "peak-time", "cool-down", "steady"]
+LENGTH_DESCRIPTION = (
+    "How much of each track the mix plays: `full` (whole tracks, blended over their outros), `radio` "
+    "(radio edits, at most 3.5 min of a track) or `dj` (DJ length, at most 2.5 min); every track, the last "
+    "one too, leaves on a phrase boundary, never in its loudest passage."
+)
+
+
 class JobCreate(BaseModel):
     kind: Literal["playlists", "djset"] = "playlists"
     users: list[str] | None = Field(default=None, description="Users to run the job for; all when empty.")
     n: int = Field(default=20, ge=1, le=200, description="playlists: tracks per playlist.")
     format: Literal["parquet", "csv"] = Field(default="parquet", description="playlists: the file's format.")
     n_tracks: int = Field(default=8, ge=2, le=40, description="djset: tracks per planned set.")
-    arc: Literal["warm-up", "peak-time", "cool-down", "steady"] = Field(
-        default="steady", description="djset: the set's energy arc."
-    )
+    arc: Arc = Field(default="steady", description="djset: the set's energy arc.")
+    length: LengthMode = Field(default="dj", description=f"djset: {LENGTH_DESCRIPTION}")
 
 
 class JobPublic(BaseModel):
@@ -141,13 +148,6 @@ class Health(BaseModel):
 
 
 # -- DJ sessions and requests ----------------------------------------------------------------------
-
-Arc = Literal["warm-up", "peak-time", "cool-down", "steady"]
-LENGTH_DESCRIPTION = (
-    "How much of each track the mix plays: `full` (whole tracks, blended over their outros), `radio` "
-    "(radio edits, at most 3.5 min of a track) or `dj` (DJ length, at most 2.5 min); every track, the last "
-    "one too, leaves on a phrase boundary, never in its loudest passage."
-)
 
 
 class SessionCreate(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from services.cli.output import console, progress
+from services.cli.output import LENGTH_HELP, console, length_mode, progress
 from services.jobs.batches import BACKENDS, BATCH
 from services.jobs.djsets import generate_djsets
 from services.jobs.playlists import generate_playlists
@@ -92,11 +92,13 @@ def djset(
     out: Annotated[Path, typer.Option(help="Folder to write one cue sheet (JSON) per user into.")],
     n_tracks: Annotated[int, typer.Option(help="Tracks per set.")] = 8,
     arc: Annotated[str, typer.Option(help="warm-up, peak-time, cool-down or steady.")] = "steady",
+    length: Annotated[str, typer.Option("--length", help=LENGTH_HELP)] = "dj",
     user: UsersOption = None,
     backend: BackendOption = "local",
     batch_size: BatchOption = BATCH,
 ) -> None:
     """Plan a DJ set per user (cue sheet, no audio), in this process or on Ray; resumable."""
+    mode = length_mode(length)
     settings = get_settings()
     started = time.perf_counter()
     with progress() as bar:
@@ -108,6 +110,7 @@ def djset(
             users=user,
             n_tracks=n_tracks,
             arc=arc,
+            length=mode,
             backend=backend,
             batch_size=batch_size,
             on_progress=lambda p: bar.update(task, completed=p),

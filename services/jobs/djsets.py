@@ -22,6 +22,7 @@ import polars as pl
 
 from core.errors import SelectaError, error_code
 from dj.analysis import TrackAnalysis
+from dj.mix.exit_cue import LengthMode
 from dj.mix.pipeline import lay_out
 from dj.planning.planner import SetPlan, TrackMeta, plan_set
 from recommender import Constraints, Recommender
@@ -58,10 +59,16 @@ def file_name(user_id: str) -> str:
 
 
 def planned_sheet(
-    user_id: str, plan: SetPlan, analyses: Mapping[str, TrackAnalysis], meta: Mapping[str, TrackMeta]
+    user_id: str,
+    plan: SetPlan,
+    analyses: Mapping[str, TrackAnalysis],
+    meta: Mapping[str, TrackMeta],
+    *,
+    length: LengthMode = "dj",
 ) -> dict[str, Any]:
-    """The cue sheet of a planned set: the mix clock from the laid-out timeline, the plan's reasons."""
-    timeline = lay_out(plan.track_ids, analyses, refine_grids=False).timeline
+    """The cue sheet of a planned set: the mix clock from the laid-out timeline (each track leaving as
+    the ``length`` mode has it, :mod:`dj.mix.exit_cue`), the plan's reasons."""
+    timeline = lay_out(plan.track_ids, analyses, refine_grids=False, length=length).timeline
     tracks = []
     for p in timeline.placements:
         a, m = analyses[p.track_id], meta.get(p.track_id)
@@ -75,6 +82,7 @@ def planned_sheet(
                 "end_s": round(p.mix_end_s, 3),
                 "source_from_s": round(p.src_start_s, 3),
                 "source_to_s": round(p.src_end_s, 3),
+                "share_played": round((p.src_end_s - p.src_start_s) / max(a.duration_s, 1e-9), 3),
                 "bpm": round(a.bpm, 2),
                 "key": a.key,
                 "camelot": a.camelot,
@@ -102,6 +110,7 @@ def planned_sheet(
     return {
         "user_id": user_id,
         "arc": plan.arc.value,
+        "length": length,
         "duration_s": round(timeline.duration_s, 3),
         "tracks": tracks,
         "transitions": transitions,
@@ -120,10 +129,12 @@ class DJSetRunner(BatchRunner):
         meta: Mapping[str, TrackMeta],
         n_tracks: int,
         arc: str,
+        length: LengthMode,
         retired: frozenset[str] = frozenset(),
     ) -> None:
         self.model = Recommender.load(bundle)
         self.analyses, self.meta, self.n_tracks, self.arc = analyses, meta, n_tracks, arc
+        self.length = length
         self.constraints = Constraints(exclude=retired) if retired else None
 
     def one(self, user: str, history: pl.DataFrame | None) -> tuple[str, int, float, str | None, str]:
@@ -143,7 +154,7 @@ class DJSetRunner(BatchRunner):
                 arc=self.arc,
                 meta=self.meta,
             )
-            sheet = planned_sheet(user, plan, self.analyses, self.meta)
+            sheet = planned_sheet(user, plan, self.analyses, self.meta, length=self.length)
         except SelectaError as exc:  # one listener the planner cannot serve does not stop the job
             return user, 0, 0.0, f"{error_code(exc)}: {exc}", "null"
         return user, len(sheet["tracks"]), sheet["duration_s"], None, json.dumps(sheet, sort_keys=True)
@@ -165,11 +176,13 @@ def generate_djsets(
     users: list[str] | None = None,
     n_tracks: int = 8,
     arc: str = "steady",
+    length: LengthMode = "dj",
     backend: str = "local",
     batch_size: int = BATCH,
     on_progress: Callable[[float], None] | None = None,
 ) -> dict[str, object]:
-    """Write a planned set for every requested user into the folder ``out``; all known users by default."""
+    """Write a planned set for every requested user into the folder ``out``; all known users by default.
+    ``length`` is the listeners' track-length mode (full, radio or dj), as in ``selecta mix``."""
     catalog = mixable_catalog(settings)
     analyses = analyse_catalog(settings, catalog)
     service = RecommendationService(settings, store)
@@ -182,6 +195,7 @@ def generate_djsets(
         kind="djset",
         n_tracks=n_tracks,
         arc=arc,
+        length=length,
         bundle=bundle_id(model),
         catalog=store.catalog_version(),
     )
@@ -192,6 +206,7 @@ def generate_djsets(
         track_meta(catalog),
         n_tracks,
         arc,
+        length,
         store.retired_tracks(),
     )
     parts, skipped = run_batches(

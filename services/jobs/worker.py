@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from core.errors import error_code
+from dj.mix.exit_cue import parse_length
 from services.jobs import catalog_audio
 from services.jobs.djsets import generate_djsets
 from services.jobs.errors import UnknownJobKindError
@@ -74,6 +75,7 @@ class Worker:
                 users=payload.get("users"),
                 n_tracks=int(payload.get("n_tracks", 8)),
                 arc=str(payload.get("arc", "steady")),
+                length=parse_length(str(payload.get("length", "dj"))),
                 backend=self.backend,
                 on_progress=progress,
             )

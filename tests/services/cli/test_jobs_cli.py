@@ -40,10 +40,11 @@ def test_playlists_parquet_by_default_csv_on_request(cli_env: Settings, tmp_path
 def test_djset_writes_a_cue_sheet_per_user(cli_env: Settings, tmp_path: Path) -> None:
     out = tmp_path / "sets"
     args = ["jobs", "djset", "--out", str(out), "--n-tracks", "3", "--user", "demo-user-03"]
-    result = runner.invoke(app, [*args, "--user", "demo-user-04"])
+    result = runner.invoke(app, [*args, "--user", "demo-user-04", "--length", "radio"])
     assert result.exit_code == 0, result.output
     assert "2 of 2 sets planned" in result.output
-    sheets = sorted(out.glob("*.json"))
-    assert len(sheets) == 2
-    assert {json.loads(p.read_text())["user_id"] for p in sheets} == {"demo-user-03", "demo-user-04"}
-    assert all(len(json.loads(p.read_text())["tracks"]) == 3 for p in sheets)
+    sheets = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
+    assert {sheet["user_id"] for sheet in sheets} == {"demo-user-03", "demo-user-04"}
+    assert all(len(sheet["tracks"]) == 3 and sheet["length"] == "radio" for sheet in sheets)
+    refused = runner.invoke(app, [*args, "--length", "extended"])
+    assert refused.exit_code == 2 and "unknown track length" in " ".join(refused.output.split())

@@ -177,6 +177,26 @@ def test_djset_writes_a_planned_cue_sheet_per_user_without_audio(
     assert audio == []
 
 
+def test_djset_plans_by_the_length_mode_and_says_how_much_of_each_track_plays(
+    trained: tuple[Settings, Store], tmp_path: Path
+) -> None:
+    """The sheet says the mode it was planned in and the share of each track that plays; a second run into
+    the same folder in another mode replaces the first's sheets."""
+    settings, store = trained
+    catalog = load_catalog(settings.catalog_path)
+    durations = dict(zip(catalog["track_id"], catalog["duration_s"], strict=True))
+    out = tmp_path / "sets"
+    for mode in ("dj", "full"):
+        result = generate_djsets(settings, store, out=out, users=["demo-user-03"], n_tracks=3, length=mode)
+        assert result["resumed_batches"] == 0
+        (sheet_file,) = out.glob("*.json")
+        sheet = json.loads(sheet_file.read_text())
+        assert sheet["length"] == mode
+        for track in sheet["tracks"]:
+            played = track["source_to_s"] - track["source_from_s"]
+            assert track["share_played"] == pytest.approx(played / durations[track["track_id"]], abs=0.01)
+
+
 def test_unknown_backend_is_refused(trained: tuple[Settings, Store], tmp_path: Path) -> None:
     with pytest.raises(UnknownBackendError, match="unknown backend"):
         generate_playlists(*trained, out=tmp_path / "p.csv", backend="spark")
@@ -226,9 +246,11 @@ def test_ray_backend_writes_the_same_playlists(trained: tuple[Settings, Store], 
 def test_worker_runs_a_queued_djset_job(trained: tuple[Settings, Store]) -> None:
     settings, store = trained
     worker = Worker(settings, store, name="djset-worker", retrain_after=10**9)
-    job_id = store.enqueue_job("djset", {"users": ["demo-user-05"], "n_tracks": 3})
+    job_id = store.enqueue_job("djset", {"users": ["demo-user-05"], "n_tracks": 3, "length": "radio"})
     assert worker.run_once(timeout_s=0.1)
     done = store.job_status(job_id)
     assert done.state == "done" and done.result is not None and done.result["planned"] == 1, done.error
     sheets = list(Path(done.result["path"]).glob("*.json"))
-    assert len(sheets) == 1 and len(json.loads(sheets[0].read_text())["tracks"]) == 3
+    assert len(sheets) == 1
+    sheet = json.loads(sheets[0].read_text())
+    assert len(sheet["tracks"]) == 3 and sheet["length"] == "radio"
