@@ -95,6 +95,13 @@ class Timeline:
         spec = self.transitions[k]
         return a.mix_time(spec.a_out_s), a.mix_time(spec.a_end_s)
 
+    def fade_out(self) -> tuple[float, float] | None:
+        """Mix-time span of the last track's fade-out; None when it plays to its own ending."""
+        last = self.placements[-1]
+        if last.fade_out_s <= 0:
+            return None
+        return last.mix_time(last.src_end_s - last.fade_out_s), last.mix_end_s
+
 
 def _head_warp(spec: TransitionSpec) -> HeadWarp | None:
     """B's source knots -> output seconds (relative to B's mix start, which is A's cue)."""

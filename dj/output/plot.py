@@ -16,7 +16,7 @@ What a DJ reads from such a picture, and so how each panel is drawn:
   what this listener has", not a number that only compares within one track.
 * **Transitions**: blend bands (EQ blend or crossfade), with the outgoing track's bar lines and phrase
   starts inside them (a DJ checks that a blend starts and ends on a phrase), and a lane for the host's
-  lines, each drawn red when it falls inside a blend.
+  lines, each drawn red when it falls inside a blend; the last track's fade-out is a grey band.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def _transitions(
     keys: Sequence[float],
 ) -> None:
     """Blend bands on every panel, the kind and length above the tempo panel, bar and phrase marks of
-    both tracks in the lane panel, and key clashes marked on the key panel."""
+    both tracks in the lane panel, key clashes marked on the key panel, and the last track's fade-out."""
     tl = result.timeline
     for k, spec in enumerate(tl.transitions):
         start, end = tl.overlap(k)
@@ -211,6 +211,13 @@ def _transitions(
             ax_k.text(
                 0.5 * (start + end), y - 0.6, "clash", color="tab:red", ha="center", va="top", fontsize=8
             )
+    fade = tl.fade_out()
+    if fade is not None:  # the last track leaves on a fade that ends on a phrase
+        for ax in (ax_t, ax_k, ax_e, ax_l):
+            ax.axvspan(*fade, color="tab:gray", alpha=0.25, lw=0)
+        ax_t.text(
+            0.5 * sum(fade), 1.01, "fade-out", transform=ax_t.get_xaxis_transform(), ha="center", fontsize=7
+        )
 
 
 def _voices(ax_l: Axes, result: MixResult) -> None:
@@ -253,7 +260,8 @@ def _finish(
     ax_l.set_ylim(-0.5, 2.5)
     ax_l.set_yticks([0.0, 1.0, 2.0], ["in: bars", "out: bars", "host"])
     ax_l.set_xlabel(
-        "mix time (s)    green: EQ blend   orange: crossfade   ticks: bar lines, thick: phrase starts   "
+        "mix time (s)    green: EQ blend   orange: crossfade   grey: last track's fade-out   "
+        "ticks: bar lines, thick: phrase starts   "
         "host: purple, red when inside a blend"
     )
     ax_l.set_xlim(0, result.duration_s)
