@@ -1,4 +1,4 @@
-"""``selecta session``: start a DJ session, look at it, move to the next track.
+"""``selecta session``: start a DJ session, look at it, move to the next track, change its track length.
 
 A session is the same object the API serves under ``/sessions``: ``selecta ask TEXT --session ID`` talks
 to it, ``selecta mix`` leaves one behind for the set it rendered.
@@ -65,6 +65,20 @@ def next_track(
 
     _, store = _open()
     _show(advance(store, session_id), as_json=as_json)
+
+
+@session_app.command("length")
+def length_command(
+    session_id: Annotated[str, typer.Argument(help="The session id.")],
+    length: Annotated[str, typer.Argument(help=LENGTH_HELP, show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the session as JSON.")] = False,
+) -> None:
+    """Change how much of each track plays (full, radio or dj): the next stream of the set uses it."""
+    from services.sessions.lifecycle import set_length
+
+    mode = length_mode(length)
+    _, store = _open()
+    _show(set_length(store, session_id, mode), as_json=as_json)
 
 
 def _open() -> tuple[Settings, Store]:

@@ -1,4 +1,4 @@
-"""``selecta session`` and ``selecta mix`` leave and drive a DJ session: start, ask, show, next."""
+"""``selecta session`` and ``selecta mix`` leave and drive a DJ session: start, ask, show, next, length."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ def test_cli_session_start_ask_show(cli_env: Settings) -> None:
     )
     moved = runner.invoke(app, ["session", "next", session_id])
     assert moved.exit_code == 0 and "playing" in moved.stdout
+    assert saved["length"] == "dj"
+    changed = runner.invoke(app, ["session", "length", session_id, "radio"])
+    assert changed.exit_code == 0 and "radio length" in " ".join(changed.stdout.split())
+    reread = runner.invoke(app, ["session", "show", session_id, "--json"])
+    assert json.loads(reread.stdout)["length"] == "radio"
+    refused = runner.invoke(app, ["session", "length", session_id, "extended"])
+    assert refused.exit_code == 2 and "unknown track length" in " ".join(refused.output.split())
 
 
 def test_cli_mix_leaves_a_session(cli_env: Settings, tmp_path: Path) -> None:
