@@ -206,19 +206,31 @@ def drifts(followed: np.ndarray, straight: np.ndarray) -> bool:
     return bool(np.ptp(means) > DRIFT_SHARE * float(np.median(np.diff(straight))))
 
 
-def aligned_beats(envelope: OnsetEnvelope, *, beats: np.ndarray) -> np.ndarray:
-    """One track's beats under an overlap put on its onsets: followed beat by beat where the music drifts
-    there (:func:`drifts`), else the straight grid through them shifted onto the onsets as a whole.
+@dataclass(frozen=True, kw_only=True)
+class Alignment:
+    """One track's beats under an overlap put on its onsets both ways: ``followed`` beat by beat
+    (:func:`beat_shifts`) and ``straight`` (the straight grid through them, shifted onto the onsets as a
+    whole)."""
 
-    The choice is made per track and per overlap, from the onsets under it: the analysis' verdict on the
-    whole track (``beats_on_grid``) says nothing about the 20 s a blend covers. A steady piece may drift
-    for a few bars, and a piece the analysis followed beat by beat may be steady where it is mixed (its
-    followed beats then carry the tracker's jitter, which the straight grid removes)."""
+    followed: np.ndarray
+    straight: np.ndarray
+
+    @property
+    def drifts(self) -> bool:
+        """Whether the music drifts under the overlap (:func:`drifts`)."""
+        return drifts(self.followed, self.straight)
+
+
+def alignment(envelope: OnsetEnvelope, *, beats: np.ndarray) -> Alignment:
+    """Both alignments of one track's beats under an overlap; which one a blend uses is decided from the
+    onsets under that overlap (:func:`drifts`), not from the analysis' verdict on the whole track
+    (``beats_on_grid``): a steady piece may drift for a few bars, and a piece the analysis followed beat
+    by beat may be steady where it is mixed (its followed beats then carry only the tracker's jitter)."""
     beats = np.asarray(beats, dtype=float)
     line = straight_line(beats) if len(beats) >= 2 else beats
-    straight = line + local_shift(envelope, beats=line)
-    followed = beats + beat_shifts(envelope, beats=beats)
-    return followed if drifts(followed, straight) else straight
+    return Alignment(
+        followed=beats + beat_shifts(envelope, beats=beats), straight=line + local_shift(envelope, beats=line)
+    )
 
 
 def _on_onsets(envelope: OnsetEnvelope, beats: np.ndarray) -> float:

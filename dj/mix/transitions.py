@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.mix.beat_phase import OnsetEnvelope, aligned_beats, local_shift, straight_line, strong_half
+from dj.mix.beat_phase import OnsetEnvelope, alignment, local_shift, straight_line, strong_half
 from dj.mix.exit_cue import PLACE_NAMES, ExitRule, phrase_rank
 from dj.planning.tempo_match import (
     CROSSFADE,
@@ -113,10 +113,10 @@ def plan_transition(
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`). With ``piecewise``, each track's beats are followed one by one
-    where that track drifts under the overlap (B then follows A's drift through it) and kept on a
-    straight grid where it does not (:func:`~dj.mix.beat_phase.aligned_beats`); without, both are
-    straight grids with one shift each (the reference the piecewise alignment is measured against). In
+    there (:mod:`dj.mix.beat_phase`). With ``piecewise``, both tracks' beats are followed one by one
+    where either drifts under the overlap (B then follows A's drift through it) and kept on straight
+    grids where neither does (:func:`~dj.mix.beat_phase.drifts`); without, both are straight grids with
+    one shift each (the reference the piecewise alignment is measured against). In
     a half/double-time pairing, the faster track's beats that meet the slower one's are the half with the
     bass on them (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule`` (the listener's length mode)
     ranks A's exits (:mod:`dj.mix.exit_cue`).
@@ -218,7 +218,7 @@ def _beatmatched(
     if best is None:
         return too_far or "no pair of phrase-aligned cue points fits both tracks"
     _, bars, cue, b_beats = best
-    # Beat by beat only where a track drifts under this overlap (beat_phase.aligned_beats decides).
+    # Beat by beat only where a track drifts under this overlap (beat_phase.drifts decides).
     a_grid, b_grid = _matched_grids(
         cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise
     )
@@ -303,9 +303,8 @@ def _matched_grids(
     piecewise: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The beats of A and B that land together (same count), put on the onsets under the overlap itself
-    (B's grid was moved for its entry already): when ``piecewise``, each track's beats on their own
-    onsets where it drifts and on a straight grid where it does not, else two straight grids shifted as
-    a whole."""
+    (B's grid was moved for its entry already): when ``piecewise`` and either track drifts under the
+    overlap, each beat on its own onsets, else two straight grids shifted as a whole."""
     # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat, and
     # the half of the faster track's beats that meets the slower one's is the half with the bass on it.
     env_a, env_b = envs
@@ -320,9 +319,12 @@ def _matched_grids(
     k = min(len(a_grid), len(b_grid))
     a_grid, b_grid = a_grid[:k], b_grid[:k]
     if piecewise and env_a is not None and env_b is not None:
-        a_grid = aligned_beats(env_a, beats=a_grid)
-        b_grid = aligned_beats(env_b, beats=b_grid)
-        return _steady_grids(a_grid, b_grid, max_wobble=PIECEWISE_WOBBLE)
+        # Where either track drifts under the overlap, both are followed (B follows A's drift, or its own
+        # drift is taken out against A's beats); where neither does, both keep straight grids.
+        a_al, b_al = alignment(env_a, beats=a_grid), alignment(env_b, beats=b_grid)
+        if a_al.drifts or b_al.drifts:
+            return _steady_grids(a_al.followed, b_al.followed, max_wobble=PIECEWISE_WOBBLE)
+        return a_al.straight, b_al.straight
     a_grid, b_grid = _steady_grids(a_grid, b_grid, max_wobble=0.0 if not piecewise else STEADY_WOBBLE)
     if env_a is not None:
         a_grid = a_grid + local_shift(env_a, beats=a_grid)
