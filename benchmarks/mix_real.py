@@ -9,9 +9,10 @@ Sets: six HyperRogue pieces (CC BY-SA, 48-126 s), the Brahms Hungarian Dance fro
 O'Neill's tunes rendered by FluidSynth on a tempo map drifting by +-3 % (played-like music with known
 drift; needs ``pip install music21`` and ``apt-get install fluidsynth fluid-soundfont-gm``), and six of
 the 30 s demo clips. Each set is ordered by the beam planner and rendered twice in the same run: with
-two straight beat grids per overlap (before) and with the beats followed one by one (piecewise, the
-default). Offsets come from :mod:`dj.mix.tracked_offsets` (librosa's tracker on each placed stem, not
-the planner's grid): pooled over every paired beat of the measurable beat-matched overlaps; a
+two straight beat grids per overlap (before) and piecewise (the default: the beats followed one by
+one under the overlaps where either track's onsets drift, straight grids under the others). Offsets
+come from :mod:`dj.mix.tracked_offsets` (librosa's tracker on each placed stem, not the planner's
+grid): pooled over every paired beat of the measurable beat-matched overlaps; a
 transition whose trackers disagree is counted as unmeasured. End-to-end time covers design, voice,
 render and measurement (analysis is cached and timed apart).
 
