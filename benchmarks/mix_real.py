@@ -9,11 +9,20 @@ Sets: six HyperRogue pieces (CC BY-SA, 48-126 s), the Brahms Hungarian Dance fro
 O'Neill's tunes rendered by FluidSynth on a tempo map drifting by +-3 % (played-like music with known
 drift; needs ``pip install music21`` and ``apt-get install fluidsynth fluid-soundfont-gm``), and six of
 the 30 s demo clips. Each set is ordered by the beam planner and rendered twice in the same run: with
-two straight beat grids per overlap (before) and with the beats followed one by one (piecewise, the
-default). Offsets come from :mod:`dj.mix.tracked_offsets` (librosa's tracker on each placed stem, not
-the planner's grid): pooled over every paired beat of the measurable beat-matched overlaps; a
+two straight beat grids per overlap (before) and piecewise (the default: the beats followed one by
+one under the overlaps where either track's onsets drift, straight grids under the others). Offsets
+come from :mod:`dj.mix.tracked_offsets` (librosa's tracker on each placed stem, not the planner's
+grid): pooled over every paired beat of the measurable beat-matched overlaps; a
 transition whose trackers disagree is counted as unmeasured. End-to-end time covers design, voice,
 render and measurement (analysis is cached and timed apart).
+
+The measurement floor beside them: each beat-matched overlap's window of each track measured against
+itself (true offset 0), cut as the measurer cuts the stems (12 s of lead-in for the outgoing role, 12 s
+of continuation for the incoming one), at the same tempo prior. It is how far the tracker's beats move
+with the context alone, and how often it disagrees with itself on the very same audio (a window whose
+tracked tempo or phase flips with the context), so a share of the unmeasured blends is the measurer's,
+not the mix's. It cannot see the error that comes from two different pieces (which onset of each the
+tracker calls the beat), so it is a lower bound.
 """
 
 from __future__ import annotations
@@ -39,8 +48,9 @@ from dj.analysis import TrackAnalysis, analyze_many  # noqa: E402
 from dj.mix.mastering import integrated_lufs  # noqa: E402
 from dj.mix.measure import TransitionMeasure, measure_mix  # noqa: E402
 from dj.mix.pipeline import HostVoice, LaidOutMix, lay_out  # noqa: E402
-from dj.mix.render import MixResult  # noqa: E402
+from dj.mix.render import MEASURE_CONTEXT_S, MEASURE_SR, MixResult  # noqa: E402
 from dj.mix.sources import load_source  # noqa: E402
+from dj.mix.tracked_offsets import TrackedOffsets, tracked_offsets  # noqa: E402
 from dj.planning.planner import TrackMeta, plan_set  # noqa: E402
 from dj.planning.tempo_match import EQ_BLEND  # noqa: E402
 from dj.speech.tts import Synthesizer, make_synthesizer  # noqa: E402
@@ -89,6 +99,9 @@ class _Row:
     matched: int
     measured: int
     offsets: np.ndarray
+    floor: np.ndarray  # |offset| of each window against itself (pooled)
+    floor_flips: int  # windows whose tracker disagrees with itself
+    floor_windows: int
     notes: list[str]
     blend_s: float
     voice_in_blend_s: float
@@ -157,6 +170,38 @@ def _cut_drops(laid: LaidOutMix, analyses: dict[str, TrackAnalysis]) -> tuple[li
     return drops, dropped
 
 
+def _self_offsets(path: str, start_s: float, end_s: float, *, bpm: float) -> TrackedOffsets:
+    """One track's window ``start_s``..``end_s`` (its own seconds) against itself, true offset 0: the
+    outgoing role with the measurer's lead-in, the incoming role with its continuation."""
+    y = load_source(path, MEASURE_SR).mean(axis=0)
+    lead = min(MEASURE_CONTEXT_S, start_s)
+    a = y[round((start_s - lead) * MEASURE_SR) : round(end_s * MEASURE_SR)]
+    b = y[round(start_s * MEASURE_SR) : round((end_s + MEASURE_CONTEXT_S) * MEASURE_SR)]
+    return tracked_offsets(
+        a, b, sr=MEASURE_SR, a_overlap_start_s=lead, overlap_s=end_s - start_s, start_bpm=bpm
+    )
+
+
+def _floor(laid: LaidOutMix, analyses: dict[str, TrackAnalysis]) -> list[TrackedOffsets]:
+    """Both tracks' windows of every beat-matched overlap, each against itself, at the tempo prior the
+    measurer uses there (the pulse A and B share, in each track's own time)."""
+    out = []
+    for k, spec in enumerate(laid.timeline.transitions):
+        if spec.kind != EQ_BLEND:
+            continue
+        a = analyses[laid.timeline.placements[k].track_id]
+        b = analyses[laid.timeline.placements[k + 1].track_id]
+        out.append(
+            _self_offsets(str(a.path), spec.a_out_s, spec.a_end_s, bpm=a.bpm / max(spec.multiplier, 1.0))
+        )
+        out.append(
+            _self_offsets(
+                str(b.path), spec.b_in_s, spec.b_overlap_end_s, bpm=b.bpm * min(spec.multiplier, 1.0)
+            )
+        )
+    return out
+
+
 def _row(
     name: str,
     mode: str,
@@ -172,6 +217,7 @@ def _row(
     measured = [m.tracked for m in matched if m.tracked is not None and m.tracked.measured]
     spans = [(v.index, v.span) for v in laid.voices if v.span is not None]
     drops, dropped = _cut_drops(laid, analyses)
+    floor = _floor(laid, analyses)
     return _Row(
         name=name,
         mode=mode,
@@ -179,6 +225,9 @@ def _row(
         matched=len(matched),
         measured=len(measured),
         offsets=np.abs(np.concatenate([t.offsets_ms for t in measured])) if measured else np.zeros(0),
+        floor=np.abs(np.concatenate([f.offsets_ms for f in floor])) if floor else np.zeros(0),
+        floor_flips=sum(not f.measured for f in floor),
+        floor_windows=len(floor),
         notes=[m.tracked.reason for m in matched if m.tracked is not None and not m.tracked.measured],
         blend_s=sum(e - s for s, e in blends),
         voice_in_blend_s=sum(_overlap_s(span, blends) for _, span in spans),
@@ -237,6 +286,7 @@ def _table(rows: list[_Row]) -> Table:
         "blends measured",
         "|offset| median",
         "p90",
+        "floor: self median / p90 (flips)",
         "voice in blends",
         "introduced",
         "share played (min/med)",
@@ -254,6 +304,8 @@ def _table(rows: list[_Row]) -> Table:
             f"{r.measured}/{r.matched}",
             f"{np.median(r.offsets):.1f} ms" if r.offsets.size else "-",
             f"{np.percentile(r.offsets, 90):.1f} ms" if r.offsets.size else "-",
+            (f"{np.median(r.floor):.1f} / {np.percentile(r.floor, 90):.1f} ms" if r.floor.size else "-")
+            + f" ({r.floor_flips}/{r.floor_windows})",
             f"{r.voice_in_blend_s:.1f} of {r.blend_s:.1f} s",
             f"{r.introduced}/{r.tracks}",
             f"{min(r.shares):.0%} / {np.median(r.shares):.0%}",
@@ -302,6 +354,10 @@ def main() -> None:
         for note in r.notes:
             console.print(f"unmeasured ({r.name}, {r.mode}): {note}")
     console.print("targets on beat-matched transitions of played music: median < 15 ms, p90 < 30 ms")
+    console.print(
+        "floor: each blend's window of each track measured against itself (true offset 0); flips: windows "
+        "where the tracker disagrees with itself on the same audio (tempo or phase), so cannot measure there"
+    )
 
 
 if __name__ == "__main__":

@@ -175,6 +175,64 @@ def beat_shifts(envelope: OnsetEnvelope, *, beats: np.ndarray) -> np.ndarray:
     return shifts
 
 
+DRIFT_SHARE = 0.04  # followed beats whose bar-long means spread over this share of a beat drift
+DRIFT_BEATS = 4  # the span (a bar of 4/4) over which a groove's pushed and laid-back beats average out
+
+
+def straight_line(beats: np.ndarray) -> np.ndarray:
+    """The straight grid (least squares over the beat index) through ``beats``, moved so its first beat
+    stays where it was: the cue stays on its downbeat."""
+    idx = np.arange(len(beats))
+    fit: np.ndarray = np.polyval(np.polyfit(idx, beats, 1), idx)
+    line: np.ndarray = fit - fit[0] + beats[0]
+    return line
+
+
+def drifts(followed: np.ndarray, straight: np.ndarray) -> bool:
+    """Whether the beats followed one by one (:func:`beat_shifts`) leave the straight grid the way a drift
+    does: slowly. Their distance from the straight grid is averaged over each :data:`DRIFT_BEATS` beats,
+    and those means must spread over more than :data:`DRIFT_SHARE` of a beat.
+
+    A played drift (a pianist's rubato, a band speeding up) moves the beats away from any straight line
+    over several beats; a groove (a laid-back backbeat, a pushed fourth beat) moves single beats in a
+    pattern that repeats each bar, and soft onsets move single beats at random. Following those beat by
+    beat bends the incoming track's time every beat for nothing an independent tracker confirms: on the
+    HyperRogue set it raised the p90 offset of the one measured blend it touched from 36 to 47 ms. The
+    bar-long means spread over 0-2.6 % of a beat under the steady game pieces and demo clips, 5.7-12.6 %
+    under O'Neill's tunes rendered on a ±3 % drift (where following cuts the p90 from 57 ms to 8 ms)."""
+    if len(followed) < DRIFT_BEATS + 1:
+        return False
+    means = np.convolve(followed - straight, np.ones(DRIFT_BEATS) / DRIFT_BEATS, mode="valid")
+    return bool(np.ptp(means) > DRIFT_SHARE * float(np.median(np.diff(straight))))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Alignment:
+    """One track's beats under an overlap put on its onsets both ways: ``followed`` beat by beat
+    (:func:`beat_shifts`) and ``straight`` (the straight grid through them, shifted onto the onsets as a
+    whole)."""
+
+    followed: np.ndarray
+    straight: np.ndarray
+
+    @property
+    def drifts(self) -> bool:
+        """Whether the music drifts under the overlap (:func:`drifts`)."""
+        return drifts(self.followed, self.straight)
+
+
+def alignment(envelope: OnsetEnvelope, *, beats: np.ndarray) -> Alignment:
+    """Both alignments of one track's beats under an overlap; which one a blend uses is decided from the
+    onsets under that overlap (:func:`drifts`), not from the analysis' verdict on the whole track
+    (``beats_on_grid``): a steady piece may drift for a few bars, and a piece the analysis followed beat
+    by beat may be steady where it is mixed (its followed beats then carry only the tracker's jitter)."""
+    beats = np.asarray(beats, dtype=float)
+    line = straight_line(beats) if len(beats) >= 2 else beats
+    return Alignment(
+        followed=beats + beat_shifts(envelope, beats=beats), straight=line + local_shift(envelope, beats=line)
+    )
+
+
 def _on_onsets(envelope: OnsetEnvelope, beats: np.ndarray) -> float:
     times = np.arange(len(envelope.env)) * envelope.frame_s
     return float(np.interp(beats, times, envelope.env).mean())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dj.mix.beat_phase import OnsetEnvelope, beat_shifts, local_shift, strong_half
+from dj.mix.beat_phase import OnsetEnvelope, alignment, local_shift, straight_line, strong_half
 from dj.mix.exit_cue import PLACE_NAMES, ExitRule, phrase_rank
 from dj.planning.tempo_match import (
     CROSSFADE,
@@ -113,12 +113,13 @@ def plan_transition(
     """Choose type, length and cue points for A -> B; ``a_earliest_out_s`` keeps A's own entry intact.
 
     With the tracks' onset envelopes, both grids under the overlap are first moved onto the onsets
-    there (:mod:`dj.mix.beat_phase`): beat by beat when ``piecewise`` and the analysis found either track
-    drifting (B then follows A's drift through the overlap), else as two straight grids with one shift
-    each (steady tracks, and the reference the piecewise alignment is measured against). In a half/double-time
-    pairing, the faster track's beats that meet the slower one's are the half with the bass on them
-    (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule`` (the listener's length mode) ranks A's exits
-    (:mod:`dj.mix.exit_cue`).
+    there (:mod:`dj.mix.beat_phase`). With ``piecewise``, both tracks' beats are followed one by one
+    where either drifts under the overlap (B then follows A's drift through it) and kept on straight
+    grids where neither does (:func:`~dj.mix.beat_phase.drifts`); without, both are straight grids with
+    one shift each (the reference the piecewise alignment is measured against). In
+    a half/double-time pairing, the faster track's beats that meet the slower one's are the half with the
+    bass on them (:func:`~dj.mix.beat_phase.strong_half`). ``exit_rule`` (the listener's length mode)
+    ranks A's exits (:mod:`dj.mix.exit_cue`).
     """
     rule = exit_rule or ExitRule()
     match = match_tempo(bpm_a=a.bpm, bpm_b=b.bpm)
@@ -217,13 +218,12 @@ def _beatmatched(
     if best is None:
         return too_far or "no pair of phrase-aligned cue points fits both tracks"
     _, bars, cue, b_beats = best
-    # Beat by beat only where the analysis found a drift; a steady track's grid is already straight.
-    drifts = not (a.beats_on_grid and b.beats_on_grid)
+    # Beat by beat only where a track drifts under this overlap (beat_phase.drifts decides).
     a_grid, b_grid = _matched_grids(
-        cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise and drifts
+        cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=piecewise
     )
     ratio = _span_ratio(a_grid, b_grid)
-    if abs(ratio - 1.0) > limit and piecewise and drifts:
+    if abs(ratio - 1.0) > limit and piecewise:
         # Following the onsets beat by beat pushed the stretch past the limit: the straight grids instead.
         a_grid, b_grid = _matched_grids(
             cue.a_beats, b_beats, multiplier=match.multiplier, envs=envs, piecewise=False
@@ -303,8 +303,8 @@ def _matched_grids(
     piecewise: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The beats of A and B that land together (same count), put on the onsets under the overlap itself
-    (B's grid was moved for its entry already): each beat on its own onsets when ``piecewise``, else
-    two straight grids shifted as a whole."""
+    (B's grid was moved for its entry already): when ``piecewise`` and either track drifts under the
+    overlap, each beat on its own onsets, else two straight grids shifted as a whole."""
     # B's beats at the A grid's resolution: with B in half time every other A beat has a B beat, and
     # the half of the faster track's beats that meets the slower one's is the half with the bass on it.
     env_a, env_b = envs
@@ -319,9 +319,12 @@ def _matched_grids(
     k = min(len(a_grid), len(b_grid))
     a_grid, b_grid = a_grid[:k], b_grid[:k]
     if piecewise and env_a is not None and env_b is not None:
-        a_grid = a_grid + beat_shifts(env_a, beats=a_grid)
-        b_grid = b_grid + beat_shifts(env_b, beats=b_grid)
-        return _steady_grids(a_grid, b_grid, max_wobble=PIECEWISE_WOBBLE)
+        # Where either track drifts under the overlap, both are followed (B follows A's drift, or its own
+        # drift is taken out against A's beats); where neither does, both keep straight grids.
+        a_al, b_al = alignment(env_a, beats=a_grid), alignment(env_b, beats=b_grid)
+        if a_al.drifts or b_al.drifts:
+            return _steady_grids(a_al.followed, b_al.followed, max_wobble=PIECEWISE_WOBBLE)
+        return a_al.straight, b_al.straight
     a_grid, b_grid = _steady_grids(a_grid, b_grid, max_wobble=0.0 if not piecewise else STEADY_WOBBLE)
     if env_a is not None:
         a_grid = a_grid + local_shift(env_a, beats=a_grid)
@@ -376,10 +379,7 @@ def _steady_grids(
     mean = (b_grid[-1] - b_grid[0]) / (a_grid[-1] - a_grid[0])
     if np.max(np.abs(speeds / mean - 1.0)) <= max_wobble:
         return a_grid, b_grid
-    idx = np.arange(len(a_grid))
-    fit = [np.polyval(np.polyfit(idx, g, 1), idx) for g in (a_grid, b_grid)]
-    # Keep the first beats where they are so the cue stays on the downbeat.
-    return fit[0] - fit[0][0] + a_grid[0], fit[1] - fit[1][0] + b_grid[0]
+    return straight_line(a_grid), straight_line(b_grid)
 
 
 def _crossfade(

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dj.analysis.result import TrackAnalysis
-from dj.mix.beat_phase import envelopes_for
+from dj.mix.beat_phase import DRIFT_SHARE, drifts, envelopes_for
 from dj.mix.measure import measure_mix
 from dj.mix.pipeline import lay_out
 from dj.mix.render import RenderOptions
@@ -138,3 +138,62 @@ def test_a_half_time_blend_is_tracked_at_the_beats_both_tracks_share(
     assert tracked.tempo_a_bpm == pytest.approx(90.0, rel=0.03)
     assert tracked.tempo_b_bpm == pytest.approx(90.0, rel=0.03)
     assert tracked.xcorr_ms is not None and abs(tracked.xcorr_ms) < 8.0
+
+
+def test_a_drift_the_analysis_missed_is_followed_under_the_overlap(
+    drifting: dict[str, TrackAnalysis],
+) -> None:
+    """The same drifting tracks with an analysis that calls them steady (as a grid tracker does when a
+    piece drifts only in places): whether to follow is read from the onsets under the overlap, not from
+    the analysis' verdict on the whole track, so the blend still follows the drift."""
+    on_grid = {k: replace(t, beats_on_grid=True) for k, t in drifting.items()}
+    tracked = _measured(on_grid, piecewise=True)
+    assert tracked.measured, tracked.reason
+    assert tracked.median_abs_ms is not None and tracked.median_abs_ms < 5.0
+    assert tracked.p90_abs_ms is not None and tracked.p90_abs_ms < 10.0
+
+
+def test_a_steady_track_whose_analysis_followed_its_beats_gets_one_straight_grid(make_track) -> None:
+    """Steady drums whose analysis beats carry a tracker's jitter (±15 ms) and say 'drifting': under the
+    overlap the onsets show no drift, so both grids are the straight ones (the followed beats would only
+    carry the jitter into B's stretch)."""
+    rng = np.random.default_rng(7)
+
+    def jittered(t: TrackAnalysis) -> TrackAnalysis:
+        return replace(t, beats=t.beats + rng.uniform(-0.015, 0.015, len(t.beats)), beats_on_grid=False)
+
+    steady = {
+        "a": jittered(make_track("steady-a", bpm=118, pattern="four_on_floor", seed=1, duration_s=40)),
+        "b": jittered(make_track("steady-b", bpm=120, pattern="backbeat", seed=2, duration_s=40, tonic=2)),
+    }
+    envelopes = envelopes_for(steady, ["a", "b"], sr=SR)
+    piecewise = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=True).transitions[0]
+    straight = build_timeline(["a", "b"], steady, envelopes=envelopes, piecewise=False).transitions[0]
+    assert np.allclose(piecewise.a_beats, straight.a_beats) and np.allclose(
+        piecewise.b_beats, straight.b_beats
+    )
+    assert np.ptp(np.diff(piecewise.b_beats)) < 1e-6  # one straight grid, none of the jitter
+
+
+@pytest.mark.parametrize(
+    ("pattern_ms", "drift"),
+    [
+        ([0.0, 40.0, 0.0, -30.0], False),  # a groove: beat 2 laid back, beat 4 pushed, every bar
+        ([25.0, -25.0], False),  # soft onsets: every other beat read early, then late
+        ([], True),  # a rubato: the beats wander 60 ms off the line and back over 16 beats
+    ],
+)
+def test_a_drift_is_what_moves_the_beats_slowly_not_a_pattern_each_bar(
+    pattern_ms: list[float], drift: bool
+) -> None:
+    period = 0.5
+    straight = 10.0 + period * np.arange(33)
+    if pattern_ms:
+        moves = np.resize(np.asarray(pattern_ms), len(straight)) / 1000
+    else:
+        moves = 0.060 * np.sin(2 * np.pi * np.arange(len(straight)) / 32)
+    assert drifts(straight + moves, straight) is drift
+    # The rule is relative to the beat: the same shape scaled well under the threshold is not a drift.
+    assert not drifts(
+        straight + moves * (0.25 * DRIFT_SHARE * period) / max(np.abs(moves).max(), 1e-9), straight
+    )
