@@ -6,11 +6,14 @@ JSON error; after that the stream only renders and encodes. The formats (WAV, Og
 encoders are in ``services.sessions.stream_encoders``.
 
 How far the render has come is kept in Redis beside the session (``{session key}:mix``), so a client can
-tell how much of the set is ready, and a test can see that audio arrived before the render finished.
+tell how much of the set is ready, and a test can see that audio arrived before the render finished. That
+record is best effort: a Redis that stalls or goes away mid-stream loses progress records, never audio.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -21,10 +24,12 @@ from dj.planning.session import InvalidSessionError
 from services.engines import Engines
 from services.sessions.lifecycle import load_session
 from services.sessions.stream_encoders import StreamFormat, open_encoder
-from services.store import Store
+from services.store import Store, StoreUnavailableError
 from services.store.store import MixProgressFields
 
 MIX_PROGRESS_TTL_S = 24 * 3600
+PROGRESS_RETRY_S = 2.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,14 +100,16 @@ def prepare_mix(
 
 def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterator[bytes]:
     """Each rendered chunk encoded in ``fmt`` as soon as the encoder has bytes, recording progress as it
-    goes. The encoder is freed when the stream stops early (the client went away)."""
+    goes (:class:`ProgressLog`: best effort). The encoder is freed when the stream stops early (the client
+    went away)."""
     rendered = 0
-    _record(store, prepared, "rendering", 0)
+    progress = ProgressLog(store, prepared)
+    progress.record("rendering", 0)
     encoder = open_encoder(fmt, sr=prepared.sr)
     try:
         for chunk in prepared.stream:
             rendered += chunk.shape[1]
-            _record(store, prepared, "rendering", rendered)
+            progress.record("rendering", rendered)
             data = encoder.encode(chunk)
             if data:
                 yield data
@@ -111,7 +118,28 @@ def mix_stream(prepared: PreparedMix, store: Store, fmt: StreamFormat) -> Iterat
             yield tail
     finally:
         encoder.close()
-    _record(store, prepared, "done", rendered)
+    progress.record("done", rendered, final=True)
+
+
+class ProgressLog:
+    """Records how far a stream has rendered, best effort. The audio comes from the render, not from
+    Redis, so a store that stalls or goes away must not cut the music a listener is hearing: a failed
+    write is logged and the stream goes on. After one, writes pause for :data:`PROGRESS_RETRY_S`
+    (a stalled Redis would otherwise hold every chunk for the store's timeout); the last record (``done``)
+    is always tried."""
+
+    def __init__(self, store: Store, prepared: PreparedMix) -> None:
+        self.store, self.prepared = store, prepared
+        self.paused_until = 0.0
+
+    def record(self, state: str, rendered: int, *, final: bool = False) -> None:
+        if not final and time.monotonic() < self.paused_until:
+            return
+        try:
+            _record(self.store, self.prepared, state, rendered)
+        except StoreUnavailableError as exc:
+            log.warning("mix progress of session %s not recorded: %s", self.prepared.session_id, exc)
+            self.paused_until = time.monotonic() + PROGRESS_RETRY_S
 
 
 def mix_progress(store: Store, session_id: str) -> MixProgress | None:
