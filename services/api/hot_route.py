@@ -24,8 +24,9 @@ from services.api.auth import HeaderCheck
 
 
 class HotRoute(APIRoute):
-    """Use as ``APIRouter(route_class=HotRoute)`` for routes whose endpoint is ``async def
-    f(caller: <XCaller>, request: Request, <path parameters as str>) -> Response``."""
+    """Pass as ``route_class_override`` to ``add_api_route`` (or as a router's ``route_class``) for a
+    route whose endpoint is ``async def f(caller: <XCaller>, request: Request, <path parameters as str>)
+    -> Response``."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         dependant = self.dependant
