@@ -274,6 +274,8 @@ def _finish(
     for c in range(columns):
         for r, text in enumerate(lines[c * per : (c + 1) * per]):
             i = c * per + r
-            fig.text(0.06 + 0.47 * c, 0.075 - 0.022 * r, text, fontsize=8.5, color=colours[i])
+            # Rows stack up from the bottom edge, below the space tight_layout keeps free for them.
+            y = 0.015 + 0.022 * (per - 1 - r)
+            fig.text(0.06 + 0.47 * c, y, text, fontsize=8.5, color=colours[i])
     fig.suptitle(f"Selecta set: {len(tl.placements)} tracks, {result.duration_s / 60:.1f} min", y=0.995)
     fig.tight_layout(rect=(0.0, 0.02 + 0.022 * per, 1.0, 0.98))
