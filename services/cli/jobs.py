@@ -124,9 +124,15 @@ def submit(
     n: Annotated[int, typer.Option(help="Tracks per playlist.")] = 20,
     user: UsersOption = None,
     kind: Annotated[str, typer.Option(help="playlists or djset.")] = "playlists",
+    n_tracks: Annotated[int, typer.Option(help="djset: tracks per set.")] = 8,
+    arc: Annotated[str, typer.Option(help="djset: warm-up, peak-time, cool-down or steady.")] = "steady",
+    length: Annotated[str, typer.Option("--length", help=f"djset: {LENGTH_HELP}")] = "dj",
 ) -> None:
     """Queue a job for a running `selecta worker`."""
-    job_id = open_store(get_settings()).enqueue_job(kind, {"users": user, "n": n})
+    payload: dict[str, object] = {"users": user, "n": n}
+    if kind == "djset":
+        payload |= {"n_tracks": n_tracks, "arc": arc, "length": length_mode(length)}
+    job_id = open_store(get_settings()).enqueue_job(kind, payload)
     console.print(job_id)
 
 

@@ -1,4 +1,4 @@
-"""`selecta jobs playlists` and `selecta jobs djset` through the real Typer app on the trained demo store."""
+"""`selecta jobs playlists`, `djset` and `submit` through the real Typer app on the trained demo store."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli.main import app
+from services.jobs.worker import Worker
 from services.settings import Settings
-from services.store import Store
+from services.store import Store, open_store
 
 runner = CliRunner()
 
@@ -48,3 +49,19 @@ def test_djset_writes_a_cue_sheet_per_user(cli_env: Settings, tmp_path: Path) ->
     assert all(len(sheet["tracks"]) == 3 and sheet["length"] == "radio" for sheet in sheets)
     refused = runner.invoke(app, [*args, "--length", "extended"])
     assert refused.exit_code == 2 and "unknown track length" in " ".join(refused.output.split())
+
+
+def test_submit_queues_a_djset_with_its_length_for_a_worker(cli_env: Settings) -> None:
+    args = ["jobs", "submit", "--kind", "djset", "--user", "demo-user-03", "--n-tracks", "3"]
+    args += ["--length", "radio"]
+    submitted = runner.invoke(app, args)
+    assert submitted.exit_code == 0, submitted.output
+    job_id = submitted.stdout.strip()
+    store = open_store(cli_env)
+    assert Worker(cli_env, store, name="cli-worker", retrain_after=10**9).run_once(timeout_s=0.1)
+    done = store.job_status(job_id)
+    assert done.state == "done" and done.result is not None, done.error
+    (sheet,) = [json.loads(p.read_text()) for p in Path(str(done.result["path"])).glob("*.json")]
+    assert sheet["length"] == "radio" and len(sheet["tracks"]) == 3
+    refused = runner.invoke(app, [*args[:-1], "extended"])
+    assert refused.exit_code == 2
