@@ -112,36 +112,35 @@ class RecommendationService:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self._model: Recommender | None = None
-        self._stamp: float | None = None
+        # (manifest stamp, bundle) in one attribute: a reader without the lock always sees a matching pair.
+        self._loaded: tuple[int, Recommender] | None = None
         self._manifest = str(bundle_path(settings) / "manifest.json")
         self._catalog_version = 0
         self._lock = threading.Lock()
 
-    def model(self) -> Recommender:
-        """The bundle, loaded again when its manifest changed: one ``stat`` per call (every request
+    def _manifest_stamp(self) -> int | None:
+        """The bundle manifest's mtime (None when nothing is trained): one ``stat`` per call (every request
         makes it, so the path is built once, in ``__init__``: pathlib cost ten times the syscall)."""
         try:
-            stamp = os.stat(self._manifest).st_mtime_ns
+            return os.stat(self._manifest).st_mtime_ns
         except FileNotFoundError:
-            raise ModelNotTrainedError(
-                "no trained recommender in the data directory: run `selecta train`"
-            ) from None
+            return None
+
+    def model(self) -> Recommender:
+        """The bundle, loaded again when its manifest changed."""
+        stamp = self._manifest_stamp()
+        if stamp is None:
+            raise ModelNotTrainedError("no trained recommender in the data directory: run `selecta train`")
         with self._lock:
-            if self._model is None or stamp != self._stamp:
-                self._model = Recommender.load(Path(self._manifest).parent)
-                self._stamp = stamp
-            return self._model
+            if self._loaded is None or self._loaded[0] != stamp:
+                self._loaded = (stamp, Recommender.load(Path(self._manifest).parent))
+            return self._loaded[1]
 
     def _current_model(self) -> Recommender | None:
         """The bundle if it is loaded and still the newest, without waiting on the lock (which a thread
         loading a new bundle holds for seconds): for the event loop, which must not wait on it."""
-        model, stamp = self._model, self._stamp
-        try:
-            current = os.stat(self._manifest).st_mtime_ns
-        except FileNotFoundError:
-            return None
-        return model if model is not None and stamp == current else None
+        loaded, stamp = self._loaded, self._manifest_stamp()
+        return loaded[1] if loaded is not None and loaded[0] == stamp else None
 
     def history(self, model: Recommender, user_id: str) -> pl.DataFrame:
         """Recent events the bundle has not seen: all of a new user's, a known user's since training.
