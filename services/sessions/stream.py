@@ -135,8 +135,16 @@ class ProgressLog:
     def record(self, state: str, rendered: int, *, final: bool = False) -> None:
         if not final and time.monotonic() < self.paused_until:
             return
+        prepared = self.prepared
+        fields = MixProgressFields(
+            state=state,
+            rendered_s=rendered / prepared.sr,
+            duration_s=prepared.duration_s,
+            from_position=prepared.from_position,
+            handovers_s=list(prepared.handovers_s),
+        )
         try:
-            _record(self.store, self.prepared, state, rendered)
+            self.store.save_mix_progress(prepared.session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)
         except StoreUnavailableError as exc:
             log.warning("mix progress of session %s not recorded: %s", self.prepared.session_id, exc)
             self.paused_until = time.monotonic() + PROGRESS_RETRY_S
@@ -154,14 +162,3 @@ def mix_progress(store: Store, session_id: str) -> MixProgress | None:
         from_position=raw.get("from_position"),
         handovers_s=tuple(raw.get("handovers_s", ())),
     )
-
-
-def _record(store: Store, prepared: PreparedMix, state: str, rendered: int) -> None:
-    fields = MixProgressFields(
-        state=state,
-        rendered_s=rendered / prepared.sr,
-        duration_s=prepared.duration_s,
-        from_position=prepared.from_position,
-        handovers_s=list(prepared.handovers_s),
-    )
-    store.save_mix_progress(prepared.session_id, fields, ttl_s=MIX_PROGRESS_TTL_S)

@@ -73,12 +73,6 @@ class LoopConnections:
         except NoScriptError:
             return await self.command("EVAL", source, len(keys), *keys, *args)
 
-    async def close(self) -> None:
-        """Close the idle connections (those in use close when their command fails or is dropped)."""
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.disconnect()
-
     async def _put_back(self, connection: redis.asyncio.connection.AbstractConnection) -> None:
         if len(self._idle) < IDLE_KEPT:
             self._idle.append(connection)

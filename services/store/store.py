@@ -220,7 +220,7 @@ class Store:
                 f"the store is unavailable: Redis did not answer during {operation} ({why})"
             ) from exc
 
-    def _async_client(self) -> LoopConnections | None:
+    def _loop_connections(self) -> LoopConnections | None:
         """The event-loop connections of the running loop, made on first use in each loop: an asyncio
         connection belongs to the loop that opened it. None for a store built from a plain client, whose
         async methods then run the blocking ones in a worker thread."""
@@ -273,7 +273,7 @@ class Store:
     async def append_checked_async(self, rows: Sequence[EventRow]) -> int:
         """:meth:`append_checked` on the event loop, for the API's batches (at most a thousand rows: one
         script call)."""
-        connected = self._async_client()
+        connected = self._loop_connections()
         if connected is None:
             return await asyncio.to_thread(self.append_checked, rows)
         keys, args = self._append_arguments(_in_time_order(rows))
@@ -426,7 +426,7 @@ class Store:
     async def ranked_json_at_version(self, user_id: str, context: str) -> tuple[int, str | None]:
         """:meth:`ranked_at_version` on the event loop, the list left as the JSON text it is stored as
         (a JSON array of :class:`recommender.Recommendation` fields): the API answers with it as it is."""
-        connected = self._async_client()
+        connected = self._loop_connections()
         if connected is None:
             return await asyncio.to_thread(self._ranked_json_at_version, user_id, context)
         with self._guard("ranked_at_version"):

@@ -22,10 +22,10 @@ async def post_events(caller: BodyCaller, batch: EventBatch, request: Request) -
     event for another listener (with a listener token) with a 403. An event whose ``event_id`` this
     listener already sent is stored once: a retried batch answers with it under ``duplicates``.
 
-    Async: the write is one script call on the event loop (asyncio client, same timeouts), so an event
-    costs no thread-pool hop; only a changed catalogue's id set is rebuilt in a worker thread. The
-    state comes from the request and the answer is serialised here: each dependency, and FastAPI's
-    second validation of a returned model, costs on every event."""
+    Async: the write is one script call on the event loop (the store's event-loop connections, same
+    timeout), so an event costs no thread-pool hop; only a changed catalogue's id set is rebuilt in a
+    worker thread. The state comes from the request and the answer is serialised here: each dependency,
+    and FastAPI's second validation of a returned model, costs on every event."""
     state = app_state(request)
     for user_id in {e.user_id for e in batch.events}:
         caller.act_for(user_id)

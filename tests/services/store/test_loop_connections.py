@@ -140,7 +140,6 @@ def test_a_burst_keeps_at_most_the_idle_cap_open(server: RedisServer) -> None:
         made = make.made
         await asyncio.gather(*(connections.command("GET", "k2") for _ in range(IDLE_KEPT)))
         assert make.made == made  # all reused
-        await connections.close()
         return list(replies)
 
     assert asyncio.run(scenario()) == ["one"] * burst
