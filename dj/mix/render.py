@@ -260,9 +260,10 @@ class MixStream:
 def _fade_out(stem: np.ndarray, p: TrackPlacement, *, sr: int) -> np.ndarray:
     """The last track's stem with its planned fade (``p.fade_out_s`` of source, ending where its audio
     stops); the stem is this render's own gained copy, so it is faded in place."""
-    if p.fade_out_s <= 0:
+    span = p.fade_out_span()
+    if span is None:
         return stem
-    n = min(stem.shape[1], round((p.mix_end_s - p.mix_time(p.src_end_s - p.fade_out_s)) * sr))
+    n = min(stem.shape[1], round((span[1] - span[0]) * sr))
     if n > 0:
         stem[:, stem.shape[1] - n :] *= fade_out_gain(n)
     return stem

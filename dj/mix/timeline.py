@@ -79,6 +79,12 @@ class TrackPlacement:
     def mix_end_s(self) -> float:
         return self.mix_time(self.src_end_s)
 
+    def fade_out_span(self) -> tuple[float, float] | None:
+        """Mix-time span of this track's fade-out (the render's and the picture's); None without one."""
+        if self.fade_out_s <= 0:
+            return None
+        return self.mix_time(self.src_end_s - self.fade_out_s), self.mix_end_s
+
 
 @dataclass(frozen=True, kw_only=True)
 class Timeline:
@@ -94,13 +100,6 @@ class Timeline:
         a = self.placements[k]
         spec = self.transitions[k]
         return a.mix_time(spec.a_out_s), a.mix_time(spec.a_end_s)
-
-    def fade_out(self) -> tuple[float, float] | None:
-        """Mix-time span of the last track's fade-out; None when it plays to its own ending."""
-        last = self.placements[-1]
-        if last.fade_out_s <= 0:
-            return None
-        return last.mix_time(last.src_end_s - last.fade_out_s), last.mix_end_s
 
 
 def _head_warp(spec: TransitionSpec) -> HeadWarp | None:

@@ -211,7 +211,7 @@ def _transitions(
             ax_k.text(
                 0.5 * (start + end), y - 0.6, "clash", color="tab:red", ha="center", va="top", fontsize=8
             )
-    fade = tl.fade_out()
+    fade = tl.placements[-1].fade_out_span()
     if fade is not None:  # the last track leaves on a fade that ends on a phrase
         for ax in (ax_t, ax_k, ax_e, ax_l):
             ax.axvspan(*fade, color="tab:gray", alpha=0.25, lw=0)
